@@ -1,0 +1,18 @@
+//! Joins, leaves and refreshes.
+
+use super::Context;
+use crate::ids::{ChannelId, CharacterId};
+use serde::{Deserialize, Serialize};
+
+/// A join, leave or refresh received by a service. Which one it is, is said
+/// by the [`Action`](crate::ws::Action) variant that carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimpleAction {
+    /// The channel.
+    pub channel_id: ChannelId,
+    /// The user who acted.
+    pub sender: CharacterId,
+    /// Free-form context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
+}

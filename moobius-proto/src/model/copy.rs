@@ -1,0 +1,20 @@
+//! Acknowledgements.
+
+use super::Context;
+use crate::ids::RequestId;
+use serde::{Deserialize, Serialize};
+
+/// The platform's acknowledgement (`copy`) of one client frame.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyBody {
+    /// The `request_id` of the acknowledged frame.
+    pub request_id: RequestId,
+    /// The `type` of the acknowledged frame.
+    #[serde(default)]
+    pub origin_type: String,
+    /// `true` accepted; `false` rejected (typically: not logged in).
+    pub status: bool,
+    /// Details, e.g. `{"message": "Message received"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
+}

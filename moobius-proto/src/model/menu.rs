@@ -1,0 +1,38 @@
+//! Context-menu items.
+
+use super::lenient::one_or_many;
+use super::{Dialog, MessageSubtype};
+use crate::ids::MenuItemId;
+use serde::{Deserialize, Serialize};
+
+/// An item of the context menu shown on messages of the listed subtypes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuItem {
+    /// Id echoed in the click.
+    pub menu_item_id: MenuItemId,
+    /// Label.
+    pub menu_item_text: String,
+    /// Subtypes of the messages it appears on (one string is accepted too).
+    #[serde(deserialize_with = "one_or_many")]
+    pub message_subtypes: Vec<MessageSubtype>,
+    /// Dialog opened by the click, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialog: Option<Dialog>,
+}
+
+impl MenuItem {
+    /// An item shown on messages of `subtypes`.
+    #[must_use]
+    pub fn new(
+        menu_item_id: impl Into<MenuItemId>,
+        text: impl Into<String>,
+        subtypes: impl IntoIterator<Item = MessageSubtype>,
+    ) -> Self {
+        Self {
+            menu_item_id: menu_item_id.into(),
+            menu_item_text: text.into(),
+            message_subtypes: subtypes.into_iter().collect(),
+            dialog: None,
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! The platform's data model (PROTOCOL.md §7): the values that travel inside
+//! websocket frames and HTTP bodies.
+//!
+//! Closed sets of strings are enums that keep unknown values as `Other(String)`;
+//! free-form objects (`context`) are [`Context`] maps because their shape is the
+//! application's, not the protocol's.
+
+mod action;
+mod button;
+mod canvas;
+mod channel;
+mod character;
+mod click;
+mod copy;
+mod group;
+mod kinds;
+mod lenient;
+mod menu;
+mod message;
+mod style;
+mod update;
+mod user;
+
+pub(crate) use lenient::flatten_one_level as flatten_click_arguments;
+
+pub use action::SimpleAction;
+pub use button::{BottomButton, Button, Dialog, InputComponent};
+pub use canvas::CanvasItem;
+pub use channel::ChannelInfo;
+pub use character::{Character, CharacterRefs, GroupRef};
+pub use click::{ButtonClick, ClickArgument, MenuItemClick};
+pub use copy::CopyBody;
+pub use group::Group;
+pub use kinds::{ActionSubtype, Display, InputType, MessageSubtype, UpdateSubtype, Widget};
+pub use menu::MenuItem;
+pub use message::{MessageBody, MessageContent};
+pub use style::StyleItem;
+pub use update::{UpdateBody, UpdateContent};
+pub use user::UserInfo;
+
+/// A free-form JSON object (`context` fields): its keys are the application's.
+pub type Context = serde_json::Map<String, serde_json::Value>;

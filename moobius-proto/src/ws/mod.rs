@@ -1,0 +1,59 @@
+//! The websocket codec: every frame a client sends ([`Outbound`]) and every
+//! frame it receives ([`Inbound`]), as typed values, with their JSON text form.
+//!
+//! * [`Outbound::encode`] writes a client frame; the `request_id` (and any
+//!   timestamp) is an argument, never drawn here.
+//! * [`decode_inbound`] reads a platform frame; it is lenient where the
+//!   reference SDK is brittle (unknown keys ignored, nested click arguments
+//!   flattened, missing optional keys defaulted) and never panics.
+//! * [`decode_client_frame`] reads a client frame, for servers (the devserver)
+//!   and tests.
+
+mod client_frame;
+mod decode_error;
+mod inbound;
+mod outbound;
+
+pub use client_frame::{decode_client_frame, ClientFrame};
+pub use decode_error::DecodeError;
+pub use inbound::{
+    decode_inbound, decode_inbound_bytes, decode_inbound_with_limit, Action, Inbound, UnknownFrame,
+};
+pub use outbound::{
+    ClickedMessage, CustomFrame, GenericUpdate, MessageDown, MessageUp, Outbound, ServiceLogin,
+    Update, UpdateKind, UserAction, UserActionKind, UserLogin, DEFAULT_BOTTOM_BUTTON,
+};
+
+/// Largest inbound frame [`decode_inbound`] accepts: 1 MiB, the inbound limit
+/// of the websocket library under the reference SDK. Larger frames are a
+/// [`DecodeError::TooLarge`]; use [`decode_inbound_with_limit`] to change it.
+pub const MAX_INBOUND_FRAME_BYTES: usize = 1 << 20;
+
+/// The `auth_origin` of login frames (the platform's identity provider).
+pub const AUTH_ORIGIN: &str = "cognito";
+
+/// The constant `body.group_id` of outbound buttons, style and canvas updates
+/// (its meaning is unknown; the platform ignores it).
+pub const TEMP_GROUP_ID: &str = "temp";
+
+/// Wire names of frame types.
+pub mod frame_type {
+    /// Service → platform: a message to users.
+    pub const MESSAGE_DOWN: &str = "message_down";
+    /// User → platform (→ service): a message.
+    pub const MESSAGE_UP: &str = "message_up";
+    /// Either way: a user action (join, click, …).
+    pub const ACTION: &str = "action";
+    /// Service → platform → users: the interface changed.
+    pub const UPDATE: &str = "update";
+    /// Platform → client: acknowledgement of a client frame.
+    pub const COPY: &str = "copy";
+    /// Platform → service (legacy form of `action`/`refresh`).
+    pub const REFRESH: &str = "refresh";
+    /// Client → platform: keep-alive.
+    pub const HEARTBEAT: &str = "heartbeat";
+    /// Service → platform: log in.
+    pub const SERVICE_LOGIN: &str = "service_login";
+    /// User → platform: log in.
+    pub const USER_LOGIN: &str = "user_login";
+}
