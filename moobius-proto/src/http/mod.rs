@@ -1,2 +1,4 @@
 //! The HTTP API, sans-IO: typed requests that build `http::Request<Bytes>`
 //! and parsers of `http::Response<Bytes>` into typed results.
+
+pub mod paths;

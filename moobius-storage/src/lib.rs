@@ -1,0 +1,1 @@
+//! Per-channel storage for Moobius services (work in progress).
