@@ -1,1 +1,2 @@
+//! Codec benchmark (placeholder).
 fn main() {}

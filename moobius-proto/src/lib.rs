@@ -36,6 +36,7 @@
 
 mod macros;
 
+pub mod compose;
 pub mod http;
 pub mod ids;
 pub mod model;
