@@ -41,6 +41,7 @@ pub mod http;
 pub mod ids;
 pub mod model;
 pub mod secret;
+pub mod session;
 pub mod ws;
 
 pub use ids::{

@@ -1,0 +1,461 @@
+//! HTTP calls in flight: what each is for, retries with backoff, and the
+//! refresh-then-retry-once rule for expired tokens.
+
+use super::event::{HttpId, OpError, OpId, OpOutput, Output, TransportError};
+use super::groups::GroupKey;
+use super::timers::Timer;
+use super::{Event, Session};
+use crate::http::{ApiContext, ApiError, Endpoint, Refresh, RequestError, SignIn};
+use crate::ids::{ChannelId, GroupId};
+use bytes::Bytes;
+use http::{Method, Request, Response};
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// An endpoint, type-erased so calls of every kind share one table.
+pub(super) trait Call: Send {
+    fn build(&self, ctx: &ApiContext) -> Result<Request<Bytes>, RequestError>;
+    fn parse(&self, response: &Response<Bytes>) -> Result<Box<dyn Any + Send>, ApiError>;
+}
+
+impl<E> Call for E
+where
+    E: Endpoint + Send + 'static,
+    E::Output: Send + 'static,
+{
+    fn build(&self, ctx: &ApiContext) -> Result<Request<Bytes>, RequestError> {
+        self.request(ctx)
+    }
+
+    fn parse(&self, response: &Response<Bytes>) -> Result<Box<dyn Any + Send>, ApiError> {
+        Endpoint::parse(self, response).map(|o| Box::new(o) as Box<dyn Any + Send>)
+    }
+}
+
+/// What a call's result is for.
+pub(super) enum Purpose {
+    SignIn {
+        initial: bool,
+        op: Option<OpId>,
+    },
+    Refresh {
+        op: Option<OpId>,
+    },
+    CreateService,
+    ServiceList,
+    Bind {
+        channel: ChannelId,
+    },
+    Unbind {
+        channel: ChannelId,
+        then_bind: bool,
+    },
+    ChannelGroups {
+        channel: ChannelId,
+    },
+    UserInfo,
+    ChannelList,
+    MemberCheck {
+        channel: ChannelId,
+    },
+    CreateGroup {
+        key: GroupKey,
+    },
+    LookupGroup {
+        group: GroupId,
+    },
+    /// Upload requested by the application: step 1.
+    UploadUrl {
+        op: OpId,
+        bytes: Bytes,
+    },
+    /// Upload requested by the application: step 2.
+    UploadPost {
+        op: OpId,
+        url: String,
+    },
+    /// Upload of a queued message's file: step 1.
+    MessageUploadUrl {
+        op: OpId,
+        bytes: Bytes,
+    },
+    /// Upload of a queued message's file: step 2.
+    MessageUploadPost {
+        op: OpId,
+        url: String,
+        size: u64,
+    },
+    /// Size of a queued message's file (`HEAD`).
+    MessageFileSize {
+        op: OpId,
+    },
+    App(OpId),
+}
+
+impl Purpose {
+    /// Calls whose repetition does no harm, whatever their method.
+    fn retry_safe(&self) -> bool {
+        matches!(
+            self,
+            Self::SignIn { .. }
+                | Self::Refresh { .. }
+                | Self::ServiceList
+                | Self::Bind { .. }
+                | Self::ChannelGroups { .. }
+                | Self::UserInfo
+                | Self::ChannelList
+                | Self::MemberCheck { .. }
+                | Self::CreateGroup { .. }
+                | Self::LookupGroup { .. }
+                | Self::UploadUrl { .. }
+                | Self::MessageUploadUrl { .. }
+                | Self::MessageFileSize { .. }
+        )
+    }
+
+    fn is_auth(&self) -> bool {
+        matches!(self, Self::SignIn { .. } | Self::Refresh { .. })
+    }
+
+    fn op(&self) -> Option<OpId> {
+        match self {
+            Self::SignIn { op, .. } | Self::Refresh { op } => *op,
+            Self::UploadUrl { op, .. }
+            | Self::UploadPost { op, .. }
+            | Self::MessageUploadUrl { op, .. }
+            | Self::MessageUploadPost { op, .. }
+            | Self::MessageFileSize { op }
+            | Self::App(op) => Some(*op),
+            _ => None,
+        }
+    }
+}
+
+pub(super) struct InFlight {
+    call: Box<dyn Call>,
+    purpose: Purpose,
+    attempts: u32,
+    auth_retried: bool,
+    retry_safe: bool,
+}
+
+/// Every call not yet answered.
+#[derive(Default)]
+pub(super) struct Calls {
+    in_flight: BTreeMap<HttpId, InFlight>,
+    next_id: u64,
+    retry_later: Vec<(Instant, InFlight)>,
+    awaiting_token: Vec<InFlight>,
+    refreshing: bool,
+}
+
+impl Calls {
+    /// Commands still waiting, for failing them at close.
+    pub(super) fn drain_ops(&mut self) -> Vec<OpId> {
+        let mut all: Vec<InFlight> = std::mem::take(&mut self.in_flight).into_values().collect();
+        all.extend(
+            std::mem::take(&mut self.retry_later)
+                .into_iter()
+                .map(|(_, c)| c),
+        );
+        all.extend(std::mem::take(&mut self.awaiting_token));
+        all.iter().filter_map(|c| c.purpose.op()).collect()
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.in_flight.len() + self.retry_later.len() + self.awaiting_token.len()
+    }
+}
+
+impl Session {
+    pub(super) fn start_call(
+        &mut self,
+        now: Instant,
+        call: Box<dyn Call>,
+        purpose: Purpose,
+        _parent: Option<HttpId>,
+    ) {
+        let flight = InFlight {
+            call,
+            purpose,
+            attempts: 0,
+            auth_retried: false,
+            retry_safe: false,
+        };
+        self.send_call(now, flight);
+    }
+
+    fn send_call(&mut self, now: Instant, mut flight: InFlight) {
+        match flight.call.build(&self.api) {
+            Ok(request) => {
+                flight.retry_safe = flight.purpose.retry_safe()
+                    || matches!(*request.method(), Method::GET | Method::HEAD);
+                self.calls.next_id += 1;
+                let id = HttpId(self.calls.next_id);
+                self.outputs.push_back(Output::Http { id, request });
+                self.calls.in_flight.insert(id, flight);
+            }
+            Err(e) => self.complete(now, flight.purpose, Err(OpError::Request(e))),
+        }
+    }
+
+    /// Reports the outcome of the request `id`: its response, or why none came.
+    /// Unknown or repeated ids are ignored.
+    pub fn handle_http_response(
+        &mut self,
+        now: Instant,
+        id: HttpId,
+        result: Result<Response<Bytes>, TransportError>,
+    ) {
+        let Some(mut flight) = self.calls.in_flight.remove(&id) else {
+            return;
+        };
+        if self.closed {
+            return;
+        }
+        let outcome = match result {
+            Err(e) => Err(OpError::Transport(e)),
+            Ok(response) => flight.call.parse(&response).map_err(OpError::Api),
+        };
+        match outcome {
+            Err(OpError::Api(e))
+                if e.is_auth_expired() && !flight.auth_retried && !flight.purpose.is_auth() =>
+            {
+                flight.auth_retried = true;
+                self.calls.awaiting_token.push(flight);
+                self.start_refresh(now);
+            }
+            Err(e)
+                if flight.retry_safe
+                    && flight.attempts < self.cfg.http_retries
+                    && retryable(&e) =>
+            {
+                flight.attempts += 1;
+                let at = now + self.cfg.backoff.delay(flight.attempts, &mut self.rng);
+                self.calls.retry_later.push((at, flight));
+                self.arm_http_retry();
+            }
+            outcome => self.complete(now, flight.purpose, outcome),
+        }
+    }
+
+    fn arm_http_retry(&mut self) {
+        match self.calls.retry_later.iter().map(|(at, _)| *at).min() {
+            Some(at) => self.timers.set(Timer::HttpRetry, at),
+            None => self.timers.stop(Timer::HttpRetry),
+        }
+    }
+
+    pub(super) fn retry_due_calls(&mut self, now: Instant) {
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.calls.retry_later)
+            .into_iter()
+            .partition(|(at, _)| *at <= now);
+        self.calls.retry_later = later;
+        for (_, flight) in due {
+            self.send_call(now, flight);
+        }
+        self.arm_http_retry();
+    }
+
+    /// Refreshes the access token, or signs in again without a refresh token.
+    pub(super) fn start_refresh(&mut self, now: Instant) {
+        self.start_refresh_for(now, None);
+    }
+
+    pub(super) fn start_refresh_for(&mut self, now: Instant, op: Option<OpId>) {
+        if self.calls.refreshing && op.is_none() {
+            return;
+        }
+        match self.refresh_token.clone() {
+            Some(rt) => {
+                self.calls.refreshing = true;
+                let call = Refresh::new(self.cfg.email.clone(), rt);
+                self.start_call(now, Box::new(call), Purpose::Refresh { op }, None);
+            }
+            None => self.start_sign_in_for(now, false, op),
+        }
+    }
+
+    pub(super) fn start_sign_in(&mut self, now: Instant, initial: bool) {
+        self.start_sign_in_for(now, initial, None);
+    }
+
+    pub(super) fn start_sign_in_for(&mut self, now: Instant, initial: bool, op: Option<OpId>) {
+        self.calls.refreshing = true;
+        let call = SignIn::new(self.cfg.email.clone(), self.cfg.password.clone());
+        self.start_call(now, Box::new(call), Purpose::SignIn { initial, op }, None);
+    }
+
+    /// Sends again every call that waited for a fresh token.
+    fn resume_after_token(&mut self, now: Instant) {
+        self.calls.refreshing = false;
+        for flight in std::mem::take(&mut self.calls.awaiting_token) {
+            self.send_call(now, flight);
+        }
+    }
+
+    /// Fails every call that waited for a token that will not come.
+    fn fail_awaiting_token(&mut self, now: Instant, e: &OpError) {
+        self.calls.refreshing = false;
+        for flight in std::mem::take(&mut self.calls.awaiting_token) {
+            self.complete(now, flight.purpose, Err(e.clone()));
+        }
+    }
+
+    /// Routes a finished call's result to whatever it was for.
+    fn complete(
+        &mut self,
+        now: Instant,
+        purpose: Purpose,
+        result: Result<Box<dyn Any + Send>, OpError>,
+    ) {
+        match purpose {
+            Purpose::SignIn { initial, op } => {
+                match result.and_then(downcast::<crate::http::AuthTokens>) {
+                    Ok(tokens) => {
+                        self.api.access_token = Some(tokens.access_token);
+                        self.refresh_token = Some(tokens.refresh_token);
+                        self.resume_after_token(now);
+                        if let Some(op) = op {
+                            self.emit(Event::OpDone {
+                                op,
+                                result: Ok(OpOutput::Sent),
+                            });
+                        }
+                        if initial {
+                            self.on_signed_in(now);
+                        }
+                    }
+                    Err(e) => {
+                        self.fail_awaiting_token(now, &e);
+                        if let Some(op) = op {
+                            self.emit(Event::OpDone {
+                                op,
+                                result: Err(e.clone()),
+                            });
+                        }
+                        self.fatal(now, super::FatalError::SignIn(e));
+                    }
+                }
+            }
+            Purpose::Refresh { op } => {
+                match result.and_then(downcast::<crate::secret::AccessToken>) {
+                    Ok(token) => {
+                        self.api.access_token = Some(token);
+                        self.resume_after_token(now);
+                        if let Some(op) = op {
+                            self.emit(Event::OpDone {
+                                op,
+                                result: Ok(OpOutput::Sent),
+                            });
+                        }
+                    }
+                    Err(_) => {
+                        // The refresh token may have expired: sign in from scratch.
+                        self.start_sign_in_for(now, false, op);
+                    }
+                }
+            }
+            Purpose::CreateService => self.on_service_created(now, result.and_then(downcast)),
+            Purpose::ServiceList => self.on_service_list(now, result.and_then(downcast)),
+            Purpose::Bind { channel } => self.on_bound(now, channel, result.map(|_| ())),
+            Purpose::Unbind { channel, then_bind } => {
+                self.on_unbound(now, channel, then_bind, result.map(|_| ()))
+            }
+            Purpose::ChannelGroups { channel } => {
+                self.on_channel_groups(now, channel, result.and_then(downcast))
+            }
+            Purpose::UserInfo => self.on_user_info(now, result.and_then(downcast)),
+            Purpose::ChannelList => self.on_channel_list(now, result.and_then(downcast)),
+            Purpose::MemberCheck { channel } => {
+                self.on_member_check(now, channel, result.and_then(downcast))
+            }
+            Purpose::CreateGroup { key } => {
+                let group = result
+                    .and_then(downcast::<crate::model::Group>)
+                    .map(|g| g.group_id);
+                self.on_group_created(now, key, group);
+            }
+            Purpose::LookupGroup { group } => {
+                self.on_group_looked_up(now, group, result.and_then(downcast))
+            }
+            Purpose::UploadUrl { op, bytes } => {
+                match result.and_then(downcast::<crate::http::UploadTarget>) {
+                    Ok(target) => self.post_upload(now, op, target, bytes, false),
+                    Err(e) => self.emit(Event::OpDone { op, result: Err(e) }),
+                }
+            }
+            Purpose::UploadPost { op, url } => {
+                let result = result.map(|_| OpOutput::Uploaded { url });
+                self.emit(Event::OpDone { op, result });
+            }
+            Purpose::MessageUploadUrl { op, bytes } => {
+                match result.and_then(downcast::<crate::http::UploadTarget>) {
+                    Ok(target) => self.post_upload(now, op, target, bytes, true),
+                    Err(e) => self.fail_entry(now, op, e),
+                }
+            }
+            Purpose::MessageUploadPost { op, url, size } => match result {
+                Ok(_) => self.entry_file_uploaded(now, op, url, size),
+                Err(e) => self.fail_entry(now, op, e),
+            },
+            Purpose::MessageFileSize { op } => {
+                // A size we cannot learn is left out; the message still goes.
+                let size = result.and_then(downcast::<Option<u64>>).ok().flatten();
+                self.entry_file_sized(now, op, size);
+            }
+            Purpose::App(op) => {
+                let result = result.map(OpOutput::Reply);
+                self.emit(Event::OpDone { op, result });
+            }
+        }
+    }
+
+    /// Step 2 of an upload: the multipart POST to the presigned URL.
+    fn post_upload(
+        &mut self,
+        now: Instant,
+        op: OpId,
+        target: crate::http::UploadTarget,
+        bytes: Bytes,
+        queued: bool,
+    ) {
+        let Some(url) = target.public_url() else {
+            let e = OpError::Transport(TransportError("upload target has no `key` field".into()));
+            return if queued {
+                self.fail_entry(now, op, e)
+            } else {
+                self.emit(Event::OpDone { op, result: Err(e) })
+            };
+        };
+        let boundary = format!(
+            "moobius-{:016x}{:016x}",
+            self.rng.next_u64(),
+            self.rng.next_u64()
+        );
+        let size = bytes.len() as u64;
+        let call = crate::http::UploadFile::new(target, bytes, boundary);
+        let purpose = if queued {
+            Purpose::MessageUploadPost { op, url, size }
+        } else {
+            Purpose::UploadPost { op, url }
+        };
+        self.start_call(now, Box::new(call), purpose, None);
+    }
+}
+
+fn retryable(e: &OpError) -> bool {
+    match e {
+        OpError::Transport(_) => true,
+        OpError::Api(api) => api.is_retryable(),
+        _ => false,
+    }
+}
+
+/// The typed output of the endpoint a purpose was started with.
+fn downcast<T: 'static>(b: Box<dyn Any + Send>) -> Result<T, OpError> {
+    b.downcast::<T>()
+        .map(|b| *b)
+        .map_err(|_| OpError::Transport(TransportError("internal: unexpected result type".into())))
+}

@@ -1,0 +1,164 @@
+//! What a session needs to know before it starts.
+
+use super::Backoff;
+use crate::http::BaseUri;
+use crate::ids::{ChannelId, ServiceId};
+use crate::secret::Password;
+use std::time::Duration;
+
+/// What to do with a configured channel that another service is bound to
+/// (`service_config.others`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OthersPolicy {
+    /// Take it over: unbind the other service, bind ours (the default).
+    #[default]
+    Include,
+    /// Leave it alone and do not use it.
+    Ignore,
+    /// Unbind the other service, and do not use it.
+    Unbind,
+}
+
+impl std::str::FromStr for OthersPolicy {
+    type Err = String;
+
+    /// Case-insensitive and trimmed, as the reference reads it.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "include" => Ok(Self::Include),
+            "ignore" => Ok(Self::Ignore),
+            "unbind" => Ok(Self::Unbind),
+            other => Err(format!(
+                "`others` must be include, ignore or unbind, not {other:?}"
+            )),
+        }
+    }
+}
+
+/// Which side of the platform the session plays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A Customized Channel Service.
+    Service {
+        /// Own service id; `None` creates a service at start (and reports it
+        /// with [`Event::ServiceCreated`](super::Event::ServiceCreated)).
+        service_id: Option<ServiceId>,
+        /// Channels to bind and serve.
+        channels: Vec<ChannelId>,
+        /// Policy for channels bound to another service.
+        others: OthersPolicy,
+        /// Period of [`Event::ChannelCheckin`](super::Event::ChannelCheckin); `None` disables it.
+        checkin_interval: Option<Duration>,
+        /// Description of a service created at start.
+        description: String,
+    },
+    /// A user (or agent) account.
+    User {
+        /// Channels to be in: joined at start when not already.
+        channels: Vec<ChannelId>,
+    },
+}
+
+impl Role {
+    /// A service with the reference's defaults (`include`, check-in hourly).
+    #[must_use]
+    pub fn service(service_id: Option<ServiceId>, channels: Vec<ChannelId>) -> Self {
+        Self::Service {
+            service_id,
+            channels,
+            others: OthersPolicy::Include,
+            checkin_interval: Some(Duration::from_secs(3600)),
+            description: crate::http::DEFAULT_SERVICE_DESCRIPTION.to_owned(),
+        }
+    }
+
+    /// A user account that should be in `channels`.
+    #[must_use]
+    pub fn user(channels: Vec<ChannelId>) -> Self {
+        Self::User { channels }
+    }
+}
+
+/// Timer periods. The defaults are the reference SDK's, except liveness,
+/// which it sets to 256 s; three missed heartbeat answers is plenty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timings {
+    /// Heartbeat period (30 s).
+    pub heartbeat: Duration,
+    /// Access-token refresh period (6 h; the token lives 24 h).
+    pub token_refresh: Duration,
+    /// Full sign-in period (7 d; the refresh token lives 30 d).
+    pub reauthenticate: Duration,
+    /// Silence after which the connection counts as dead (90 s = three
+    /// heartbeats: the platform answers each one).
+    pub liveness: Duration,
+    /// How long to wait for the login acknowledgement before carrying on
+    /// (3 s): a platform that sends none is not waited on forever.
+    pub login_grace: Duration,
+    /// How long a sent frame is kept for resending after a reconnect when the
+    /// platform does not acknowledge it (10 s).
+    pub ack_window: Duration,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Self {
+            heartbeat: Duration::from_secs(30),
+            token_refresh: Duration::from_secs(6 * 3600),
+            reauthenticate: Duration::from_secs(7 * 24 * 3600),
+            liveness: Duration::from_secs(90),
+            login_grace: Duration::from_secs(3),
+            ack_window: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Everything a [`Session`](super::Session) is configured with.
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// Account email (sign-in user name).
+    pub email: String,
+    /// Account password (redacted in `Debug`).
+    pub password: Password,
+    /// `http_server_uri`.
+    pub http_base: BaseUri,
+    /// `ws_server_uri`, used verbatim.
+    pub ws_uri: String,
+    /// Service or user.
+    pub role: Role,
+    /// Timer periods.
+    pub timings: Timings,
+    /// Reconnect and HTTP retry delays.
+    pub backoff: Backoff,
+    /// Frames the application may have queued before commands fail with
+    /// `QueueFull` (1024).
+    pub max_queued_frames: usize,
+    /// Largest frame sent (1 MiB); larger ones fail with `FrameTooLarge`.
+    pub max_frame_bytes: usize,
+    /// Retries of a failed retry-safe HTTP call (3).
+    pub http_retries: u32,
+}
+
+impl SessionConfig {
+    /// A configuration with default timings and limits.
+    pub fn new(
+        email: impl Into<String>,
+        password: Password,
+        http_base: BaseUri,
+        ws_uri: impl Into<String>,
+        role: Role,
+    ) -> Self {
+        Self {
+            email: email.into(),
+            password,
+            http_base,
+            ws_uri: ws_uri.into(),
+            role,
+            timings: Timings::default(),
+            backoff: Backoff::default(),
+            max_queued_frames: 1024,
+            max_frame_bytes: 1 << 20,
+            http_retries: 3,
+        }
+    }
+}
