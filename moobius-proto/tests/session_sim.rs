@@ -587,3 +587,46 @@ fn closing_fails_pending_commands_and_stops_all_timers() {
     assert_eq!(sim.session.poll_timeout(), None);
     assert_eq!(sim.session.send_heartbeat(now), Err(CommandError::Closed));
 }
+
+#[test]
+fn a_frame_rejected_for_a_lost_login_is_sent_again_after_logging_in() {
+    let mut sim = service(21);
+    sim.run_until_ready();
+    sim.platform.force_logout = true;
+    let now = sim.now;
+    sim.session
+        .send_message(now, 1, text(0), None)
+        .expect("queued");
+    sim.session
+        .send_message(now, 1, text(1), None)
+        .expect("queued");
+    sim.run_for(Duration::from_secs(2));
+    assert_eq!(
+        sim.platform.delivered_texts(),
+        ["m0", "m1"],
+        "nothing lost, order kept"
+    );
+    assert!(sim.platform.rejected_frames >= 1);
+}
+
+#[test]
+fn a_login_refused_for_an_expired_token_refreshes_the_token_and_logs_in_again() {
+    let mut sim = service(22);
+    sim.run_until_ready();
+    sim.platform.expire_tokens();
+    sim.drop_connection();
+    sim.run_for(Duration::from_secs(5));
+    assert!(sim.platform.logged_in, "logged in with a fresh token");
+    assert!(sim
+        .platform
+        .http_log
+        .iter()
+        .any(|l| l.ends_with("/auth/refresh")));
+    assert!(!sim.events.iter().any(|e| matches!(e, Event::Fatal(_))));
+    let now = sim.now;
+    sim.session
+        .send_message(now, 1, text(7), None)
+        .expect("queued");
+    sim.run_for(Duration::from_secs(1));
+    assert_eq!(sim.platform.delivered_texts(), ["m7"]);
+}

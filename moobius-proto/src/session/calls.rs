@@ -169,13 +169,7 @@ impl Calls {
 }
 
 impl Session {
-    pub(super) fn start_call(
-        &mut self,
-        now: Instant,
-        call: Box<dyn Call>,
-        purpose: Purpose,
-        _parent: Option<HttpId>,
-    ) {
+    pub(super) fn start_call(&mut self, now: Instant, call: Box<dyn Call>, purpose: Purpose) {
         let flight = InFlight {
             call,
             purpose,
@@ -271,7 +265,7 @@ impl Session {
             Some(rt) => {
                 self.calls.refreshing = true;
                 let call = Refresh::new(self.cfg.email.clone(), rt);
-                self.start_call(now, Box::new(call), Purpose::Refresh { op }, None);
+                self.start_call(now, Box::new(call), Purpose::Refresh { op });
             }
             None => self.start_sign_in_for(now, false, op),
         }
@@ -284,12 +278,23 @@ impl Session {
     pub(super) fn start_sign_in_for(&mut self, now: Instant, initial: bool, op: Option<OpId>) {
         self.calls.refreshing = true;
         let call = SignIn::new(self.cfg.email.clone(), self.cfg.password.clone());
-        self.start_call(now, Box::new(call), Purpose::SignIn { initial, op }, None);
+        self.start_call(now, Box::new(call), Purpose::SignIn { initial, op });
     }
 
-    /// Sends again every call that waited for a fresh token.
+    /// Sends again every call that waited for a fresh token, and a login the
+    /// platform refused.
     fn resume_after_token(&mut self, now: Instant) {
         self.calls.refreshing = false;
+        if matches!(
+            self.link,
+            super::link::Link::Open {
+                logged_in: false,
+                rejections: 1..,
+                ..
+            }
+        ) {
+            self.send_login(now);
+        }
         for flight in std::mem::take(&mut self.calls.awaiting_token) {
             self.send_call(now, flight);
         }
@@ -441,7 +446,7 @@ impl Session {
         } else {
             Purpose::UploadPost { op, url }
         };
-        self.start_call(now, Box::new(call), purpose, None);
+        self.start_call(now, Box::new(call), purpose);
     }
 }
 

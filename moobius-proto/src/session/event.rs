@@ -140,6 +140,9 @@ pub enum OpError {
         /// The limit.
         limit: usize,
     },
+    /// The platform rejected the frame twice (once more after logging in again).
+    #[error("the platform rejected the frame")]
+    Rejected,
     /// The session was closed before the command completed.
     #[error("the session was closed")]
     Closed,

@@ -70,15 +70,16 @@ impl Session {
             logged_in: false,
             rejections: 0,
         };
-        self.send_login();
-        self.timers
-            .set(Timer::LoginGrace, now + self.cfg.timings.login_grace);
+        self.send_login(now);
         self.timers
             .set(Timer::Liveness, now + self.cfg.timings.liveness);
     }
 
-    /// Writes the login frame, ahead of anything queued.
-    fn send_login(&mut self) {
+    /// Writes the login frame, ahead of anything queued, and waits for its
+    /// acknowledgement (at most the grace period).
+    pub(super) fn send_login(&mut self, now: Instant) {
+        self.timers
+            .set(Timer::LoginGrace, now + self.cfg.timings.login_grace);
         let access_token = self.api.access_token.clone().unwrap_or_default();
         let frame = if self.is_service() {
             Outbound::ServiceLogin(ServiceLogin {
@@ -138,14 +139,8 @@ impl Session {
                 match (login, copy.status) {
                     (true, true) => self.on_logged_in(now),
                     (true, false) => self.on_login_rejected(now),
-                    (false, ok) => {
-                        self.outbox.acknowledged(&copy.request_id);
-                        if !ok && self.is_service() {
-                            // The platform rejects frames from a socket it no longer
-                            // counts as logged in: log in again (PROTOCOL.md §3.5).
-                            self.send_login();
-                        }
-                    }
+                    (false, true) => self.outbox.acknowledged(&copy.request_id),
+                    (false, false) => self.on_frame_rejected(now, &copy.request_id),
                 }
             }
             _ => self.on_logged_in(now),
@@ -166,14 +161,41 @@ impl Session {
         if rejections >= MAX_LOGIN_REJECTIONS {
             return self.fatal(now, FatalError::LoginRejected(rejections));
         }
+        let _ = logged_in;
         self.link = Link::Open {
             attempt,
-            logged_in,
+            logged_in: false,
             rejections,
         };
-        // Most likely the token expired: refresh it, and log in again with it.
+        // Most likely the token expired: refresh it; the login is sent again
+        // with the new token (see `resume_after_token`).
+        self.timers.stop(Timer::LoginGrace);
         self.start_refresh(now);
-        self.send_login();
+    }
+
+    /// The platform rejected a frame: typically the socket is no longer
+    /// logged in (PROTOCOL.md §3.5). Log in again, then send the frame again,
+    /// once; a frame rejected twice is failed back to its caller.
+    fn on_frame_rejected(&mut self, now: Instant, request_id: &crate::RequestId) {
+        if let Some(op) = self.outbox.rejected(request_id) {
+            self.emit(Event::OpDone {
+                op,
+                result: Err(super::OpError::Rejected),
+            });
+        }
+        if let Link::Open {
+            attempt,
+            logged_in: true,
+            rejections,
+        } = self.link
+        {
+            self.link = Link::Open {
+                attempt,
+                logged_in: false,
+                rejections,
+            };
+            self.send_login(now);
+        }
     }
 
     /// The websocket closed or could not be opened. Reports about a socket

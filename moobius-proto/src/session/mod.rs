@@ -609,7 +609,7 @@ impl Session {
     {
         self.check_open()?;
         let op = self.new_op();
-        self.start_call(now, Box::new(endpoint), calls::Purpose::App(op), None);
+        self.start_call(now, Box::new(endpoint), calls::Purpose::App(op));
         Ok(op)
     }
 
@@ -627,7 +627,6 @@ impl Session {
             now,
             Box::new(RequestUploadUrl::for_file(file_name)),
             calls::Purpose::UploadUrl { op, bytes },
-            None,
         );
         Ok(op)
     }

@@ -163,6 +163,8 @@ struct Sent {
     request_id: RequestId,
     text: String,
     at: Instant,
+    /// Times the platform rejected it.
+    rejections: u8,
 }
 
 #[derive(Default)]
@@ -195,6 +197,26 @@ impl Outbox {
 
     pub(super) fn acknowledged(&mut self, request_id: &RequestId) {
         self.unacked.retain(|s| s.request_id != *request_id);
+    }
+
+    /// The platform rejected a sent frame: the first time it goes back to be
+    /// sent again after the next login; the second time its op is returned
+    /// to be failed.
+    pub(super) fn rejected(&mut self, request_id: &RequestId) -> Option<OpId> {
+        let i = self
+            .unacked
+            .iter()
+            .position(|s| s.request_id == *request_id)?;
+        let mut sent = self.unacked.remove(i)?;
+        if sent.rejections >= 1 {
+            return Some(sent.op);
+        }
+        sent.rejections += 1;
+        // Before any frame sent after it, so order holds.
+        let later: Vec<Sent> = self.unacked.drain(i..).collect();
+        self.resend.push_back(sent);
+        self.resend.extend(later);
+        None
     }
 
     /// Frames older than the ack window count as delivered.
@@ -250,6 +272,10 @@ impl Session {
         while let Some(sent) = self.outbox.resend.pop_front() {
             self.outputs.push_back(Output::WsSend(sent.text.clone()));
             self.outbox.unacked.push_back(Sent { at: now, ..sent });
+            if !self.logged_in() {
+                // A rejection made the session log in again: wait for it.
+                return;
+            }
         }
         while let Some(entry) = self.outbox.queue.front() {
             if entry.draft.file_pending() {
@@ -280,6 +306,7 @@ impl Session {
             request_id,
             text,
             at: now,
+            rejections: 0,
         });
         self.emit(Event::OpDone {
             op,
@@ -390,25 +417,19 @@ impl Session {
                         characters: key.ids.clone(),
                     }),
                 };
-                self.start_call(now, call, Purpose::CreateGroup { key }, None);
+                self.start_call(now, call, Purpose::CreateGroup { key });
             }
         }
         for (op, pending, upload) in files {
             match (pending, upload) {
                 (Some(FileToResolve::Upload(_)), Some((call, bytes))) => {
-                    self.start_call(
-                        now,
-                        Box::new(call),
-                        Purpose::MessageUploadUrl { op, bytes },
-                        None,
-                    );
+                    self.start_call(now, Box::new(call), Purpose::MessageUploadUrl { op, bytes });
                 }
                 (Some(FileToResolve::Size(url)), _) => {
                     self.start_call(
                         now,
                         Box::new(DownloadSize::new(url)),
                         Purpose::MessageFileSize { op },
-                        None,
                     );
                 }
                 _ => self.entry_file_sized(now, op, None),
@@ -483,7 +504,7 @@ impl Session {
                 channel_id: channel,
                 user_id: user,
             };
-            self.start_call(now, Box::new(call), Purpose::LookupGroup { group }, None);
+            self.start_call(now, Box::new(call), Purpose::LookupGroup { group });
         }
     }
 }

@@ -46,12 +46,12 @@ impl Session {
             (Role::Service { description, .. }, None) => {
                 self.startup = Startup::CreatingService;
                 let call = CreateService::new(description.clone());
-                self.start_call(now, Box::new(call), Purpose::CreateService, None);
+                self.start_call(now, Box::new(call), Purpose::CreateService);
             }
             (Role::Service { .. }, Some(_)) => self.start_login(now),
             (Role::User { .. }, _) => {
                 self.startup = Startup::FetchingUserInfo;
-                self.start_call(now, Box::new(FetchUserInfo), Purpose::UserInfo, None);
+                self.start_call(now, Box::new(FetchUserInfo), Purpose::UserInfo);
             }
         }
     }
@@ -102,9 +102,9 @@ impl Session {
         self.startup = Startup::Resolving(1);
         if self.is_service() {
             self.emit(Event::BeforeChannelInit);
-            self.start_call(now, Box::new(FetchServiceList), Purpose::ServiceList, None);
+            self.start_call(now, Box::new(FetchServiceList), Purpose::ServiceList);
         } else {
-            self.start_call(now, Box::new(FetchChannelList), Purpose::ChannelList, None);
+            self.start_call(now, Box::new(FetchChannelList), Purpose::ChannelList);
         }
     }
 
@@ -152,7 +152,6 @@ impl Session {
                             now,
                             Box::new(call),
                             Purpose::Unbind { channel, then_bind },
-                            None,
                         );
                     }
                 },
@@ -165,7 +164,7 @@ impl Session {
     fn bind(&mut self, now: Instant, channel: ChannelId) {
         self.add_pending(1);
         let call = BindService::new(channel.clone(), self.service_id());
-        self.start_call(now, Box::new(call), Purpose::Bind { channel }, None);
+        self.start_call(now, Box::new(call), Purpose::Bind { channel });
     }
 
     fn add_pending(&mut self, n: usize) {
@@ -239,12 +238,7 @@ impl Session {
         }
         for channel in channels {
             let call = FetchChannelGroups::new(channel.clone(), self.service_id());
-            self.start_call(
-                now,
-                Box::new(call),
-                Purpose::ChannelGroups { channel },
-                None,
-            );
+            self.start_call(now, Box::new(call), Purpose::ChannelGroups { channel });
         }
     }
 
@@ -290,7 +284,7 @@ impl Session {
                     channel.clone(),
                     ServiceId::new(self.own_id.clone().unwrap_or_default()),
                 );
-                self.start_call(now, Box::new(call), Purpose::MemberCheck { channel }, None);
+                self.start_call(now, Box::new(call), Purpose::MemberCheck { channel });
             }
         }
         self.resolved_one(now);
