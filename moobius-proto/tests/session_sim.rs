@@ -630,3 +630,89 @@ fn a_login_refused_for_an_expired_token_refreshes_the_token_and_logs_in_again() 
     sim.run_for(Duration::from_secs(1));
     assert_eq!(sim.platform.delivered_texts(), ["m7"]);
 }
+
+fn reply<T: 'static>(sim: &mut Sim, op: moobius_proto::session::OpId) -> T {
+    let result = sim.events.iter_mut().find_map(|e| match e {
+        Event::OpDone { op: o, result } if *o == op => {
+            Some(std::mem::replace(result, Err(OpError::Closed)))
+        }
+        _ => None,
+    });
+    result
+        .expect("done")
+        .expect("ok")
+        .downcast()
+        .unwrap_or_else(|_| panic!("typed reply"))
+}
+
+#[test]
+fn fetch_characters_is_members_profiles_then_agents() {
+    let mut sim = service(23);
+    sim.run_until_ready();
+    let now = sim.now;
+    let op = sim
+        .session
+        .fetch_characters(now, CHAN.into())
+        .expect("started");
+    sim.run_for(Duration::from_secs(1));
+    let chars: Vec<moobius_proto::model::Character> = reply(&mut sim, op);
+    let names: Vec<&str> = chars.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["name of u1", "name of u2", "Agent"]);
+}
+
+#[test]
+fn create_channel_binds_it_to_the_service_by_default() {
+    let mut sim = service(24);
+    sim.run_until_ready();
+    let now = sim.now;
+    let op = sim
+        .session
+        .create_channel(now, "Room", "A room", true)
+        .expect("started");
+    sim.run_for(Duration::from_secs(1));
+    let channel: ChannelId = reply(&mut sim, op);
+    assert_eq!(
+        sim.platform.bound_service(channel.as_str()),
+        sim.session.own_id()
+    );
+    assert!(sim.session.channels().contains(&channel));
+}
+
+#[test]
+fn the_same_bytes_are_uploaded_once() {
+    let mut sim = service(25);
+    sim.run_until_ready();
+    let now = sim.now;
+    let a = sim
+        .session
+        .upload(now, "a.png", bytes::Bytes::from_static(b"png"))
+        .expect("started");
+    sim.run_for(Duration::from_secs(1));
+    let now = sim.now;
+    let b = sim
+        .session
+        .upload(now, "b.png", bytes::Bytes::from_static(b"png"))
+        .expect("started");
+    sim.run_for(Duration::from_secs(1));
+    let urls: Vec<String> = [a, b]
+        .iter()
+        .map(|op| {
+            sim.events
+                .iter()
+                .find_map(|e| match e {
+                    Event::OpDone {
+                        op: o,
+                        result: Ok(OpOutput::Uploaded { url }),
+                    } if o == op => Some(url.clone()),
+                    _ => None,
+                })
+                .expect("uploaded")
+        })
+        .collect();
+    assert_eq!(urls[0], urls[1]);
+    assert_eq!(
+        sim.platform.uploads.len(),
+        1,
+        "one upload for the same content"
+    );
+}

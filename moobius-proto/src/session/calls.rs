@@ -1,6 +1,7 @@
 //! HTTP calls in flight: what each is for, retries with backoff, and the
 //! refresh-then-retry-once rule for expired tokens.
 
+use super::composite::ContentHash;
 use super::event::{HttpId, OpError, OpId, OpOutput, Output, TransportError};
 use super::groups::GroupKey;
 use super::timers::Timer;
@@ -69,26 +70,53 @@ pub(super) enum Purpose {
     UploadUrl {
         op: OpId,
         bytes: Bytes,
+        hash: ContentHash,
     },
     /// Upload requested by the application: step 2.
     UploadPost {
         op: OpId,
         url: String,
+        hash: ContentHash,
     },
     /// Upload of a queued message's file: step 1.
     MessageUploadUrl {
         op: OpId,
         bytes: Bytes,
+        hash: ContentHash,
     },
     /// Upload of a queued message's file: step 2.
     MessageUploadPost {
         op: OpId,
         url: String,
         size: u64,
+        hash: ContentHash,
     },
     /// Size of a queued message's file (`HEAD`).
     MessageFileSize {
         op: OpId,
+    },
+    /// `fetch_characters`, step 1: member ids.
+    CharactersMembers {
+        op: OpId,
+    },
+    /// `fetch_characters`, step 2: their profiles.
+    CharactersProfiles {
+        op: OpId,
+    },
+    /// `fetch_characters`, step 3: the service's agents.
+    CharactersAgents {
+        op: OpId,
+        profiles: Vec<crate::model::Character>,
+    },
+    /// `create_channel`: the channel is created.
+    ChannelCreated {
+        op: OpId,
+        bind: bool,
+    },
+    /// `create_channel`: and bound.
+    ChannelCreatedBound {
+        op: OpId,
+        channel: ChannelId,
     },
     App(OpId),
 }
@@ -111,6 +139,10 @@ impl Purpose {
                 | Self::UploadUrl { .. }
                 | Self::MessageUploadUrl { .. }
                 | Self::MessageFileSize { .. }
+                | Self::CharactersMembers { .. }
+                | Self::CharactersProfiles { .. }
+                | Self::CharactersAgents { .. }
+                | Self::ChannelCreatedBound { .. }
         )
     }
 
@@ -126,6 +158,11 @@ impl Purpose {
             | Self::MessageUploadUrl { op, .. }
             | Self::MessageUploadPost { op, .. }
             | Self::MessageFileSize { op }
+            | Self::CharactersMembers { op }
+            | Self::CharactersProfiles { op }
+            | Self::CharactersAgents { op, .. }
+            | Self::ChannelCreated { op, .. }
+            | Self::ChannelCreatedBound { op, .. }
             | Self::App(op) => Some(*op),
             _ => None,
         }
@@ -385,26 +422,52 @@ impl Session {
             Purpose::LookupGroup { group } => {
                 self.on_group_looked_up(now, group, result.and_then(downcast))
             }
-            Purpose::UploadUrl { op, bytes } => {
+            Purpose::UploadUrl { op, bytes, hash } => {
                 match result.and_then(downcast::<crate::http::UploadTarget>) {
-                    Ok(target) => self.post_upload(now, op, target, bytes, false),
+                    Ok(target) => self.post_upload(now, op, target, bytes, hash, false),
                     Err(e) => self.emit(Event::OpDone { op, result: Err(e) }),
                 }
             }
-            Purpose::UploadPost { op, url } => {
+            Purpose::UploadPost { op, url, hash } => {
+                if result.is_ok() {
+                    self.remember_upload(hash, &url);
+                }
                 let result = result.map(|_| OpOutput::Uploaded { url });
                 self.emit(Event::OpDone { op, result });
             }
-            Purpose::MessageUploadUrl { op, bytes } => {
+            Purpose::MessageUploadUrl { op, bytes, hash } => {
                 match result.and_then(downcast::<crate::http::UploadTarget>) {
-                    Ok(target) => self.post_upload(now, op, target, bytes, true),
+                    Ok(target) => self.post_upload(now, op, target, bytes, hash, true),
                     Err(e) => self.fail_entry(now, op, e),
                 }
             }
-            Purpose::MessageUploadPost { op, url, size } => match result {
-                Ok(_) => self.entry_file_uploaded(now, op, url, size),
+            Purpose::MessageUploadPost {
+                op,
+                url,
+                size,
+                hash,
+            } => match result {
+                Ok(_) => {
+                    self.remember_upload(hash, &url);
+                    self.entry_file_uploaded(now, op, url, size);
+                }
                 Err(e) => self.fail_entry(now, op, e),
             },
+            Purpose::CharactersMembers { op } => {
+                self.on_characters_members(now, op, result.and_then(downcast))
+            }
+            Purpose::CharactersProfiles { op } => {
+                self.on_characters_profiles(now, op, result.and_then(downcast))
+            }
+            Purpose::CharactersAgents { op, profiles } => {
+                self.on_characters_agents(op, profiles, result.and_then(downcast))
+            }
+            Purpose::ChannelCreated { op, bind } => {
+                self.on_channel_created(now, op, bind, result.and_then(downcast))
+            }
+            Purpose::ChannelCreatedBound { op, channel } => {
+                self.on_channel_created_bound(op, channel, result.map(|_| ()))
+            }
             Purpose::MessageFileSize { op } => {
                 // A size we cannot learn is left out; the message still goes.
                 let size = result.and_then(downcast::<Option<u64>>).ok().flatten();
@@ -424,6 +487,7 @@ impl Session {
         op: OpId,
         target: crate::http::UploadTarget,
         bytes: Bytes,
+        hash: ContentHash,
         queued: bool,
     ) {
         let Some(url) = target.public_url() else {
@@ -442,9 +506,14 @@ impl Session {
         let size = bytes.len() as u64;
         let call = crate::http::UploadFile::new(target, bytes, boundary);
         let purpose = if queued {
-            Purpose::MessageUploadPost { op, url, size }
+            Purpose::MessageUploadPost {
+                op,
+                url,
+                size,
+                hash,
+            }
         } else {
-            Purpose::UploadPost { op, url }
+            Purpose::UploadPost { op, url, hash }
         };
         self.start_call(now, Box::new(call), purpose);
     }

@@ -38,6 +38,7 @@
 
 mod backoff;
 mod calls;
+mod composite;
 mod config;
 mod event;
 mod groups;
@@ -105,6 +106,8 @@ pub struct Session {
     next_op: u64,
     /// Channels in use (service mode), in configuration order.
     channels: Vec<ChannelId>,
+    /// Public URLs of files uploaded so far, by content hash.
+    uploaded: std::collections::HashMap<composite::ContentHash, String>,
     ready: bool,
     closed: bool,
 }
@@ -145,6 +148,7 @@ impl Session {
             outputs: VecDeque::new(),
             next_op: 0,
             channels: Vec::new(),
+            uploaded: std::collections::HashMap::new(),
             ready: false,
             closed: false,
             cfg,
@@ -610,24 +614,6 @@ impl Session {
         self.check_open()?;
         let op = self.new_op();
         self.start_call(now, Box::new(endpoint), calls::Purpose::App(op));
-        Ok(op)
-    }
-
-    /// Uploads `bytes` as a file named `file_name` (its extension is sent);
-    /// the result is [`OpOutput::Uploaded`] with the public URL.
-    pub fn upload(
-        &mut self,
-        now: Instant,
-        file_name: &str,
-        bytes: Bytes,
-    ) -> Result<OpId, CommandError> {
-        self.check_open()?;
-        let op = self.new_op();
-        self.start_call(
-            now,
-            Box::new(RequestUploadUrl::for_file(file_name)),
-            calls::Purpose::UploadUrl { op, bytes },
-        );
         Ok(op)
     }
 

@@ -423,7 +423,15 @@ impl Session {
         for (op, pending, upload) in files {
             match (pending, upload) {
                 (Some(FileToResolve::Upload(_)), Some((call, bytes))) => {
-                    self.start_call(now, Box::new(call), Purpose::MessageUploadUrl { op, bytes });
+                    let hash = super::composite::content_hash(&bytes);
+                    match self.uploaded.get(&hash).cloned() {
+                        Some(url) => self.entry_file_uploaded(now, op, url, bytes.len() as u64),
+                        None => self.start_call(
+                            now,
+                            Box::new(call),
+                            Purpose::MessageUploadUrl { op, bytes, hash },
+                        ),
+                    }
                 }
                 (Some(FileToResolve::Size(url)), _) => {
                     self.start_call(

@@ -201,6 +201,22 @@ impl Platform {
                     None => fail(40400, "no such group"),
                 }
             }
+            p if p == paths::CHARACTER_FETCH_PROFILE => {
+                let ids: Vec<String> =
+                    serde_json::from_value(body["character_list"].clone()).unwrap_or_default();
+                ok(json!(ids
+                    .iter()
+                    .map(|id| json!({"character_id": id, "character_context": {"name": format!("name of {id}"), "avatar": null, "description": null}}))
+                    .collect::<Vec<_>>()))
+            }
+            p if p == paths::SERVICE_CHARACTER_LIST => ok(json!([
+                {"character_id": "agent-1", "character_context": {"name": "Agent", "avatar": null, "description": null}}
+            ])),
+            p if p == paths::CHANNEL_CREATE => {
+                let id = format!("chan-new-{}", self.members.len());
+                self.members.insert(id.clone(), vec![]);
+                ok(json!({"channel_id": id}))
+            }
             p if p == paths::FILE_UPLOAD => {
                 let n = self.uploads.len() + 1;
                 ok(
