@@ -151,8 +151,8 @@ impl Session {
     fn on_login_rejected(&mut self, now: Instant) {
         let Link::Open {
             attempt,
-            logged_in,
             rejections,
+            ..
         } = self.link
         else {
             return;
@@ -161,7 +161,6 @@ impl Session {
         if rejections >= MAX_LOGIN_REJECTIONS {
             return self.fatal(now, FatalError::LoginRejected(rejections));
         }
-        let _ = logged_in;
         self.link = Link::Open {
             attempt,
             logged_in: false,
