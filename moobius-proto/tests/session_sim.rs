@@ -716,3 +716,45 @@ fn the_same_bytes_are_uploaded_once() {
         "one upload for the same content"
     );
 }
+
+#[test]
+fn a_connection_drop_at_any_step_of_start_up_still_ends_ready_with_one_service() {
+    // Virtual milliseconds after start: each lands in a different step
+    // (sign-in, service creation, connect, login, binding, group lists).
+    let mut drops = 0;
+    for at_ms in [0u64, 3, 5, 8, 12, 15, 18, 22, 26, 30, 40] {
+        let mut sim = service(100 + at_ms);
+        sim.run_for(Duration::from_millis(at_ms));
+        sim.drop_connection();
+        sim.run_for(Duration::from_millis(2));
+        drops += usize::from(
+            sim.events
+                .iter()
+                .any(|e| matches!(e, Event::Connection(ConnectionEvent::Disconnected(_)))),
+        );
+        sim.run_until_ready();
+        assert_eq!(
+            sim.platform.services.len(),
+            1,
+            "drop at {at_ms} ms created a second service"
+        );
+        assert_eq!(
+            sim.platform.bound_service(CHAN),
+            sim.session.own_id(),
+            "drop at {at_ms} ms"
+        );
+        let inits = sim
+            .events
+            .iter()
+            .filter(|e| matches!(e, Event::ChannelInit(_)))
+            .count();
+        assert_eq!(inits, 1, "drop at {at_ms} ms");
+        let now = sim.now;
+        sim.session
+            .send_message(now, 1, text(0), None)
+            .expect("queued");
+        sim.run_for(Duration::from_secs(2));
+        assert_eq!(sim.platform.delivered_texts(), ["m0"], "drop at {at_ms} ms");
+    }
+    assert!(drops >= 6, "only {drops} runs had the socket open to drop");
+}
