@@ -1,0 +1,78 @@
+//! Fresh identifiers and secrets: UUID-v4 ids, opaque tokens, short codes.
+
+use moobius_proto::RequestId;
+
+/// 16 random bytes from the operating system.
+///
+/// Falls back to a time-and-counter mix if the OS source fails (it does not
+/// on supported platforms); ids stay unique within the process either way.
+fn random_bytes() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(1);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        b[..8].copy_from_slice(&n.to_le_bytes());
+        b[8..].copy_from_slice(&(t as u64).to_le_bytes());
+    }
+    b
+}
+
+/// A fresh lowercase hyphenated UUID v4, the shape of every platform id.
+pub(crate) fn uuid() -> String {
+    RequestId::from_random_bytes(random_bytes())
+        .as_str()
+        .to_owned()
+}
+
+/// A fresh opaque token: 64 hex characters (256 random bits).
+pub(crate) fn token() -> String {
+    let mut s = String::with_capacity(64);
+    for _ in 0..2 {
+        for byte in random_bytes() {
+            s.push_str(&format!("{byte:02x}"));
+        }
+    }
+    s
+}
+
+/// A fresh six-digit confirmation code.
+pub(crate) fn code() -> String {
+    let b = random_bytes();
+    let n = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) % 1_000_000;
+    format!("{n:06}")
+}
+
+/// A fresh short random name (16 hex characters) for stored files.
+pub(crate) fn short() -> String {
+    random_bytes()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert_eq!(uuid().len(), 36);
+        assert_ne!(uuid(), uuid());
+        assert_eq!(token().len(), 64);
+        assert_eq!(code().len(), 6);
+        assert_eq!(short().len(), 16);
+    }
+}

@@ -1,0 +1,737 @@
+//! Starting, inspecting, faulting and stopping a devserver.
+
+use crate::error::{ApiError, DevServerError};
+use crate::inspect::{
+    AgentSnapshot, ChannelSnapshot, ConnectionSnapshot, GroupSnapshot, HistoryMessage,
+    ServiceSnapshot, UserSnapshot,
+};
+use crate::shared::{Config, Shared};
+use crate::state::connections::{Conn, Login};
+use crate::state::groups::GroupKind;
+use crate::state::State;
+use crate::ws::session::CLOSE_GOING_AWAY;
+use axum::routing::any;
+use axum::Router;
+use bytes::Bytes;
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Default access-token lifetime (the platform's: 24 h).
+pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// Default refresh-token lifetime (the platform's: 30 days).
+pub const DEFAULT_REFRESH_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// Default largest websocket frame accepted: 1 MiB (the reference client's
+/// own inbound limit). Larger frames close the connection with code 1009.
+pub const DEFAULT_MAX_FRAME_BYTES: usize = moobius_proto::ws::MAX_INBOUND_FRAME_BYTES;
+/// Default largest JSON request body: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+/// Default largest file upload: 32 MiB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 32 << 20;
+/// Default number of frames kept per connection log.
+pub const DEFAULT_FRAME_LOG_LIMIT: usize = 10_000;
+
+/// Entry point: `DevServer::builder()...start().await`.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), moobius_devserver::DevServerError> {
+/// use moobius_devserver::DevServer;
+/// let server = DevServer::builder()
+///     .user("alice@example.com", "pw")
+///     .channel("lobby", "Lobby")
+///     .start()
+///     .await?;
+/// println!("{} {}", server.http_uri(), server.ws_uri());
+/// server.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct DevServer;
+
+impl DevServer {
+    /// A builder with the defaults: `127.0.0.1:0` (a free port), no
+    /// accounts, no channels, platform token lifetimes, 1 MiB frames.
+    #[must_use]
+    pub fn builder() -> DevServerBuilder {
+        DevServerBuilder::default()
+    }
+}
+
+/// Configures and starts a devserver.
+#[derive(Debug, Clone)]
+pub struct DevServerBuilder {
+    addr: SocketAddr,
+    users: Vec<(String, String)>,
+    channels: Vec<(String, String)>,
+    config: Config,
+    frame_log_limit: usize,
+}
+
+impl Default for DevServerBuilder {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            users: Vec::new(),
+            channels: Vec::new(),
+            config: Config {
+                access_ttl: DEFAULT_TOKEN_TTL,
+                refresh_ttl: DEFAULT_REFRESH_TOKEN_TTL,
+                max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+                max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            },
+            frame_log_limit: DEFAULT_FRAME_LOG_LIMIT,
+        }
+    }
+}
+
+impl DevServerBuilder {
+    /// Address to listen on (port 0 picks a free port).
+    #[must_use]
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Seeds a confirmed account (look its id up with
+    /// [`DevServerHandle::user_id`]).
+    #[must_use]
+    pub fn user(mut self, email: impl Into<String>, password: impl Into<String>) -> Self {
+        self.users.push((email.into(), password.into()));
+        self
+    }
+
+    /// Seeds a channel with a fixed id and no creator (anyone may manage it).
+    #[must_use]
+    pub fn channel(mut self, channel_id: impl Into<String>, name: impl Into<String>) -> Self {
+        self.channels.push((channel_id.into(), name.into()));
+        self
+    }
+
+    /// Access-token lifetime (default 24 h). Short lifetimes exercise the
+    /// refresh path; zero makes every token expire at once.
+    #[must_use]
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.config.access_ttl = ttl;
+        self
+    }
+
+    /// Refresh-token lifetime (default 30 days).
+    #[must_use]
+    pub fn refresh_token_ttl(mut self, ttl: Duration) -> Self {
+        self.config.refresh_ttl = ttl;
+        self
+    }
+
+    /// Largest websocket frame accepted (default 1 MiB). A larger frame
+    /// closes its connection with code 1009 and a reason naming the limit.
+    #[must_use]
+    pub fn max_frame_bytes(mut self, n: usize) -> Self {
+        self.config.max_frame_bytes = n;
+        self
+    }
+
+    /// Largest JSON request body (default 1 MiB; larger → code 10413).
+    #[must_use]
+    pub fn max_body_bytes(mut self, n: usize) -> Self {
+        self.config.max_body_bytes = n;
+        self
+    }
+
+    /// Largest file upload (default 32 MiB).
+    #[must_use]
+    pub fn max_upload_bytes(mut self, n: usize) -> Self {
+        self.config.max_upload_bytes = n;
+        self
+    }
+
+    /// Frames kept per connection and direction for inspection (default
+    /// 10 000; the oldest are dropped first; 0 keeps none).
+    #[must_use]
+    pub fn frame_log_limit(mut self, n: usize) -> Self {
+        self.frame_log_limit = n;
+        self
+    }
+
+    /// Binds, seeds and starts serving. Must run inside a tokio runtime.
+    pub async fn start(self) -> Result<DevServerHandle, DevServerError> {
+        let listener =
+            TcpListener::bind(self.addr)
+                .await
+                .map_err(|source| DevServerError::Bind {
+                    addr: self.addr,
+                    source,
+                })?;
+        let addr = listener.local_addr()?;
+        let mut state = State::default();
+        state.conns.log_limit = self.frame_log_limit;
+        for (email, password) in &self.users {
+            let id = state.accounts.seed(email, password)?;
+            tracing::info!(%email, user_id = %id, "seeded account");
+        }
+        for (id, name) in &self.channels {
+            state.channels.create(Some(id), name, "", None)?;
+            tracing::info!(channel_id = %id, %name, "seeded channel");
+        }
+        let shared = Arc::new(Shared::new(state, self.config, format!("http://{addr}")));
+        let app = Router::new()
+            .route("/ws", any(crate::ws::upgrade))
+            .route("/", any(crate::ws::upgrade))
+            .fallback(crate::http::dispatch)
+            .with_state(shared.clone());
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "server stopped with an error");
+            }
+        });
+        tracing::info!(%addr, "devserver listening");
+        Ok(DevServerHandle {
+            shared,
+            addr,
+            stop: Some(stop_tx),
+            task: Some(task),
+        })
+    }
+}
+
+/// Tokens issued by [`DevServerHandle::issue_tokens`].
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct IssuedTokens {
+    /// The access token (`Authorization: Bearer …`, login frames).
+    pub access_token: String,
+    /// The refresh token (`POST /auth/refresh`).
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for IssuedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IssuedTokens(<redacted>)")
+    }
+}
+
+/// A running devserver. Dropping it stops the server (without waiting);
+/// [`shutdown`](Self::shutdown) stops it and waits.
+#[derive(Debug)]
+pub struct DevServerHandle {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl DevServerHandle {
+    // ---- addresses -------------------------------------------------------
+
+    /// The address it listens on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base of the HTTP API, `http://HOST:PORT` (no trailing slash).
+    #[must_use]
+    pub fn http_uri(&self) -> String {
+        self.shared.http_base.clone()
+    }
+
+    /// The websocket URI, `ws://HOST:PORT/ws`.
+    #[must_use]
+    pub fn ws_uri(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    // ---- seeding ---------------------------------------------------------
+
+    /// Creates a confirmed account; returns its user id.
+    pub fn seed_user(&self, email: &str, password: &str) -> Result<String, DevServerError> {
+        let id = self.shared.lock().accounts.seed(email, password)?;
+        self.shared.changed();
+        Ok(id)
+    }
+
+    /// Creates a channel with the given id; returns it.
+    pub fn seed_channel(&self, channel_id: &str, name: &str) -> Result<String, DevServerError> {
+        let id = self
+            .shared
+            .lock()
+            .channels
+            .create(Some(channel_id), name, "", None)?;
+        self.shared.changed();
+        Ok(id)
+    }
+
+    /// Creates a channel with a fresh id; returns it.
+    pub fn create_channel(&self, name: &str) -> Result<String, DevServerError> {
+        let id = self.shared.lock().channels.create(None, name, "", None)?;
+        self.shared.changed();
+        Ok(id)
+    }
+
+    /// Makes a user a member of a channel (as `join_channel` would, but
+    /// without telling the service).
+    pub fn add_member(&self, channel_id: &str, user_id: &str) -> Result<(), DevServerError> {
+        let mut st = self.shared.lock();
+        if st.accounts.get(user_id).is_none() {
+            return Err(ApiError::not_found(format!("unknown user `{user_id}`")).into());
+        }
+        st.channels.join(channel_id, user_id)?;
+        drop(st);
+        self.shared.changed();
+        Ok(())
+    }
+
+    /// Creates a service owned by a user; returns its id.
+    pub fn seed_service(
+        &self,
+        owner_user_id: &str,
+        description: &str,
+    ) -> Result<String, DevServerError> {
+        let mut st = self.shared.lock();
+        if st.accounts.get(owner_user_id).is_none() {
+            return Err(ApiError::not_found(format!("unknown user `{owner_user_id}`")).into());
+        }
+        let id = st.services.create(owner_user_id, description);
+        drop(st);
+        self.shared.changed();
+        Ok(id)
+    }
+
+    /// Binds a service to a channel (refused if bound to another).
+    pub fn bind(&self, channel_id: &str, service_id: &str) -> Result<(), DevServerError> {
+        let mut st = self.shared.lock();
+        if st.services.get(service_id).is_none() {
+            return Err(ApiError::not_found(format!("unknown service `{service_id}`")).into());
+        }
+        st.channels.bind(channel_id, service_id)?;
+        drop(st);
+        self.shared.changed();
+        Ok(())
+    }
+
+    /// Signs a user in without HTTP: a fresh pair of tokens.
+    pub fn issue_tokens(&self, user_id: &str) -> Result<IssuedTokens, DevServerError> {
+        let cfg = &self.shared.config;
+        let mut st = self.shared.lock();
+        if st.accounts.get(user_id).is_none() {
+            return Err(ApiError::not_found(format!("unknown user `{user_id}`")).into());
+        }
+        let t = st.accounts.issue(user_id, cfg.access_ttl, cfg.refresh_ttl);
+        Ok(IssuedTokens {
+            access_token: t.access,
+            refresh_token: t.refresh,
+        })
+    }
+
+    /// Stores a file without the upload steps; returns its public URL.
+    pub fn put_file(&self, key: &str, bytes: impl Into<Bytes>, content_type: &str) -> String {
+        self.shared
+            .lock()
+            .files
+            .put(key, bytes.into(), content_type.to_owned());
+        format!(
+            "{}{}{key}",
+            self.shared.http_base,
+            crate::http::FILES_PREFIX
+        )
+    }
+
+    // ---- inspection ------------------------------------------------------
+
+    /// The user id of an account.
+    #[must_use]
+    pub fn user_id(&self, email: &str) -> Option<String> {
+        self.shared.lock().accounts.id_of(email)
+    }
+
+    /// The pending sign-up confirmation code of an account (the one also
+    /// written to the log), for tests of the sign-up flow.
+    #[must_use]
+    pub fn sign_up_code(&self, email: &str) -> Option<String> {
+        self.shared.lock().accounts.codes(email).0
+    }
+
+    /// The pending password-reset code of an account.
+    #[must_use]
+    pub fn reset_code(&self, email: &str) -> Option<String> {
+        self.shared.lock().accounts.codes(email).1
+    }
+
+    /// Every account, in creation order.
+    #[must_use]
+    pub fn users(&self) -> Vec<UserSnapshot> {
+        let st = self.shared.lock();
+        st.accounts
+            .list()
+            .into_iter()
+            .map(|a| UserSnapshot {
+                user_id: a.user_id.clone(),
+                email: a.email.clone(),
+                confirmed: a.confirmed,
+                name: a.name.clone(),
+            })
+            .collect()
+    }
+
+    /// Every service, in creation order, with its bound channels.
+    #[must_use]
+    pub fn services(&self) -> Vec<ServiceSnapshot> {
+        let st = self.shared.lock();
+        st.services
+            .list(None)
+            .into_iter()
+            .map(|s| ServiceSnapshot {
+                service_id: s.service_id.clone(),
+                owner: s.owner.clone(),
+                description: s.description.clone(),
+                channel_ids: st.channels.bound_to(&s.service_id),
+            })
+            .collect()
+    }
+
+    /// Every channel, in creation order.
+    #[must_use]
+    pub fn channels(&self) -> Vec<ChannelSnapshot> {
+        let st = self.shared.lock();
+        st.channels
+            .list()
+            .into_iter()
+            .map(|c| ChannelSnapshot {
+                channel_id: c.channel_id.clone(),
+                name: c.name.clone(),
+                description: c.description.clone(),
+                members: c.members.clone(),
+                service_id: c.service.clone(),
+                message_count: c.history.len(),
+            })
+            .collect()
+    }
+
+    /// One channel.
+    #[must_use]
+    pub fn channel(&self, channel_id: &str) -> Option<ChannelSnapshot> {
+        self.channels()
+            .into_iter()
+            .find(|c| c.channel_id == channel_id)
+    }
+
+    /// `(channel_id, service_id)` of every binding.
+    #[must_use]
+    pub fn bindings(&self) -> Vec<(String, String)> {
+        self.channels()
+            .into_iter()
+            .filter_map(|c| c.service_id.map(|s| (c.channel_id, s)))
+            .collect()
+    }
+
+    /// The members of a channel (empty for an unknown channel).
+    #[must_use]
+    pub fn members(&self, channel_id: &str) -> Vec<String> {
+        self.channel(channel_id)
+            .map(|c| c.members)
+            .unwrap_or_default()
+    }
+
+    /// Every group, in creation order.
+    #[must_use]
+    pub fn groups(&self) -> Vec<GroupSnapshot> {
+        let st = self.shared.lock();
+        st.groups
+            .list()
+            .into_iter()
+            .map(|g| {
+                let (channel_id, name) = match &g.kind {
+                    GroupKind::Service => (None, None),
+                    GroupKind::Channel { channel_id, name } => {
+                        (Some(channel_id.clone()), Some(name.clone()))
+                    }
+                };
+                GroupSnapshot {
+                    group_id: g.group_id.clone(),
+                    channel_id,
+                    name,
+                    owner: g.owner.clone(),
+                    characters: g.characters.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// One group.
+    #[must_use]
+    pub fn group(&self, group_id: &str) -> Option<GroupSnapshot> {
+        self.groups().into_iter().find(|g| g.group_id == group_id)
+    }
+
+    /// Every agent, in creation order.
+    #[must_use]
+    pub fn agents(&self) -> Vec<AgentSnapshot> {
+        let st = self.shared.lock();
+        st.services
+            .agents(None)
+            .into_iter()
+            .map(|a| AgentSnapshot {
+                character_id: a.character_id.clone(),
+                service_id: a.service_id.clone(),
+                name: a.name.clone(),
+            })
+            .collect()
+    }
+
+    /// A channel's message history, oldest first.
+    #[must_use]
+    pub fn history(&self, channel_id: &str) -> Vec<HistoryMessage> {
+        let st = self.shared.lock();
+        st.channels
+            .get(channel_id)
+            .map(|c| {
+                c.history
+                    .iter()
+                    .map(|m| HistoryMessage {
+                        message_id: m.message_id.clone(),
+                        direction: m.direction,
+                        sender: m.sender.clone(),
+                        recipients: m.recipients.clone(),
+                        body: crate::http::history_entry(m),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Keys of the stored files.
+    #[must_use]
+    pub fn file_keys(&self) -> Vec<String> {
+        self.shared.lock().files.keys()
+    }
+
+    /// Every websocket connection so far (closed ones too, up to 512).
+    #[must_use]
+    pub fn connections(&self) -> Vec<ConnectionSnapshot> {
+        let st = self.shared.lock();
+        st.conns
+            .map
+            .iter()
+            .map(|(id, c)| ConnectionSnapshot {
+                id: *id,
+                peer: c.peer,
+                open: c.tx.is_some(),
+                login: c.login.clone(),
+                received: c.received.clone(),
+                sent: c.sent.clone(),
+            })
+            .collect()
+    }
+
+    /// Every frame written to connections logged in as this user, in
+    /// connection order.
+    #[must_use]
+    pub fn frames_to_user(&self, user_id: &str) -> Vec<Value> {
+        self.frames_where(|l| matches!(l, Login::User { user_id: u } if u == user_id))
+    }
+
+    /// Every frame written to connections logged in as this service.
+    #[must_use]
+    pub fn frames_to_service(&self, service_id: &str) -> Vec<Value> {
+        self.frames_where(|l| matches!(l, Login::Service { service_id: s, .. } if s == service_id))
+    }
+
+    fn frames_where(&self, pred: impl Fn(&Login) -> bool) -> Vec<Value> {
+        let st = self.shared.lock();
+        st.conns
+            .map
+            .values()
+            .filter(|c| c.login.as_ref().is_some_and(&pred))
+            .flat_map(|c| c.received.iter().cloned())
+            .collect()
+    }
+
+    /// Waits until `check` returns `Some` (re-checked after every change of
+    /// state or frame written), or `timeout` passes (`None`).
+    ///
+    /// ```no_run
+    /// # async fn demo(server: &moobius_devserver::DevServerHandle, user: &str) {
+    /// use std::time::Duration;
+    /// let echo = server
+    ///     .wait_until(Duration::from_secs(5), |s| {
+    ///         s.frames_to_user(user).into_iter().find(|f| f["type"] == "message_down")
+    ///     })
+    ///     .await
+    ///     .expect("no message_down within 5 s");
+    /// # }
+    /// ```
+    pub async fn wait_until<T>(
+        &self,
+        timeout: Duration,
+        mut check: impl FnMut(&Self) -> Option<T>,
+    ) -> Option<T> {
+        let mut rx = self.shared.subscribe();
+        let deadline = Instant::now() + timeout;
+        loop {
+            rx.borrow_and_update();
+            if let Some(t) = check(self) {
+                return Some(t);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            // A closed channel cannot happen while `self` holds the sender.
+            if tokio::time::timeout(left, rx.changed()).await.is_err() {
+                return check(self);
+            }
+        }
+    }
+
+    /// Waits for a frame to this user that matches `pred`.
+    pub async fn wait_for_user_frame(
+        &self,
+        user_id: &str,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        self.wait_until(timeout, |s| {
+            s.frames_to_user(user_id).into_iter().find(|f| pred(f))
+        })
+        .await
+    }
+
+    /// Waits for a frame to this service that matches `pred`.
+    pub async fn wait_for_service_frame(
+        &self,
+        service_id: &str,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        self.wait_until(timeout, |s| {
+            s.frames_to_service(service_id)
+                .into_iter()
+                .find(|f| pred(f))
+        })
+        .await
+    }
+
+    // ---- faults ----------------------------------------------------------
+
+    fn close_where(&self, pred: impl Fn(&Conn) -> bool, reason: &str) -> usize {
+        let n = self
+            .shared
+            .lock()
+            .conns
+            .close_where(pred, CLOSE_GOING_AWAY, reason);
+        tracing::info!(connections = n, %reason, "fault: dropping connections");
+        n
+    }
+
+    /// Closes every open websocket connection now (code 1001); returns how
+    /// many. Clients may reconnect.
+    pub fn drop_all_connections(&self) -> usize {
+        self.close_where(|_| true, "connection dropped (injected fault)")
+    }
+
+    /// Closes the connections logged in (user login) as this user; returns
+    /// how many.
+    pub fn drop_user_connections(&self, user_id: &str) -> usize {
+        self.close_where(
+            |c| matches!(&c.login, Some(Login::User { user_id: u }) if u == user_id),
+            "connection dropped (injected fault)",
+        )
+    }
+
+    /// Closes the connections logged in as this service; returns how many.
+    pub fn drop_service_connections(&self, service_id: &str) -> usize {
+        self.close_where(
+            |c| matches!(&c.login, Some(Login::Service { service_id: s, .. }) if s == service_id),
+            "connection dropped (injected fault)",
+        )
+    }
+
+    /// Forgets the login of every open connection (sockets stay open): the
+    /// next frame of each is answered with `copy` status `false`
+    /// ("not logged in"), which makes clients log in again.
+    pub fn logout_all_connections(&self) -> usize {
+        let mut st = self.shared.lock();
+        let ids: Vec<_> = st
+            .conns
+            .map
+            .iter()
+            .filter(|(_, c)| c.tx.is_some() && c.login.is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ids {
+            st.conns.set_login(*id, None);
+        }
+        ids.len()
+    }
+
+    /// Delays every outbound websocket frame by `delay` (per frame, in
+    /// order); `Duration::ZERO` turns it off.
+    pub fn set_outbound_delay(&self, delay: Duration) {
+        self.shared.faults.set_delay(delay);
+    }
+
+    /// Makes the next `n` HTTP requests (API and file store, not websocket
+    /// upgrades) fail with HTTP 503 and code
+    /// [`codes::INJECTED_FAULT`](crate::codes::INJECTED_FAULT).
+    pub fn fail_next_http_requests(&self, n: u32) {
+        self.shared.faults.fail_next_http(n);
+    }
+
+    /// Expires every access token now (refresh tokens stay valid). Open
+    /// websocket logins stay logged in, as on the platform.
+    pub fn expire_access_tokens(&self) {
+        self.shared.lock().accounts.expire(false);
+    }
+
+    /// Expires every access and refresh token now.
+    pub fn expire_all_tokens(&self) {
+        self.shared.lock().accounts.expire(true);
+    }
+
+    // ---- lifecycle -------------------------------------------------------
+
+    /// Closes every websocket (code 1001), stops accepting, and waits (up to
+    /// 5 s) for the server task to end.
+    pub async fn shutdown(mut self) {
+        self.stop_now();
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+        tracing::info!("devserver stopped");
+    }
+
+    fn stop_now(&mut self) {
+        self.shared
+            .lock()
+            .conns
+            .close_where(|_| true, CLOSE_GOING_AWAY, "server shutting down");
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for DevServerHandle {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}

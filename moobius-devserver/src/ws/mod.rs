@@ -1,0 +1,42 @@
+//! The websocket side: upgrade on `/ws` (and `/`, since the reference SDK
+//! connects to the configured URI verbatim), one [`session`] per connection,
+//! [`routing`] of frames, and the [`frames`] written back.
+
+pub(crate) mod frames;
+pub(crate) mod routing;
+pub(crate) mod session;
+
+use crate::error::ApiError;
+use crate::shared::Shared;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, State};
+use axum::response::Response;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// The library-level frame limit: larger frames fail at the websocket layer
+/// (connection dropped); frames between the configured limit and this one
+/// are closed by [`session`] with code 1009 and a clear reason.
+fn library_limit(limit: usize) -> usize {
+    limit.saturating_mul(4).max(limit.saturating_add(1 << 20))
+}
+
+/// `GET /ws` and `GET /`: upgrade to a websocket session.
+pub(crate) async fn upgrade(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    match ws {
+        Ok(ws) => {
+            let lim = library_limit(shared.config.max_frame_bytes);
+            ws.max_message_size(lim)
+                .max_frame_size(lim)
+                .on_upgrade(move |socket| session::run(shared, socket, peer))
+        }
+        Err(e) => crate::http::error_response(&ApiError::bad_request(format!(
+            "websocket upgrade expected on this path ({e})"
+        ))),
+    }
+}
