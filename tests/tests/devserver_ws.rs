@@ -644,3 +644,27 @@ async fn pings_are_answered() {
         .unwrap();
     assert_eq!(m, Message::Pong(b"keepalive".to_vec().into()));
 }
+
+#[tokio::test]
+async fn a_frame_sent_again_with_the_same_request_id_is_acknowledged_but_delivered_once() {
+    let w = World::new().await;
+    let sid = w.bound_service().await;
+    let uri = w.server.ws_uri();
+    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    w.server.add_member(&w.channel, &w.alice).unwrap();
+    let g = w.service_group(&[&w.alice]).await;
+    let mut frame = message_down(&sid, &w.channel, &g, "agent-x", "once");
+    frame["request_id"] = json!("fixed-request-id");
+    // The first socket sends it and is dropped; the second (a reconnect)
+    // sends the same frame again, as a client that never saw the ack does.
+    for _ in 0..2 {
+        let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
+        svc.send_text(frame.to_string()).await;
+        let c = svc.recv_until(is("copy")).await;
+        assert_eq!(c["body"]["status"], true, "{c}");
+        svc.close().await;
+    }
+    let m = alice.recv_until(is("message_down")).await;
+    assert_eq!(m["body"]["content"]["text"], "once");
+    alice.expect_silence(Duration::from_millis(300)).await;
+}

@@ -8,6 +8,7 @@ pub(crate) mod channels;
 pub(crate) mod connections;
 pub(crate) mod files;
 pub(crate) mod groups;
+pub(crate) mod requests;
 pub(crate) mod services;
 
 use crate::error::ApiError;
@@ -22,6 +23,7 @@ pub(crate) struct State {
     pub(crate) groups: groups::Groups,
     pub(crate) files: files::Files,
     pub(crate) conns: connections::Connections,
+    pub(crate) requests: requests::RecentRequests,
 }
 
 impl State {

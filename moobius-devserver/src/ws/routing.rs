@@ -41,7 +41,12 @@ impl Outcome {
 type Routed = Result<Outcome, String>;
 
 /// Handles one decoded client frame from connection `conn`.
-pub(crate) fn route(st: &mut State, conn: ConnectionId, frame: Outbound) -> Routed {
+pub(crate) fn route(
+    st: &mut State,
+    conn: ConnectionId,
+    request_id: &str,
+    frame: Outbound,
+) -> Routed {
     match frame {
         Outbound::ServiceLogin(l) => service_login(st, conn, &l),
         Outbound::UserLogin(l) => user_login(st, conn, &l),
@@ -51,6 +56,17 @@ pub(crate) fn route(st: &mut State, conn: ConnectionId, frame: Outbound) -> Rout
                 .login(conn)
                 .cloned()
                 .ok_or_else(|| "not logged in".to_owned())?;
+            let client = match &login {
+                Login::Service { service_id, .. } => service_id,
+                Login::User { user_id } => user_id,
+            };
+            if !st.requests.first_time(client, request_id) {
+                // Sent again after a reconnect: acknowledged, delivered once.
+                return Ok(Outcome::with(
+                    "message",
+                    "duplicate request_id: already delivered",
+                ));
+            }
             match (other, &login) {
                 (Outbound::Heartbeat, _) => Ok(Outcome::with("message", "heartbeat")),
                 (Outbound::MessageUp(m), Login::User { user_id }) => message_up(st, user_id, *m),

@@ -114,7 +114,7 @@ fn on_frame(shared: &Shared, id: ConnectionId, text: &str, limit: usize) -> bool
     let (request_id, origin) = (field("request_id"), field("type"));
     st.conns.record_sent(id, redact(raw, text));
     let result = match decode_client_frame(text) {
-        Ok(cf) => routing::route(&mut st, id, cf.frame),
+        Ok(cf) => routing::route(&mut st, id, &request_id, cf.frame),
         Err(e) => Err(e.to_string()),
     };
     let (status, context, deliveries) = match result {
