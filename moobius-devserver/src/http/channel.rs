@@ -39,7 +39,7 @@ pub(crate) fn may_manage(st: &State, c: &Channel, user_id: &str) -> bool {
         .as_deref()
         .and_then(|s| st.services.get(s))
         .is_some_and(|s| s.owner == user_id);
-    c.owner.as_deref().map_or(true, |o| o == user_id) || owns_service
+    c.owner.as_deref().is_none_or(|o| o == user_id) || owns_service
 }
 
 /// `POST /channel/create`: the creator does not become a member.

@@ -72,7 +72,7 @@ impl Services {
         let mut v: Vec<&Service> = self
             .services
             .values()
-            .filter(|s| owner.map_or(true, |o| s.owner == o))
+            .filter(|s| owner.is_none_or(|o| s.owner == o))
             .collect();
         v.sort_by_key(|s| s.seq);
         v
