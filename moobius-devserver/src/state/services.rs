@@ -111,7 +111,7 @@ impl Services {
         let mut v: Vec<&Agent> = self
             .agents
             .values()
-            .filter(|a| service_id.map_or(true, |s| a.service_id == s))
+            .filter(|a| service_id.is_none_or(|s| a.service_id == s))
             .collect();
         v.sort_by_key(|a| a.seq);
         v
