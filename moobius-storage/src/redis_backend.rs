@@ -1,0 +1,440 @@
+//! The Redis engine.
+//!
+//! A container's keys are `moobius:<sid>:<cid>:<name>:<key>` (ids encoded by
+//! [`crate::key::encode`], so they contain no `:` or glob characters; the key
+//! itself is stored as is). Values are the same JSON bytes as the JSON
+//! engine's files. Nothing is cached in the process: replicas sharing one
+//! server see each other's writes at once. A broken connection is dropped and
+//! re-established once per command; a command that still fails is a
+//! [`StorageError::Redis`].
+
+use std::collections::BTreeSet;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use redis::{Cmd, ConnectionAddr, ConnectionInfo, FromRedisValue, RedisConnectionInfo};
+
+use crate::config::RedisSettings;
+use crate::error::StorageError;
+use crate::key;
+
+/// Time allowed to connect.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Time allowed for one reply.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
+/// `COUNT` hint of each `SCAN` step.
+const SCAN_COUNT: usize = 1000;
+
+/// The key prefix of one container.
+pub(crate) fn namespace(service_id: &str, channel_id: &str, name: &str) -> String {
+    format!(
+        "moobius:{}:{}:{name}:",
+        key::encode(service_id),
+        key::encode(channel_id)
+    )
+}
+
+/// What both the blocking and the async client need.
+pub(crate) struct Target {
+    client: redis::Client,
+    prefix: String,
+    server: String,
+    container: String,
+}
+
+impl std::fmt::Debug for Target {
+    // Not derived: the client's connection info holds the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("server", &self.server)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Target {
+    pub(crate) fn new(
+        settings: &RedisSettings,
+        service_id: &str,
+        channel_id: &str,
+        container: &str,
+    ) -> Result<Self, StorageError> {
+        let server = settings.server_display();
+        let client = match &settings.url {
+            Some(url) => redis::Client::open(url.as_str()),
+            None => redis::Client::open(ConnectionInfo {
+                addr: ConnectionAddr::Tcp(settings.host.clone(), settings.port),
+                redis: RedisConnectionInfo {
+                    db: settings.db,
+                    username: settings.username.clone(),
+                    password: settings.password.clone(),
+                    ..RedisConnectionInfo::default()
+                },
+            }),
+        }
+        .map_err(|source| StorageError::Redis {
+            container: container.to_owned(),
+            key: None,
+            op: "configure",
+            server: server.clone(),
+            source: Box::new(source),
+        })?;
+        Ok(Self {
+            client,
+            prefix: namespace(service_id, channel_id, container),
+            server,
+            container: container.to_owned(),
+        })
+    }
+
+    pub(crate) fn location(&self) -> String {
+        format!("{} {}*", self.server, self.prefix)
+    }
+
+    pub(crate) fn full_key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    fn err(&self, op: &'static str, key: Option<&str>, source: redis::RedisError) -> StorageError {
+        StorageError::Redis {
+            container: self.container.clone(),
+            key: key.map(str::to_owned),
+            op,
+            server: self.server.clone(),
+            source: Box::new(source),
+        }
+    }
+
+    fn scan_cmd(&self, cursor: u64) -> Cmd {
+        let mut cmd = redis::cmd("SCAN");
+        cmd.arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{}*", self.prefix))
+            .arg("COUNT")
+            .arg(SCAN_COUNT);
+        cmd
+    }
+
+    /// The container key of a full Redis key found by `SCAN`, if it is one
+    /// this crate could have written.
+    fn key_of(&self, full: &[u8]) -> Option<String> {
+        let rest = full.strip_prefix(self.prefix.as_bytes())?;
+        match std::str::from_utf8(rest) {
+            Ok(k) if key::check_key(k).is_ok() => Some(k.to_owned()),
+            _ => {
+                tracing::debug!(container = %self.container, key = ?String::from_utf8_lossy(full), "skipping a Redis key that is not a valid container key");
+                None
+            }
+        }
+    }
+
+    fn del_cmd(&self, full_keys: &[Vec<u8>]) -> Cmd {
+        let mut cmd = redis::cmd("DEL");
+        for k in full_keys {
+            cmd.arg(k.as_slice());
+        }
+        cmd
+    }
+}
+
+/// A failure after which the connection is not trusted any more.
+fn is_connection_error(e: &redis::RedisError) -> bool {
+    e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error()
+}
+
+/// The blocking client.
+pub(crate) struct RedisSync {
+    target: Target,
+    conn: Mutex<Option<redis::Connection>>,
+}
+
+impl std::fmt::Debug for RedisSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisSync")
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisSync {
+    /// Connects (`PING`), so that a wrong address fails at open.
+    pub(crate) fn open(target: Target) -> Result<Self, StorageError> {
+        let this = Self {
+            target,
+            conn: Mutex::new(None),
+        };
+        this.query::<()>("PING", None, &redis::cmd("PING"))?;
+        Ok(this)
+    }
+
+    pub(crate) fn target(&self) -> &Target {
+        &self.target
+    }
+
+    fn connect(&self) -> Result<redis::Connection, StorageError> {
+        let conn = self
+            .target
+            .client
+            .get_connection_with_timeout(CONNECT_TIMEOUT)
+            .map_err(|e| self.target.err("connect", None, e))?;
+        conn.set_read_timeout(Some(RESPONSE_TIMEOUT))
+            .and_then(|()| conn.set_write_timeout(Some(RESPONSE_TIMEOUT)))
+            .map_err(|e| self.target.err("connect", None, e))?;
+        Ok(conn)
+    }
+
+    fn query<T: FromRedisValue>(
+        &self,
+        op: &'static str,
+        key: Option<&str>,
+        cmd: &Cmd,
+    ) -> Result<T, StorageError> {
+        let mut guard: MutexGuard<'_, Option<redis::Connection>> =
+            self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut retried = false;
+        loop {
+            let conn = match guard.as_mut() {
+                Some(conn) => conn,
+                None => guard.insert(self.connect()?),
+            };
+            match cmd.query::<T>(conn) {
+                Ok(v) => return Ok(v),
+                Err(e) if is_connection_error(&e) => {
+                    *guard = None;
+                    if retried {
+                        return Err(self.target.err(op, key, e));
+                    }
+                    tracing::debug!(container = %self.target.container, error = %e, "redis connection lost, reconnecting");
+                    retried = true;
+                }
+                Err(e) => return Err(self.target.err(op, key, e)),
+            }
+        }
+    }
+
+    pub(crate) fn read(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        self.query(
+            "GET",
+            Some(key),
+            redis::cmd("GET").arg(self.target.full_key(key)),
+        )
+    }
+
+    pub(crate) fn contains(&self, key: &str) -> Result<bool, StorageError> {
+        let n: i64 = self.query(
+            "EXISTS",
+            Some(key),
+            redis::cmd("EXISTS").arg(self.target.full_key(key)),
+        )?;
+        Ok(n > 0)
+    }
+
+    pub(crate) fn write(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        self.query(
+            "SET",
+            Some(key),
+            redis::cmd("SET").arg(self.target.full_key(key)).arg(bytes),
+        )
+    }
+
+    pub(crate) fn remove(&self, key: &str) -> Result<bool, StorageError> {
+        let n: i64 = self.query(
+            "DEL",
+            Some(key),
+            redis::cmd("DEL").arg(self.target.full_key(key)),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Runs `SCAN` to the end, calling `page` with the full keys of each step.
+    fn scan(
+        &self,
+        mut page: impl FnMut(&[Vec<u8>]) -> Result<(), StorageError>,
+    ) -> Result<(), StorageError> {
+        let mut cursor = 0u64;
+        loop {
+            let (next, keys): (u64, Vec<Vec<u8>>) =
+                self.query("SCAN", None, &self.target.scan_cmd(cursor))?;
+            page(&keys)?;
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+
+    pub(crate) fn keys(&self) -> Result<Vec<String>, StorageError> {
+        let mut set = BTreeSet::new();
+        self.scan(|page| {
+            set.extend(page.iter().filter_map(|k| self.target.key_of(k)));
+            Ok(())
+        })?;
+        Ok(set.into_iter().collect())
+    }
+
+    pub(crate) fn clear(&self) -> Result<(), StorageError> {
+        self.scan(|page| {
+            if !page.is_empty() {
+                self.query::<i64>("DEL", None, &self.target.del_cmd(page))?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The async (tokio) client.
+#[cfg(feature = "tokio")]
+pub(crate) struct RedisAsync {
+    target: Target,
+    conn: Mutex<Option<redis::aio::MultiplexedConnection>>,
+}
+
+#[cfg(feature = "tokio")]
+impl std::fmt::Debug for RedisAsync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisAsync")
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl RedisAsync {
+    /// Connects (`PING`), so that a wrong address fails at open.
+    pub(crate) async fn open(target: Target) -> Result<Self, StorageError> {
+        let this = Self {
+            target,
+            conn: Mutex::new(None),
+        };
+        this.query::<()>("PING", None, &redis::cmd("PING")).await?;
+        Ok(this)
+    }
+
+    pub(crate) fn target(&self) -> &Target {
+        &self.target
+    }
+
+    fn cached(&self) -> Option<redis::aio::MultiplexedConnection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn store(&self, conn: Option<redis::aio::MultiplexedConnection>) {
+        *self.conn.lock().unwrap_or_else(PoisonError::into_inner) = conn;
+    }
+
+    async fn connection(&self) -> Result<redis::aio::MultiplexedConnection, StorageError> {
+        if let Some(conn) = self.cached() {
+            return Ok(conn);
+        }
+        let config = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(CONNECT_TIMEOUT)
+            .set_response_timeout(RESPONSE_TIMEOUT);
+        let conn = self
+            .target
+            .client
+            .get_multiplexed_async_connection_with_config(&config)
+            .await
+            .map_err(|e| self.target.err("connect", None, e))?;
+        self.store(Some(conn.clone()));
+        Ok(conn)
+    }
+
+    async fn query<T: FromRedisValue>(
+        &self,
+        op: &'static str,
+        key: Option<&str>,
+        cmd: &Cmd,
+    ) -> Result<T, StorageError> {
+        let mut retried = false;
+        loop {
+            let mut conn = self.connection().await?;
+            match cmd.query_async::<T>(&mut conn).await {
+                Ok(v) => return Ok(v),
+                Err(e) if is_connection_error(&e) => {
+                    self.store(None);
+                    if retried {
+                        return Err(self.target.err(op, key, e));
+                    }
+                    tracing::debug!(container = %self.target.container, error = %e, "redis connection lost, reconnecting");
+                    retried = true;
+                }
+                Err(e) => return Err(self.target.err(op, key, e)),
+            }
+        }
+    }
+
+    pub(crate) async fn read(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        self.query(
+            "GET",
+            Some(key),
+            redis::cmd("GET").arg(self.target.full_key(key)),
+        )
+        .await
+    }
+
+    pub(crate) async fn contains(&self, key: &str) -> Result<bool, StorageError> {
+        let n: i64 = self
+            .query(
+                "EXISTS",
+                Some(key),
+                redis::cmd("EXISTS").arg(self.target.full_key(key)),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    pub(crate) async fn write(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        self.query(
+            "SET",
+            Some(key),
+            redis::cmd("SET").arg(self.target.full_key(key)).arg(bytes),
+        )
+        .await
+    }
+
+    pub(crate) async fn remove(&self, key: &str) -> Result<bool, StorageError> {
+        let n: i64 = self
+            .query(
+                "DEL",
+                Some(key),
+                redis::cmd("DEL").arg(self.target.full_key(key)),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    pub(crate) async fn keys(&self) -> Result<Vec<String>, StorageError> {
+        let mut set = BTreeSet::new();
+        let mut cursor = 0u64;
+        loop {
+            let (next, page): (u64, Vec<Vec<u8>>) = self
+                .query("SCAN", None, &self.target.scan_cmd(cursor))
+                .await?;
+            set.extend(page.iter().filter_map(|k| self.target.key_of(k)));
+            if next == 0 {
+                return Ok(set.into_iter().collect());
+            }
+            cursor = next;
+        }
+    }
+
+    pub(crate) async fn clear(&self) -> Result<(), StorageError> {
+        let mut cursor = 0u64;
+        loop {
+            let (next, page): (u64, Vec<Vec<u8>>) = self
+                .query("SCAN", None, &self.target.scan_cmd(cursor))
+                .await?;
+            if !page.is_empty() {
+                self.query::<i64>("DEL", None, &self.target.del_cmd(&page))
+                    .await?;
+            }
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+}
