@@ -43,7 +43,9 @@ struct Envelope<'a> {
 ///
 /// Accepts what the reference SDK sends too: click arguments nested one list
 /// deeper are flattened; an update body of an unknown shape becomes a
-/// [`GenericUpdate`]; an unknown frame type becomes a [`CustomFrame`].
+/// [`GenericUpdate`]; an unknown frame type, or any frame carrying a
+/// `character_id` (which only the generic `send` writes), becomes a
+/// [`CustomFrame`].
 pub fn decode_client_frame(text: &str) -> Result<ClientFrame, DecodeError> {
     if text.len() > MAX_INBOUND_FRAME_BYTES {
         return Err(DecodeError::TooLarge {
@@ -118,14 +120,16 @@ struct ActionWire {
 fn frame_from(env: &Envelope<'_>) -> Result<Outbound, DecodeError> {
     let ty = env.ty.as_str();
     Ok(match ty {
-        frame_type::SERVICE_LOGIN => Outbound::ServiceLogin(ServiceLogin {
-            service_id: ServiceId::new(need(env.service_id.clone(), ty, "service_id")?),
+        frame_type::SERVICE_LOGIN if env.character_id.is_none() => {
+            Outbound::ServiceLogin(ServiceLogin {
+                service_id: ServiceId::new(need(env.service_id.clone(), ty, "service_id")?),
+                access_token: env.access_token.clone().unwrap_or_default(),
+            })
+        }
+        frame_type::USER_LOGIN if env.character_id.is_none() => Outbound::UserLogin(UserLogin {
             access_token: env.access_token.clone().unwrap_or_default(),
         }),
-        frame_type::USER_LOGIN => Outbound::UserLogin(UserLogin {
-            access_token: env.access_token.clone().unwrap_or_default(),
-        }),
-        frame_type::HEARTBEAT => Outbound::Heartbeat,
+        frame_type::HEARTBEAT if env.character_id.is_none() => Outbound::Heartbeat,
         frame_type::MESSAGE_DOWN if env.character_id.is_none() => {
             let m: MessageWire = body(env)?;
             Outbound::MessageDown(Box::new(MessageDown {

@@ -253,24 +253,24 @@ impl<'de> Deserialize<'de> for Frame {
                 let mut body: Option<Body> = None;
                 let mut early_body: Option<serde_json::Value> = None;
                 let mut message: Option<String> = None;
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    match key.as_ref() {
-                        "type" => ty = map.next_value::<Option<Cow<'de, str>>>()?,
-                        "body" => match ty.as_deref().map(Known::from_wire) {
+                while let Some(key) = map.next_key::<FrameKey>()? {
+                    match key {
+                        FrameKey::Type => ty = map.next_value::<Option<Text<'de>>>()?.map(|t| t.0),
+                        FrameKey::Body => match ty.as_deref().map(Known::from_wire) {
                             Some(Some(known)) => body = Some(map.next_value_seed(known)?),
                             Some(None) => {
                                 map.next_value::<IgnoredAny>()?;
                             }
                             None => early_body = Some(map.next_value()?),
                         },
-                        "message" => {
+                        FrameKey::Message => {
                             message = match map.next_value::<serde_json::Value>()? {
                                 serde_json::Value::String(s) => Some(s),
                                 serde_json::Value::Null => None,
                                 other => Some(other.to_string()),
                             }
                         }
-                        _ => {
+                        FrameKey::Other => {
                             map.next_value::<IgnoredAny>()?;
                         }
                     }
@@ -297,6 +297,62 @@ impl<'de> Deserialize<'de> for Frame {
             }
         }
         d.deserialize_map(V)
+    }
+}
+
+/// A top-level key of a frame. Decoded without allocating: serde's own
+/// `Cow<str>` impl always copies into a `String`, once per key of every frame.
+enum FrameKey {
+    Type,
+    Body,
+    Message,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for FrameKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = FrameKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FrameKey, E> {
+                Ok(match v {
+                    "type" => FrameKey::Type,
+                    "body" => FrameKey::Body,
+                    "message" => FrameKey::Message,
+                    _ => FrameKey::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// A string borrowed from the input when it has no escapes, copied otherwise
+/// (serde's `Cow<str>` impl always copies).
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
