@@ -37,6 +37,7 @@
 mod macros;
 
 pub mod compose;
+pub mod config;
 pub mod http;
 pub mod ids;
 pub mod model;
