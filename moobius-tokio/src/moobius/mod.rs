@@ -1,0 +1,294 @@
+//! The [`Moobius`] handle: every method of the reference SDK's `Moobius`
+//! class, as `async fn`s that hand a command to the service's task and wait
+//! for its result.
+
+mod files;
+mod options;
+mod requests;
+mod sends;
+
+pub use files::DownloadOptions;
+pub use options::{Click, MenuClick, NewChannel, Profile};
+
+use crate::driver::{Command, StartOp, Status};
+use crate::Error;
+use moobius_proto::http::Endpoint;
+use moobius_proto::ids::ChannelId;
+use moobius_proto::secret::Password;
+use moobius_proto::session::{CommandError, OpId, OpOutput, Session};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// Which side of the platform a running client plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A channel service (`service_config.service_mode` true or absent).
+    Service,
+    /// A user account (`service_mode: false`).
+    User,
+}
+
+/// A clonable handle to a running service: every platform operation, as an
+/// `async fn` returning `Result<T, Error>`.
+///
+/// Each call is sent to the service's task, which owns the connection; the
+/// call completes when the platform's answer (or the frame's departure)
+/// comes back. Calls made from several tasks at once are fine; frames leave
+/// in the order the calls reached the task. A handle whose service stopped
+/// answers every call with [`Error::Stopped`].
+///
+/// ```no_run
+/// # async fn demo(moobius: moobius_tokio::Moobius) -> Result<(), moobius_tokio::Error> {
+/// use moobius_tokio::proto::compose::{MessageSpec, Recipients};
+/// let channel = moobius.channels()[0].clone();
+/// let members = moobius.fetch_member_ids(channel.clone()).await?;
+/// moobius
+///     .send_message(MessageSpec::text(channel, "hello everyone", members).sender("agent-id"))
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Moobius {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    commands: mpsc::Sender<Command>,
+    status: watch::Receiver<Status>,
+    mode: Mode,
+    storage: Option<serde_json::Value>,
+    email: String,
+    password: Password,
+}
+
+impl std::fmt::Debug for Moobius {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let st = self.inner.status.borrow();
+        f.debug_struct("Moobius")
+            .field("mode", &self.inner.mode)
+            .field("own_id", &st.own_id)
+            .field("ready", &st.ready)
+            .field("stopped", &st.stopped)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Moobius {
+    pub(crate) fn new(
+        commands: mpsc::Sender<Command>,
+        status: watch::Receiver<Status>,
+        mode: Mode,
+        storage: Option<serde_json::Value>,
+        email: String,
+        password: Password,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                commands,
+                status,
+                mode,
+                storage,
+                email,
+                password,
+            }),
+        }
+    }
+
+    // ---- state -------------------------------------------------------------
+
+    /// Service or user mode.
+    #[must_use]
+    pub fn mode(&self) -> Mode {
+        self.inner.mode
+    }
+
+    /// Own service id (service mode) or user id (user mode), once known.
+    #[must_use]
+    pub fn own_id(&self) -> Option<String> {
+        self.inner.status.borrow().own_id.clone()
+    }
+
+    /// Channels served (service mode, once bound), in configuration order;
+    /// channels created with [`create_channel`](Self::create_channel) and
+    /// bound are added.
+    #[must_use]
+    pub fn channels(&self) -> Vec<ChannelId> {
+        self.inner.status.borrow().channels.clone()
+    }
+
+    /// True once start-up finished ([`Service::on_start`](crate::Service::on_start) is due).
+    #[must_use]
+    pub fn is_ready(&self) -> bool {
+        self.inner.status.borrow().ready
+    }
+
+    /// True once the service's task has ended.
+    #[must_use]
+    pub fn is_stopped(&self) -> bool {
+        self.inner.status.borrow().stopped
+    }
+
+    /// Waits until start-up has finished; [`Error::Stopped`] if the service
+    /// ends first (e.g. sign-in refused).
+    pub async fn wait_ready(&self) -> Result<(), Error> {
+        let mut rx = self.inner.status.clone();
+        let st = rx
+            .wait_for(|s| s.ready || s.stopped)
+            .await
+            .map_err(|_| Error::Stopped)?;
+        if st.ready && !st.stopped {
+            Ok(())
+        } else {
+            Err(Error::Stopped)
+        }
+    }
+
+    /// Waits until the service's task has ended.
+    pub async fn wait_stopped(&self) {
+        let mut rx = self.inner.status.clone();
+        let _ = rx.wait_for(|s| s.stopped).await;
+    }
+
+    /// Asks the service to stop gracefully: the websocket is closed, pending
+    /// calls fail with a "closed" error, the running callback may finish.
+    /// Returns at once; see [`wait_stopped`](Self::wait_stopped).
+    pub fn stop(&self) {
+        use tokio::sync::mpsc::error::TrySendError;
+        if let Err(TrySendError::Full(stop)) = self.inner.commands.try_send(Command::Stop) {
+            // The queue is full: wait for room in a task (when there is a
+            // runtime; a closed queue means the service is gone already).
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                let tx = self.inner.commands.clone();
+                rt.spawn(async move {
+                    let _ = tx.send(stop).await;
+                });
+            }
+        }
+    }
+
+    /// The `db_config` section of the configuration (PROTOCOL.md §9.1), if
+    /// any, as given: the specs of per-channel storage. See
+    /// [`open_storage`](Self::open_storage).
+    #[must_use]
+    pub fn storage_config(&self) -> Option<&serde_json::Value> {
+        self.inner.storage.as_ref()
+    }
+
+    /// Opens the per-channel storage of `channel_id` described by
+    /// `db_config` (one container per spec, under this service's id);
+    /// `None` when the configuration has no (or an empty) `db_config`.
+    /// The reference SDK does this in its default `on_channel_init`; here a
+    /// service calls it there and keeps the result.
+    ///
+    /// ```no_run
+    /// # async fn demo(moobius: moobius_tokio::Moobius) -> Result<(), moobius_tokio::Error> {
+    /// if let Some(storage) = moobius.open_storage("chan").await? {
+    ///     let stats = storage.container("stats")?;
+    ///     let seen: u64 = stats.get("alice").await?.unwrap_or(0);
+    ///     stats.set("alice", &(seen + 1)).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "storage")]
+    pub async fn open_storage(
+        &self,
+        channel_id: impl Into<ChannelId>,
+    ) -> Result<Option<moobius_storage::AsyncChannelStorage>, Error> {
+        let Some(spec) = self.storage_config() else {
+            return Ok(None);
+        };
+        let config = moobius_storage::StorageConfig::from_value(spec)
+            .map_err(moobius_storage::StorageError::from)?;
+        if config.is_empty() {
+            return Ok(None);
+        }
+        let service = self.own_id().unwrap_or_default();
+        let channel = channel_id.into();
+        let storage =
+            moobius_storage::AsyncChannelStorage::open(service, channel, config.specs()).await?;
+        Ok(Some(storage))
+    }
+
+    // ---- the command plumbing ----------------------------------------------
+
+    /// Runs `start` on the service's task and waits for the result of the
+    /// operation it starts.
+    pub(crate) async fn op<F>(&self, start: F) -> Result<OpOutput, Error>
+    where
+        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let start: StartOp = Box::new(start);
+        self.inner
+            .commands
+            .send(Command::Op { start, reply })
+            .await
+            .map_err(|_| Error::Stopped)?;
+        rx.await.map_err(|_| Error::Stopped)?
+    }
+
+    /// An operation whose success carries nothing (a frame was written).
+    pub(crate) async fn sent<F>(&self, start: F) -> Result<(), Error>
+    where
+        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
+    {
+        self.op(start).await.map(|_| ())
+    }
+
+    /// An operation whose success carries a `T`.
+    pub(crate) async fn reply<T, F>(&self, name: &'static str, start: F) -> Result<T, Error>
+    where
+        T: 'static,
+        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
+    {
+        self.op(start)
+            .await?
+            .downcast::<T>()
+            .map_err(|_| Error::UnexpectedOutput(name))
+    }
+
+    /// Calls any HTTP endpoint through the session (current token, refresh
+    /// and retry on an expired token, retries of GETs on 5xx), for platform
+    /// calls this handle has no method for.
+    ///
+    /// ```no_run
+    /// # async fn demo(moobius: moobius_tokio::Moobius) -> Result<(), moobius_tokio::Error> {
+    /// use moobius_tokio::proto::http::FetchUserInfo;
+    /// let me = moobius.call(FetchUserInfo).await?;
+    /// println!("signed in as {}", me.email);
+    /// # Ok(()) }
+    /// ```
+    pub async fn call<E>(&self, endpoint: E) -> Result<E::Output, Error>
+    where
+        E: Endpoint + Send + 'static,
+        E::Output: Send + 'static,
+    {
+        self.call_with(move |_| endpoint).await
+    }
+
+    /// Like [`call`](Self::call), with the endpoint built on the service's
+    /// task (where the own id is known for sure).
+    pub(crate) async fn call_with<E, F>(&self, make: F) -> Result<E::Output, Error>
+    where
+        E: Endpoint + Send + 'static,
+        E::Output: Send + 'static,
+        F: FnOnce(&Session) -> E + Send + 'static,
+    {
+        self.reply(E::NAME, move |s, now, _| {
+            let endpoint = make(s);
+            s.call(now, endpoint)
+        })
+        .await
+    }
+
+    pub(crate) fn credentials(&self) -> (&str, &Password) {
+        (&self.inner.email, &self.inner.password)
+    }
+}
+
+/// The own id as a `ServiceId` (service mode) or user id (user mode), for
+/// endpoints that take it.
+pub(crate) fn own(s: &Session) -> String {
+    s.own_id().unwrap_or_default().to_owned()
+}

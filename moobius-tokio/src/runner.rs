@@ -1,0 +1,152 @@
+//! Starting a service: in the foreground ([`run`]) or as a task ([`spawn`]).
+
+use crate::driver::{self, Driver};
+use crate::{Config, Error, Moobius, Service};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Runs a service in the foreground until it stops, fails, or Ctrl-C is
+/// pressed (which stops it gracefully).
+///
+/// ```no_run
+/// # struct MyService;
+/// # impl moobius_tokio::Service for MyService { type Spell = (); }
+/// # async fn demo() -> Result<(), moobius_tokio::Error> {
+/// use moobius_tokio::Config;
+/// moobius_tokio::run(Config::load("config/config.json")?, MyService).await
+/// # }
+/// ```
+pub async fn run<S: Service>(config: Config, service: S) -> Result<(), Error> {
+    let running = spawn(config, service);
+    let moobius = running.moobius().clone();
+    let mut task = running.task;
+    tokio::select! {
+        result = &mut task => return joined(result),
+        signal = tokio::signal::ctrl_c() => {
+            if let Err(e) = signal {
+                tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+                return joined(task.await);
+            }
+            tracing::info!("Ctrl-C: stopping");
+        }
+    }
+    moobius.stop();
+    joined(task.await)
+}
+
+/// Starts a service as a tokio task; the returned [`Running`] sends it
+/// spells, gives out its [`Moobius`] handle, and stops it.
+///
+/// Must be called within a tokio runtime.
+///
+/// ```no_run
+/// # struct MyService;
+/// # impl moobius_tokio::Service for MyService { type Spell = String; }
+/// # async fn demo(config: moobius_tokio::Config) -> Result<(), moobius_tokio::Error> {
+/// let running = moobius_tokio::spawn(config, MyService);
+/// running.moobius().wait_ready().await?;
+/// running.spell("hello".to_owned()).await?;
+/// running.stop().await?;
+/// # Ok(()) }
+/// ```
+pub fn spawn<S: Service>(config: Config, service: S) -> Running<S> {
+    let (moobius, spells, wiring) = driver::wire::<S>(&config);
+    let task = tokio::spawn(async move {
+        let driver = Driver::new(config, service, wiring)?;
+        driver.run().await
+    });
+    Running {
+        moobius,
+        spells,
+        task,
+    }
+}
+
+/// A service running as a task.
+pub struct Running<S: Service> {
+    pub(crate) moobius: Moobius,
+    pub(crate) spells: mpsc::Sender<S::Spell>,
+    pub(crate) task: JoinHandle<Result<(), Error>>,
+}
+
+impl<S: Service> Running<S> {
+    /// The service's handle.
+    #[must_use]
+    pub fn moobius(&self) -> &Moobius {
+        &self.moobius
+    }
+
+    /// A sender of spells, for other tasks.
+    #[must_use]
+    pub fn spell_sender(&self) -> SpellSender<S> {
+        SpellSender {
+            spells: self.spells.clone(),
+        }
+    }
+
+    /// Sends a spell; it reaches [`Service::on_spell`] in order with the
+    /// service's events.
+    pub async fn spell(&self, spell: S::Spell) -> Result<(), Error> {
+        self.spells.send(spell).await.map_err(|_| Error::Stopped)
+    }
+
+    /// True once the service's task has ended.
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+
+    /// Stops the service gracefully and waits for it; returns how its run
+    /// ended (`Ok` after a normal stop).
+    pub async fn stop(self) -> Result<(), Error> {
+        self.moobius.stop();
+        self.wait().await
+    }
+
+    /// Waits for the service to end by itself.
+    pub async fn wait(self) -> Result<(), Error> {
+        joined(self.task.await)
+    }
+}
+
+impl<S: Service> std::fmt::Debug for Running<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("moobius", &self.moobius)
+            .field("finished", &self.task.is_finished())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Sends spells to a running service from anywhere ([`Running::spell_sender`]).
+pub struct SpellSender<S: Service> {
+    spells: mpsc::Sender<S::Spell>,
+}
+
+impl<S: Service> std::fmt::Debug for SpellSender<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SpellSender")
+    }
+}
+
+impl<S: Service> Clone for SpellSender<S> {
+    fn clone(&self) -> Self {
+        Self {
+            spells: self.spells.clone(),
+        }
+    }
+}
+
+impl<S: Service> SpellSender<S> {
+    /// Sends a spell.
+    pub async fn send(&self, spell: S::Spell) -> Result<(), Error> {
+        self.spells.send(spell).await.map_err(|_| Error::Stopped)
+    }
+}
+
+pub(crate) fn joined(r: Result<Result<(), Error>, tokio::task::JoinError>) -> Result<(), Error> {
+    match r {
+        Ok(result) => result,
+        Err(e) => Err(Error::TaskFailed(e.to_string())),
+    }
+}
