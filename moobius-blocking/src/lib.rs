@@ -1,6 +1,68 @@
-//! `moobius-blocking`: placeholder crate of the moobius-rs workspace.
+//! # moobius-blocking
 //!
-//! This crate is not implemented yet; see the project README for the roadmap.
-//! It re-exports [`moobius_proto`] so that it builds against the sans-IO core.
+//! The blocking driver of the Moobius SDK, for simple bots and scripts: no
+//! async runtime, just threads and blocking sockets. Write a channel service
+//! (or automate a user account) as a [`Bot`] and [`run`] it, or take the
+//! events one by one from a [`Client`] in a `for` loop; talk to the platform
+//! through the [`Moobius`] handle, from callbacks or from any thread.
+//!
+//! All protocol rules (payload shapes, endpoints, timers, reconnects, group
+//! ids, ordering) live in [`moobius_proto`] (re-exported as [`proto`]); this
+//! crate only does the I/O. One loop owns the protocol
+//! [`Session`](proto::session::Session): it writes what the session asks
+//! for, makes its HTTP requests inline (ureq, rustls), reads the websocket
+//! (tungstenite; `ws://`, and `wss://` with rustls) with
+//! `set_read_timeout(deadline - now)` so that the session's timers run on
+//! time, and hands events to the bot in arrival order. How callbacks and
+//! other threads share that loop without deadlocks: see [`Moobius`].
+//!
+//! ```no_run
+//! use moobius_blocking::proto::compose::MessageSpec;
+//! use moobius_blocking::proto::model::MessageBody;
+//! use moobius_blocking::{Bot, CallbackResult, Config, Moobius};
+//!
+//! /// Sends every message back to its author.
+//! struct Echo;
+//!
+//! impl Bot for Echo {
+//!     type Spell = ();
+//!
+//!     fn on_message_up(&mut self, moobius: &Moobius, message: MessageBody) -> CallbackResult {
+//!         let author = message.sender.clone();
+//!         moobius.send_message(MessageSpec::forward(&message, author))?;
+//!         Ok(())
+//!     }
+//! }
+//!
+//! fn main() -> Result<(), moobius_blocking::Error> {
+//!     // The reference SDK's layout: account_config, service_config, ...
+//!     moobius_blocking::run(Config::load("config/config.json")?, Echo)
+//! }
+//! ```
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs, unreachable_pub)]
+
+mod bot;
+mod client;
+mod clock;
+mod config;
+mod core;
+mod dispatch;
+mod engine;
+mod error;
+mod http;
+mod moobius;
+mod options;
+mod runner;
+mod ws;
+
+pub use bot::Bot;
+pub use client::{Client, Events};
+pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
+pub use error::{CallbackResult, Error};
+pub use moobius::{Mode, Moobius};
 pub use moobius_proto as proto;
+pub use moobius_proto::ws::Action;
+pub use options::Options;
+pub use runner::{run, spawn, Running};

@@ -1,0 +1,107 @@
+//! How the driver does its I/O. The protocol's own timers (heartbeat,
+//! liveness, backoff, ...) are not here: they are the session's
+//! ([`SessionConfig::timings`](moobius_proto::session::SessionConfig)).
+
+use std::time::Duration;
+
+/// I/O limits of the blocking driver.
+///
+/// ```
+/// use moobius_blocking::Options;
+/// use std::time::Duration;
+/// let o = Options::default().call_timeout(Some(Duration::from_secs(5)));
+/// assert_eq!(o.call_timeout, Some(Duration::from_secs(5)));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Opening the websocket (TCP, TLS and handshake) takes at most this
+    /// long, or the attempt fails and the session backs off (10 s).
+    pub connect_timeout: Duration,
+    /// A websocket write blocked this long counts as a lost connection
+    /// (10 s).
+    pub write_timeout: Duration,
+    /// One HTTP request, answer included, takes at most this long (30 s).
+    /// While a request runs the websocket is not read (the kernel buffers
+    /// it), so keep this well under the session's liveness period.
+    pub http_timeout: Duration,
+    /// Largest HTTP answer read (64 MiB; downloads included).
+    pub max_response_bytes: u64,
+    /// How long a [`Moobius`](crate::Moobius) method waits for its result
+    /// (60 s; `None`: as long as it takes). A command that timed out may
+    /// still be carried out later.
+    pub call_timeout: Option<Duration>,
+    /// While other threads hold a [`Moobius`](crate::Moobius) handle, the
+    /// loop looks at their commands at least this often (20 ms): a blocking
+    /// socket read cannot be interrupted, so it is cut into slices this
+    /// long. With no other handle, reads wait for the session's next timer.
+    pub command_poll: Duration,
+    /// Seed of the session's random values (request ids, jitter); random
+    /// when `None`. Fixed seeds make runs repeatable.
+    pub seed: Option<[u8; 32]>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
+            http_timeout: Duration::from_secs(30),
+            max_response_bytes: 64 << 20,
+            call_timeout: Some(Duration::from_secs(60)),
+            command_poll: Duration::from_millis(20),
+            seed: None,
+        }
+    }
+}
+
+impl Options {
+    /// Sets [`connect_timeout`](Self::connect_timeout).
+    #[must_use]
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Sets [`write_timeout`](Self::write_timeout).
+    #[must_use]
+    pub fn write_timeout(mut self, d: Duration) -> Self {
+        self.write_timeout = d;
+        self
+    }
+
+    /// Sets [`http_timeout`](Self::http_timeout).
+    #[must_use]
+    pub fn http_timeout(mut self, d: Duration) -> Self {
+        self.http_timeout = d;
+        self
+    }
+
+    /// Sets [`max_response_bytes`](Self::max_response_bytes).
+    #[must_use]
+    pub fn max_response_bytes(mut self, n: u64) -> Self {
+        self.max_response_bytes = n;
+        self
+    }
+
+    /// Sets [`call_timeout`](Self::call_timeout).
+    #[must_use]
+    pub fn call_timeout(mut self, d: Option<Duration>) -> Self {
+        self.call_timeout = d;
+        self
+    }
+
+    /// Sets [`command_poll`](Self::command_poll).
+    #[must_use]
+    pub fn command_poll(mut self, d: Duration) -> Self {
+        self.command_poll = d.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets [`seed`](Self::seed).
+    #[must_use]
+    pub fn seed(mut self, seed: [u8; 32]) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+}
