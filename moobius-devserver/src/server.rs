@@ -184,6 +184,13 @@ impl DevServerBuilder {
             .fallback(crate::http::dispatch)
             .with_state(shared.clone());
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        // Frames are small and latency matters: without TCP_NODELAY a reply
+        // written in two segments waits for the peer's delayed ACK (~40 ms).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         let task = tokio::spawn(async move {
             let served = axum::serve(
                 listener,

@@ -105,7 +105,7 @@ async fn logins_are_checked_and_every_frame_is_acknowledged() {
     assert!(conns[0]
         .sent
         .iter()
-        .all(|f| f.get("access_token").map_or(true, |t| t == "<redacted>")));
+        .all(|f| f.get("access_token").is_none_or(|t| t == "<redacted>")));
 }
 
 #[tokio::test]
