@@ -57,9 +57,11 @@ impl Client {
             Role::User { .. } => Mode::User,
         };
         let hook: Option<ServiceCreatedHook> = match config.service_id_file {
-            Some(file) => Some(Box::new(move |id| match file.write(id.as_str()) {
-                Ok(()) => tracing::info!(path = %file.path.display(), "service id saved"),
-                Err(error) => tracing::warn!(%error, "could not save the new service id"),
+            Some(file) => Some(Box::new(move |id| {
+                match crate::config::write_service_id(&file, id.as_str()) {
+                    Ok(()) => tracing::info!(path = %file.path.display(), "service id saved"),
+                    Err(error) => tracing::warn!(%error, "could not save the new service id"),
+                }
             })),
             None if config.no_warn_cannot_save_service_id => None,
             None => Some(Box::new(|id| {

@@ -5,25 +5,10 @@
 
 use crate::options::Options;
 use crate::Error;
-use moobius_proto::config::{load_config, set_service_id, LogConfig, ServiceIdTarget};
-use moobius_proto::secret::Password;
+use moobius_proto::config::{load_config_file, LogConfig};
+pub use moobius_proto::config::{ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
 use moobius_proto::session::SessionConfig;
-use std::path::{Path, PathBuf};
-
-/// Environment variable that replaces `account_config.email` when set
-/// (see [`Config::load`]).
-///
-/// ```
-/// assert_eq!(moobius_blocking::ENV_EMAIL, "MOOBIUS_EMAIL");
-/// ```
-pub const ENV_EMAIL: &str = "MOOBIUS_EMAIL";
-/// Environment variable that replaces `account_config.password` when set
-/// (see [`Config::load`]); keeps the password out of files.
-///
-/// ```
-/// assert_eq!(moobius_blocking::ENV_PASSWORD, "MOOBIUS_PASSWORD");
-/// ```
-pub const ENV_PASSWORD: &str = "MOOBIUS_PASSWORD";
+use std::path::Path;
 
 /// Everything a client needs to start.
 ///
@@ -124,75 +109,32 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, Error> {
         let path = path.as_ref();
-        let folder = path.parent().unwrap_or_else(|| Path::new(""));
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
-        let loaded = load_config(&text, |name| std::fs::read_to_string(locate(folder, name)))?;
-        for warning in &loaded.warnings {
+        let file = load_config_file(
+            path,
+            |p: &Path| std::fs::read_to_string(p),
+            |p| p.exists(),
+            env,
+        )?;
+        for warning in &file.warnings {
             tracing::warn!(config = %path.display(), "{warning}");
         }
-        let mut app = loaded.config;
-        let set = |name| env(name).filter(|v: &String| !v.is_empty());
-        app.account.email = set(ENV_EMAIL).or(app.account.email);
-        app.account.password = set(ENV_PASSWORD)
-            .map(Password::new)
-            .or(app.account.password);
-        let mut config = Self::new(app.session_config()?);
-        config.service_id_file = loaded.service_id_target.map(|target| ServiceIdFile {
-            key_path: target.key_path().iter().map(|k| (*k).to_owned()).collect(),
-            path: match target {
-                ServiceIdTarget::ConfigFile => path.to_owned(),
-                ServiceIdTarget::SectionFile(name) => locate(folder, &name),
-            },
-        });
-        config.no_warn_cannot_save_service_id = app.service.no_warn_cannot_save_service_id;
-        config.db_config = app.db_config;
-        config.log = Some(app.log);
+        let mut config = Self::new(file.session);
+        config.service_id_file = file.service_id_file;
+        config.no_warn_cannot_save_service_id = file.config.service.no_warn_cannot_save_service_id;
+        config.db_config = file.config.db_config;
+        config.log = Some(file.config.log);
         Ok(config)
     }
 }
 
-/// A section file named in a config: in the working directory if it is
-/// there, else next to the config file.
-fn locate(folder: &Path, name: &str) -> PathBuf {
-    let given = Path::new(name);
-    if given.is_absolute() || given.exists() {
-        given.to_owned()
-    } else {
-        folder.join(given)
-    }
-}
-
-/// A JSON file, and the keys under which a created service id goes
-/// (PROTOCOL.md §2.3).
-///
-/// ```no_run
-/// use moobius_blocking::ServiceIdFile;
-/// let file = ServiceIdFile {
-///     path: "config/service.json".into(),
-///     key_path: vec!["service_id".into()],
-/// };
-/// file.write("11111111-1111-4111-8111-111111111111")?;
-/// # Ok::<(), moobius_blocking::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceIdFile {
-    /// The file.
-    pub path: PathBuf,
-    /// The keys leading to the id, e.g. `["service_config", "service_id"]`.
-    pub key_path: Vec<String>,
-}
-
-impl ServiceIdFile {
-    /// Writes `service_id` into the file: it is read again, only that key
-    /// changes (the others keep their order), and the new text replaces the
-    /// file through a temporary file and a rename.
-    pub fn write(&self, service_id: &str) -> Result<(), Error> {
-        let text =
-            std::fs::read_to_string(&self.path).map_err(|e| Error::io("reading", &self.path, e))?;
-        let keys: Vec<&str> = self.key_path.iter().map(String::as_str).collect();
-        let updated = set_service_id(&text, &keys, service_id)?;
-        crate::moobius::save_file(&self.path, updated.as_bytes(), true)
-    }
+/// Saves a newly created service id into its file: it is read again, only
+/// that key changes (the others keep their order), and the new text
+/// replaces the file through a temporary file and a rename.
+pub(crate) fn write_service_id(file: &ServiceIdFile, service_id: &str) -> Result<(), Error> {
+    let text =
+        std::fs::read_to_string(&file.path).map_err(|e| Error::io("reading", &file.path, e))?;
+    let updated = file.updated_text(&text, service_id)?;
+    crate::moobius::save_file(&file.path, updated.as_bytes(), true)
 }
 
 #[cfg(test)]
@@ -221,7 +163,7 @@ mod tests {
         assert_eq!(config.session.password.expose(), "pw");
         let file = config.service_id_file.expect("service mode saves its id");
         assert_eq!(file.path, service);
-        file.write("svc-9").expect("write-back");
+        write_service_id(&file, "svc-9").expect("write-back");
         let again = Config::load_with_env(&main, |_| None).expect("loads again");
         assert!(matches!(
             again.session.role,

@@ -3,15 +3,10 @@
 //! and the write-back of a newly created service id.
 
 use crate::Error;
-use moobius_proto::config::{load_config, set_service_id, LogConfig, ServiceIdTarget};
-use moobius_proto::secret::Password;
+use moobius_proto::config::{load_config_file, LogConfig};
+pub use moobius_proto::config::{ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
 use moobius_proto::session::SessionConfig;
-use std::path::{Path, PathBuf};
-
-/// Environment variable overriding `account_config.email`.
-pub const ENV_EMAIL: &str = "MOOBIUS_EMAIL";
-/// Environment variable overriding `account_config.password`.
-pub const ENV_PASSWORD: &str = "MOOBIUS_PASSWORD";
+use std::path::Path;
 
 /// Everything a service needs to run.
 ///
@@ -52,27 +47,14 @@ pub struct Config {
     pub max_response_bytes: usize,
 }
 
-/// A JSON file and the key path where a new service id is written
-/// (PROTOCOL.md §2.3).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceIdFile {
-    /// The file.
-    pub path: PathBuf,
-    /// Keys leading to the id, e.g. `["service_config", "service_id"]`.
-    pub key_path: Vec<String>,
-}
-
-impl ServiceIdFile {
-    /// Sets the id in the file: the file is re-read, only that key changes
-    /// (other keys keep their order), and the new text replaces the file
-    /// atomically (temporary file + rename).
-    pub fn write(&self, service_id: &str) -> Result<(), Error> {
-        let text =
-            std::fs::read_to_string(&self.path).map_err(|e| Error::io("reading", &self.path, e))?;
-        let keys: Vec<&str> = self.key_path.iter().map(String::as_str).collect();
-        let updated = set_service_id(&text, &keys, service_id)?;
-        crate::fsutil::write_atomic(&self.path, updated.as_bytes())
-    }
+/// Saves a newly created service id into its file: the file is re-read,
+/// only that key changes (other keys keep their order), and the new text
+/// replaces the file atomically (temporary file + rename).
+pub(crate) fn write_service_id(file: &ServiceIdFile, service_id: &str) -> Result<(), Error> {
+    let text =
+        std::fs::read_to_string(&file.path).map_err(|e| Error::io("reading", &file.path, e))?;
+    let updated = file.updated_text(&text, service_id)?;
+    crate::fsutil::write_atomic(&file.path, updated.as_bytes())
 }
 
 impl Config {
@@ -123,46 +105,21 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
-        let base = path.parent().unwrap_or(Path::new("")).to_owned();
-        let loaded = load_config(&text, |reference| {
-            std::fs::read_to_string(resolve(&base, reference))
-        })?;
-        for w in &loaded.warnings {
+        let file = load_config_file(
+            path,
+            |p: &Path| std::fs::read_to_string(p),
+            |p| p.exists(),
+            env,
+        )?;
+        for w in &file.warnings {
             tracing::warn!(config = %path.display(), "{w}");
         }
-        let mut app = loaded.config;
-        if let Some(email) = env(ENV_EMAIL).filter(|v| !v.is_empty()) {
-            app.account.email = Some(email);
-        }
-        if let Some(pw) = env(ENV_PASSWORD).filter(|v| !v.is_empty()) {
-            app.account.password = Some(Password::new(pw));
-        }
-        let session = app.session_config()?;
-        let service_id_file = loaded.service_id_target.map(|t| ServiceIdFile {
-            key_path: t.key_path().iter().map(|k| (*k).to_owned()).collect(),
-            path: match t {
-                ServiceIdTarget::ConfigFile => path.to_owned(),
-                ServiceIdTarget::SectionFile(reference) => resolve(&base, &reference),
-            },
-        });
-        let mut config = Self::new(session);
-        config.db_config = app.db_config;
-        config.log = Some(app.log);
-        config.service_id_file = service_id_file;
-        config.no_warn_cannot_save_service_id = app.service.no_warn_cannot_save_service_id;
+        let mut config = Self::new(file.session);
+        config.db_config = file.config.db_config;
+        config.log = Some(file.config.log);
+        config.service_id_file = file.service_id_file;
+        config.no_warn_cannot_save_service_id = file.config.service.no_warn_cannot_save_service_id;
         Ok(config)
-    }
-}
-
-/// A file reference: as written when it exists (relative to the working
-/// directory), else relative to the config file's folder.
-fn resolve(base: &Path, reference: &str) -> PathBuf {
-    let as_written = PathBuf::from(reference);
-    if as_written.is_absolute() || as_written.exists() {
-        as_written
-    } else {
-        base.join(reference)
     }
 }
 
@@ -192,7 +149,7 @@ mod tests {
         assert!(config.db_config.is_some());
         let file = config.service_id_file.clone().unwrap();
         assert_eq!(file.path, service, "relative to the config file's folder");
-        file.write("svc-1").unwrap();
+        write_service_id(&file, "svc-1").unwrap();
         let text = std::fs::read_to_string(&service).unwrap();
         assert!(text.starts_with("{\n  \"http_server_uri\""), "{text}");
         assert!(text.contains("\"service_id\": \"svc-1\""), "{text}");

@@ -31,9 +31,13 @@
 //! # Ok::<(), moobius_proto::config::ConfigError>(())
 //! ```
 
+mod files;
 mod ordered;
 mod sections;
 
+pub use files::{
+    load_config_file, locate_section_file, ConfigFile, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
+};
 pub use sections::{AccountConfig, AppConfig, LogConfig, ServiceConfig, DEFAULT_WS_SERVER_URI};
 
 use ordered::Ordered;

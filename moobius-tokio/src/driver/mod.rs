@@ -263,7 +263,7 @@ impl<S: Service> Driver<S> {
             Event::ServiceCreated(id) => {
                 tracing::info!(service_id = %id, "service created");
                 if let Some(file) = &self.config.service_id_file {
-                    match file.write(id.as_str()) {
+                    match crate::config::write_service_id(file, id.as_str()) {
                         Ok(()) => tracing::info!(path = %file.path.display(), "service id saved"),
                         Err(e) => tracing::warn!(error = %e, "could not save the new service id"),
                     }
