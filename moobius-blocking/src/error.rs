@@ -28,6 +28,10 @@ pub enum Error {
     /// The configuration is invalid or could not be parsed.
     #[error(transparent)]
     Config(#[from] moobius_proto::config::ConfigError),
+    /// Per-channel storage could not be opened or used.
+    #[cfg(feature = "storage")]
+    #[error(transparent)]
+    Storage(#[from] moobius_storage::StorageError),
     /// The client was stopped (or failed) before the call completed.
     #[error("the client is not running (it stopped or failed)")]
     Stopped,

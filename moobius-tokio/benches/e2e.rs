@@ -7,7 +7,10 @@
 //! MOOBIUS_BENCH_N=10000 MOOBIUS_BENCH_WINDOW=1 cargo bench -p moobius-tokio --bench e2e
 //! ```
 //! Reports messages per second and the p50 / p99 / max round-trip latency
-//! (client send → echo received by the client).
+//! (client send → echo received by the client), for (a) a Rust echo service
+//! on this driver and, when `MOOBIUS_PYTHON` names a Python with the
+//! reference SDK (as `scripts/env/python.sh` sets up), (b) the reference SDK
+//! 1.8.0 as the echo service, with the same Rust client, in the same run.
 
 use moobius_devserver::{DevServer, DevServerHandle};
 use moobius_tokio::proto::compose::{MessageSpec, Recipients};
@@ -78,21 +81,35 @@ async fn round(
     n: usize,
     window: usize,
 ) -> (Duration, Vec<Duration>) {
+    round_in(client, echoes, "bench", tag, n, window).await
+}
+
+/// [`round`] in a given channel.
+async fn round_in(
+    client: &Moobius,
+    echoes: &mut mpsc::UnboundedReceiver<(String, Instant)>,
+    channel: &str,
+    tag: &str,
+    n: usize,
+    window: usize,
+) -> (Duration, Vec<Duration>) {
     let sent: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; n]));
     let permits = Arc::new(Semaphore::new(window.max(1)));
     let started = Instant::now();
     let sender = {
-        let (client, sent, permits, tag) = (
+        let (client, sent, permits, tag, channel) = (
             client.clone(),
             sent.clone(),
             permits.clone(),
             tag.to_owned(),
+            channel.to_owned(),
         );
         tokio::spawn(async move {
             for i in 0..n {
                 permits.acquire().await.expect("open").forget();
                 sent.lock().expect("not poisoned")[i] = Some(Instant::now());
-                let spec = MessageSpec::text("bench", format!("{tag}{i}"), Recipients::Service);
+                let spec =
+                    MessageSpec::text(channel.as_str(), format!("{tag}{i}"), Recipients::Service);
                 client.send_message(spec).await.expect("sent");
             }
         })
@@ -115,6 +132,43 @@ async fn round(
     (started.elapsed(), rtts)
 }
 
+/// Starts the reference SDK's echo service (tests/python/bench_echo_service.py)
+/// against the devserver, serving `channel`; `None` without `MOOBIUS_PYTHON`.
+fn python_echo(
+    server: &DevServerHandle,
+    email: &str,
+    channel: &str,
+) -> Option<std::process::Child> {
+    let python = std::env::var("MOOBIUS_PYTHON").ok()?;
+    let scripts = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python");
+    let cfg = serde_json::json!({
+        "http": format!("{}/", server.http_uri()), "ws": server.ws_uri(),
+        "email": email, "password": "pw", "channel": channel,
+    });
+    let child = std::process::Command::new(python)
+        .arg(format!("{scripts}/bench_echo_service.py"))
+        .current_dir(std::env::temp_dir())
+        .env("MOOBIUS_INTEROP", cfg.to_string())
+        .env("PYTHONPATH", scripts)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("python starts");
+    Some(child)
+}
+
+fn report(who: &str, n: usize, window: usize, elapsed: Duration, mut rtts: Vec<Duration>) {
+    rtts.sort();
+    println!(
+        "e2e echo through the devserver, {who}: {n} messages, window {window}: {:.0} messages/s; \
+         round trip p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        n as f64 / elapsed.as_secs_f64(),
+        percentile(&rtts, 0.50).as_secs_f64() * 1e3,
+        percentile(&rtts, 0.99).as_secs_f64() * 1e3,
+        rtts.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -126,7 +180,10 @@ fn main() {
         let server = DevServer::builder()
             .user("svc@bench.local", "pw")
             .user("client@bench.local", "pw")
+            .user("py-svc@bench.local", "pw")
+            .user("py-client@bench.local", "pw")
             .channel("bench", "Bench")
+            .channel("bench-py", "Bench (reference SDK)")
             .frame_log_limit(0)
             .start()
             .await
@@ -152,16 +209,51 @@ fn main() {
         client.moobius().wait_ready().await.expect("client ready");
         let m = client.moobius().clone();
         round(&m, &mut echoes, "warmup-", 100, window).await;
-        let (elapsed, mut rtts) = round(&m, &mut echoes, "msg-", n, window).await;
-        rtts.sort();
-        println!(
-            "e2e echo through the devserver: {n} messages, window {window}: {:.0} messages/s; \
-             round trip p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-            n as f64 / elapsed.as_secs_f64(),
-            percentile(&rtts, 0.50).as_secs_f64() * 1e3,
-            percentile(&rtts, 0.99).as_secs_f64() * 1e3,
-            rtts.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
-        );
+        let (elapsed, rtts) = round(&m, &mut echoes, "msg-", n, window).await;
+        report("Rust service (moobius-tokio)", n, window, elapsed, rtts);
+        if let Some(mut py) = python_echo(&server, "py-svc@bench.local", "bench-py") {
+            // The reference SDK sleeps after its logins; wait for its binding.
+            let bound = server
+                .wait_until(Duration::from_secs(60), |s| {
+                    s.bindings()
+                        .iter()
+                        .any(|(c, _)| c == "bench-py")
+                        .then_some(())
+                })
+                .await;
+            bound.expect("the reference SDK service binds its channel");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let (tx, mut echoes) = mpsc::unbounded_channel();
+            let py_client = moobius_tokio::spawn(
+                config(
+                    &server,
+                    "py-client@bench.local",
+                    Role::user(vec!["bench-py".into()]),
+                ),
+                Client(tx),
+            );
+            py_client
+                .moobius()
+                .wait_ready()
+                .await
+                .expect("client ready");
+            let m = py_client.moobius().clone();
+            round_in(&m, &mut echoes, "bench-py", "warmup-", 50, window).await;
+            let n_py = env("MOOBIUS_BENCH_N_PY", n.min(1000));
+            let (elapsed, rtts) = round_in(&m, &mut echoes, "bench-py", "msg-", n_py, window).await;
+            report(
+                "reference SDK service (moobius 1.8.0, Python)",
+                n_py,
+                window,
+                elapsed,
+                rtts,
+            );
+            py_client.stop().await.expect("client stops");
+            let _ = py.kill();
+            let _ = py.wait();
+        } else {
+            println!("reference SDK run skipped: set MOOBIUS_PYTHON (scripts/env/python.sh does)");
+        }
         client.stop().await.expect("client stops");
         svc.stop().await.expect("service stops");
         server.shutdown().await;

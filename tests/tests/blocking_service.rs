@@ -27,6 +27,8 @@ fn a_service_from_a_config_file_starts_echoes_and_serves_clicks() {
             "service_id": "",
             "channels": [LOBBY],
         },
+        "db_config": [{"implementation": "json", "name": "stats",
+                       "settings": {"root_dir": dir.path().join("data")}}],
     });
     std::fs::write(&path, serde_json::to_string_pretty(&text).unwrap()).unwrap();
     let config = Config::load_with_env(&path, |_| None)
@@ -53,6 +55,19 @@ fn a_service_from_a_config_file_starts_echoes_and_serves_clicks() {
         saved.contains(&service_id),
         "service id written back: {saved}"
     );
+    // Per-channel storage from db_config, under the service's id.
+    let storage = m.open_storage(LOBBY).unwrap().expect("db_config given");
+    let stats = storage.container("stats").unwrap();
+    stats.set("alice", &1u64).unwrap();
+    assert_eq!(stats.get::<u64>("alice").unwrap(), Some(1));
+    let file = dir
+        .path()
+        .join("data")
+        .join(format!("service_{service_id}"))
+        .join(format!("channel_{LOBBY}"))
+        .join("stats")
+        .join("alice.json");
+    assert!(file.exists(), "stored at {}", file.display());
 
     // A user joins (the bot answers from its callback with the channel's
     // characters: an HTTP composite driven from inside a callback) and

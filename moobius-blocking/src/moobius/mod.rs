@@ -172,6 +172,37 @@ impl Moobius {
         self.engine.identity.storage.as_ref()
     }
 
+    /// Opens the per-channel storage `db_config` describes for `channel_id`
+    /// (`None` without a `db_config`), under this service's id.
+    ///
+    /// ```no_run
+    /// # fn demo(moobius: moobius_blocking::Moobius) -> Result<(), moobius_blocking::Error> {
+    /// if let Some(storage) = moobius.open_storage("chan")? {
+    ///     let stats = storage.container("stats")?;
+    ///     let seen: u64 = stats.get("alice")?.unwrap_or(0);
+    ///     stats.set("alice", &(seen + 1))?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "storage")]
+    pub fn open_storage(
+        &self,
+        channel_id: impl Into<ChannelId>,
+    ) -> Result<Option<moobius_storage::ChannelStorage>, Error> {
+        let Some(spec) = self.storage_config() else {
+            return Ok(None);
+        };
+        let config = moobius_storage::StorageConfig::from_value(spec)
+            .map_err(moobius_storage::StorageError::from)?;
+        if config.is_empty() {
+            return Ok(None);
+        }
+        let service = self.own_id().unwrap_or_default();
+        let storage =
+            moobius_storage::ChannelStorage::open(service, channel_id.into(), config.specs())?;
+        Ok(Some(storage))
+    }
+
     // ---- the command plumbing ----------------------------------------------
 
     /// Runs `start` on the session and waits for the result of the
