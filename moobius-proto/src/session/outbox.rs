@@ -28,8 +28,6 @@ pub(super) enum Draft {
         down: bool,
         /// A local file to upload first, with its bytes.
         upload: Option<(RequestUploadUrl, Bytes)>,
-        /// Whether the upload or size request was started.
-        file_started: bool,
     },
     /// A character list: two groups (the list, and the recipients).
     Characters {
@@ -68,7 +66,6 @@ impl Draft {
             unix_ms,
             down,
             upload,
-            file_started: false,
         }
     }
 
@@ -156,6 +153,9 @@ pub(super) struct Entry {
     op: OpId,
     request_id: RequestId,
     draft: Draft,
+    /// Whether the groups and file it needs were asked for (once per entry,
+    /// so a long queue is not walked again on every pump).
+    started: bool,
 }
 
 struct Sent {
@@ -186,6 +186,7 @@ impl Outbox {
             op,
             request_id,
             draft,
+            started: false,
         });
     }
 
@@ -282,6 +283,10 @@ impl Session {
                 break;
             }
             let Some(frame) = self.build_frame(&entry.draft) else {
+                // Normally its groups are under way; if a bounded cache let
+                // one go meanwhile, ask for it again.
+                let keys = entry.draft.needed_groups(self.is_service());
+                self.create_groups(now, keys);
                 break;
             };
             let Some(entry) = self.outbox.queue.pop_front() else {
@@ -385,27 +390,9 @@ impl Session {
         })
     }
 
-    /// Starts the group creations, uploads and size requests queued frames need.
-    fn start_outbox_work(&mut self, now: Instant) {
-        let service = self.is_service();
-        let mut groups = Vec::new();
-        let mut files = Vec::new();
-        for entry in &mut self.outbox.queue {
-            groups.extend(entry.draft.needed_groups(service));
-            if let Draft::Message {
-                composed,
-                upload,
-                file_started,
-                ..
-            } = &mut entry.draft
-            {
-                if !*file_started && composed.pending.is_some() {
-                    *file_started = true;
-                    files.push((entry.op, composed.pending.clone(), upload.take()));
-                }
-            }
-        }
-        for key in groups {
+    /// Starts the creation of every group not yet created nor under way.
+    fn create_groups(&mut self, now: Instant, keys: Vec<GroupKey>) {
+        for key in keys {
             if self.groups.begin_create(&key) {
                 let call: Box<dyn super::calls::Call> = match &key.kind {
                     GroupKind::Service => Box::new(crate::http::CreateServiceGroup {
@@ -420,6 +407,26 @@ impl Session {
                 self.start_call(now, call, Purpose::CreateGroup { key });
             }
         }
+    }
+
+    /// Starts the group creations, uploads and size requests queued frames need.
+    fn start_outbox_work(&mut self, now: Instant) {
+        let service = self.is_service();
+        let mut groups = Vec::new();
+        let mut files = Vec::new();
+        for entry in self.outbox.queue.iter_mut().filter(|e| !e.started) {
+            entry.started = true;
+            groups.extend(entry.draft.needed_groups(service));
+            if let Draft::Message {
+                composed, upload, ..
+            } = &mut entry.draft
+            {
+                if composed.pending.is_some() {
+                    files.push((entry.op, composed.pending.clone(), upload.take()));
+                }
+            }
+        }
+        self.create_groups(now, groups);
         for (op, pending, upload) in files {
             match (pending, upload) {
                 (Some(FileToResolve::Upload(_)), Some((call, bytes))) => {
