@@ -1,9 +1,9 @@
 //! The simplest way to use the platform: a [`Client`] whose events are an
 //! iterator.
 
-use crate::config::Config;
-use crate::core::{Core, Pending, ServiceCreatedHook};
+use crate::core::{Core, Pending};
 use crate::engine::{Engine, Identity};
+use crate::Config;
 use crate::{Error, Mode, Moobius};
 use moobius_proto::session::{Event, Role};
 use std::sync::{mpsc, Arc};
@@ -56,26 +56,15 @@ impl Client {
             Role::Service { .. } => Mode::Service,
             Role::User { .. } => Mode::User,
         };
-        let hook: Option<ServiceCreatedHook> = match config.service_id_file {
-            Some(file) => Some(Box::new(move |id| {
-                match crate::config::write_service_id(&file, id.as_str()) {
-                    Ok(()) => tracing::info!(path = %file.path.display(), "service id saved"),
-                    Err(error) => tracing::warn!(%error, "could not save the new service id"),
-                }
-            })),
-            None if config.no_warn_cannot_save_service_id => None,
-            None => Some(Box::new(|id| {
-                tracing::warn!(service_id = %id, "the new service id is saved nowhere: put it in the configuration to use this service again");
-            })),
-        };
         let identity = Identity {
             mode,
             email: config.session.email.clone(),
             password: config.session.password.clone(),
-            storage: config.db_config,
+            storage: config.db_config.clone(),
         };
-        let core = Core::new(config.session, config.options.clone(), inbox, hook);
-        let engine = Engine::new(core, commands, config.options, identity);
+        let options = config.options.clone();
+        let core = Core::new(config, inbox);
+        let engine = Engine::new(core, commands, options, identity);
         Self {
             moobius: Moobius::new(Arc::new(engine)),
         }

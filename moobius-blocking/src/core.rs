@@ -8,37 +8,25 @@
 //! `set_read_timeout(deadline - now)`), or, with no socket open, a command;
 //! and runs the session's timers when they are due.
 
-use crate::clock::unix_ms;
 use crate::http::HttpClient;
-use crate::options::Options;
 use crate::ws::{tls_config, Read, WsConn};
-use crate::Error;
-use moobius_proto::ids::ServiceId;
+use crate::{Config, Options};
 use moobius_proto::session::{
-    CloseReason, CommandError, ConnectionEvent, Event, FatalError, OpId, OpOutput, Output, Session,
-    SessionConfig,
+    CloseReason, Event, FatalError, OpError, OpId, OpOutput, Output, Session,
 };
+use moobius_runtime::pending::{InFlight, OpRequest};
+use moobius_runtime::{log_event, random_seed};
 use rustls::ClientConfig;
 use std::any::Any;
-use std::collections::{HashMap, VecDeque};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
+use std::collections::VecDeque;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Starts an operation on the session: `(session, now, unix_ms)`.
-pub(crate) type StartOp =
-    Box<dyn FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send>;
-
-/// Where an operation's result goes.
-pub(crate) type Reply = SyncSender<Result<OpOutput, Error>>;
-
-/// Called with the id of a service created at start (config write-back).
-pub(crate) type ServiceCreatedHook = Box<dyn FnMut(&ServiceId) + Send>;
-
 /// What a [`Moobius`](crate::Moobius) handle asks of the loop.
 pub(crate) enum Command {
-    /// Start an operation; its result goes to `reply`.
-    Op { start: StartOp, reply: Reply },
+    /// Start an operation; its request answers the caller.
+    Op(OpRequest),
     /// Deliver a spell to the bot, in order with the events.
     Spell(Box<dyn Any + Send>),
 }
@@ -70,35 +58,32 @@ pub(crate) struct Core {
     http: HttpClient,
     options: Options,
     commands: Receiver<Command>,
-    waiters: HashMap<OpId, Reply>,
+    ops: InFlight,
     /// Results to hand out once the status handles read is up to date.
-    answers: Vec<(Reply, Result<OpOutput, Error>)>,
+    answers: Vec<(OpId, Result<OpOutput, OpError>)>,
     pub(crate) pending: VecDeque<Pending>,
-    on_service_created: Option<ServiceCreatedHook>,
+    /// For the service-id write-back.
+    config: Config,
     /// The session is closed (stopped, or failed with `fatal`).
     ended: bool,
     fatal: Option<FatalError>,
 }
 
 impl Core {
-    pub(crate) fn new(
-        session: SessionConfig,
-        options: Options,
-        commands: Receiver<Command>,
-        on_service_created: Option<ServiceCreatedHook>,
-    ) -> Self {
-        let seed = options.seed.unwrap_or_else(crate::clock::random_seed);
+    pub(crate) fn new(config: Config, commands: Receiver<Command>) -> Self {
+        let options = config.options.clone();
+        let seed = options.seed.unwrap_or_else(random_seed);
         Self {
-            session: Session::new(session, Instant::now(), seed),
+            session: Session::new(config.session.clone(), Instant::now(), seed),
             ws: None,
             tls: None,
             http: HttpClient::new(options.http_timeout, options.max_response_bytes),
             options,
             commands,
-            waiters: HashMap::new(),
+            ops: InFlight::default(),
             answers: Vec::new(),
             pending: VecDeque::new(),
-            on_service_created,
+            config,
             ended: false,
             fatal: None,
         }
@@ -194,20 +179,8 @@ impl Core {
 
     fn apply(&mut self, cmd: Command) {
         match cmd {
-            Command::Op { start, reply } if self.ended => {
-                drop(start);
-                let _ = reply.try_send(Err(Error::Stopped));
-            }
-            Command::Op { start, reply } => {
-                match start(&mut self.session, Instant::now(), unix_ms()) {
-                    Ok(op) => {
-                        self.waiters.insert(op, reply);
-                    }
-                    Err(e) => {
-                        let _ = reply.try_send(Err(Error::Command(e)));
-                    }
-                }
-            }
+            Command::Op(request) if self.ended => request.refuse(),
+            Command::Op(request) => self.ops.start(&mut self.session, request),
             Command::Spell(_) if self.ended => {}
             Command::Spell(spell) => self.pending.push_back(Pending::Spell(spell)),
         }
@@ -281,24 +254,18 @@ impl Core {
     }
 
     fn route(&mut self, event: Event) {
+        log_event(&event);
         match event {
-            Event::OpDone { op, result } => match self.waiters.remove(&op) {
-                Some(reply) => self.answers.push((reply, result.map_err(Error::Op))),
-                None => tracing::debug!(%op, "result of an abandoned operation dropped"),
-            },
+            Event::OpDone { op, result } => self.answers.push((op, result)),
             Event::Fatal(e) => {
-                tracing::error!(error = %e, "session failed");
                 self.ended = true;
                 self.fatal = Some(e.clone());
                 self.pending.push_back(Pending::Event(Event::Fatal(e)));
                 self.release_waiters();
             }
             other => {
-                log_event(&other);
-                if let (Event::ServiceCreated(id), Some(hook)) =
-                    (&other, self.on_service_created.as_mut())
-                {
-                    hook(id);
+                if let Event::ServiceCreated(id) = &other {
+                    self.config.save_service_id(id);
                 }
                 self.pending.push_back(Pending::Event(other));
             }
@@ -309,17 +276,15 @@ impl Core {
     /// status was published, so that a caller sees what its operation
     /// changed, e.g. a new channel).
     pub(crate) fn answer(&mut self) {
-        for (reply, result) in self.answers.drain(..) {
-            let _ = reply.try_send(result);
+        for (op, result) in std::mem::take(&mut self.answers) {
+            self.ops.finish(op, result);
         }
     }
 
     /// Answers every caller still waiting: the session will not.
     fn release_waiters(&mut self) {
         self.answer();
-        for (_, reply) in self.waiters.drain() {
-            let _ = reply.try_send(Err(Error::Stopped));
-        }
+        self.ops.stop_all();
         while let Ok(cmd) = self.commands.try_recv() {
             self.apply(cmd);
         }
@@ -331,27 +296,5 @@ impl Drop for Core {
         if let Some(ws) = self.ws.take() {
             ws.close("client dropped");
         }
-    }
-}
-
-/// The log line of an event the application may not handle itself.
-fn log_event(event: &Event) {
-    match event {
-        Event::ServiceCreated(id) => tracing::info!(service_id = %id, "service created"),
-        Event::ChannelDropped { channel_id, reason } => {
-            tracing::warn!(%channel_id, %reason, "channel not used");
-        }
-        Event::Ready => tracing::info!("ready"),
-        Event::PlatformError(message) => tracing::warn!(%message, "platform error frame"),
-        Event::UndecodableFrame(error) => tracing::warn!(%error, "undecodable frame dropped"),
-        Event::Connection(ConnectionEvent::Disconnected(reason)) => {
-            tracing::warn!(?reason, "websocket disconnected");
-        }
-        Event::Connection(ConnectionEvent::Reconnecting { attempt, at }) => {
-            let in_ms = at.saturating_duration_since(Instant::now()).as_millis();
-            tracing::info!(attempt, in_ms = in_ms as u64, "reconnecting");
-        }
-        Event::Connection(ConnectionEvent::Reconnected) => tracing::info!("reconnected"),
-        _ => {}
     }
 }

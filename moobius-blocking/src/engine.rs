@@ -19,25 +19,16 @@
 //! moment, commands are carried out in the order they were sent, and no
 //! call waits for a thread that is not running the loop.
 
-use crate::core::{Command, Core, Pending, Reply, StartOp};
-use crate::options::Options;
-use crate::{Error, Mode};
-use moobius_proto::ids::ChannelId;
+use crate::core::{Command, Core, Pending};
+use crate::{Error, Mode, Options};
+use moobius_proto::ops::Operation;
 use moobius_proto::secret::Password;
-use moobius_proto::session::OpOutput;
+use moobius_runtime::pending::OpRequest;
+use moobius_runtime::Status;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
-
-/// What handles can read without driving.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Status {
-    pub(crate) ready: bool,
-    pub(crate) stopped: bool,
-    pub(crate) own_id: Option<String>,
-    pub(crate) channels: Vec<ChannelId>,
-}
 
 /// Why driving ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,12 +161,15 @@ impl Engine {
     }
 
     /// Runs an operation and waits for its result (see the module docs).
-    pub(crate) fn op(self: &Arc<Self>, start: StartOp) -> Result<OpOutput, Error> {
+    pub(crate) fn run<O: Operation>(self: &Arc<Self>, op: O) -> Result<O::Output, Error> {
         if self.status().stopped {
             return Err(Error::Stopped);
         }
-        let (reply, result): (Reply, _) = mpsc::sync_channel(1);
-        self.send(Command::Op { start, reply })?;
+        let (reply, result) = mpsc::sync_channel(1);
+        let request = OpRequest::new(op, move |r| {
+            let _ = reply.try_send(r);
+        });
+        self.send(Command::Op(request))?;
         let limit = self.options.call_timeout;
         let until = limit.map(|d| Instant::now() + d);
         let timed_out = || Error::Timeout(limit.unwrap_or_default());
@@ -248,27 +242,16 @@ impl Engine {
         }
     }
 
-    fn snapshot(core: &Core, old: &Status) -> Status {
-        let s = core.session();
-        Status {
-            ready: s.is_ready(),
-            stopped: core.ended() || old.stopped,
-            own_id: s.own_id().map(str::to_owned),
-            channels: s.channels().to_vec(),
-        }
-    }
-
     /// Updates what handles see, and wakes those waiting on it.
     fn publish(&self, core: &Core) {
         let mut st = self.status();
-        let s = core.session();
-        let same = st.ready == s.is_ready()
-            && st.stopped == core.ended()
-            && st.own_id.as_deref() == s.own_id()
-            && st.channels.as_slice() == s.channels();
-        if !same {
-            *st = Self::snapshot(core, &st);
-            drop(st);
+        let mut changed = st.update(core.session());
+        if core.ended() && !st.stopped {
+            st.stopped = true;
+            changed = true;
+        }
+        drop(st);
+        if changed {
             self.status_changed.notify_all();
         }
     }

@@ -45,24 +45,21 @@
 
 mod bot;
 mod client;
-mod clock;
-mod config;
 mod core;
 mod dispatch;
 mod engine;
-mod error;
 mod http;
 mod moobius;
-mod options;
 mod runner;
 mod ws;
 
 pub use bot::Bot;
 pub use client::{Client, Events};
-pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
-pub use error::{CallbackResult, Error};
 pub use moobius::{Mode, Moobius};
 pub use moobius_proto as proto;
+pub use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
 pub use moobius_proto::ws::Action;
-pub use options::Options;
+pub use moobius_runtime::{
+    CallbackResult, Config, Error, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
+};
 pub use runner::{run, spawn, Running};

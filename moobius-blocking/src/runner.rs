@@ -43,7 +43,7 @@ where
     let thread = std::thread::Builder::new()
         .name("moobius-bot".into())
         .spawn(move || client.run(bot))
-        .map_err(|e| Error::ThreadFailed(e.to_string()))?;
+        .map_err(|e| Error::TaskFailed(e.to_string()))?;
     Ok(Running {
         moobius,
         thread: Some(thread),
@@ -116,7 +116,7 @@ impl<S: Send + 'static> Running<S> {
         match self.thread.take() {
             Some(thread) => thread
                 .join()
-                .unwrap_or_else(|_| Err(Error::ThreadFailed("it panicked".into()))),
+                .unwrap_or_else(|_| Err(Error::TaskFailed("it panicked".into()))),
             None => Ok(()),
         }
     }

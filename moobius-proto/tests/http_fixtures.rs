@@ -477,6 +477,7 @@ fn run_case(case: &Case) -> Result<(), String> {
             let ep = Download {
                 url: case.arg_str("source")?.to_owned(),
                 with_auth: matches!(case.arg("headers"), Ok(Value::String(h)) if h == "self"),
+                ..Download::default()
             };
             let out = run.exchange(&ep)?;
             run.expect(Download::NAME, out, |b| bytes_json(&b), result)
@@ -749,7 +750,7 @@ proptest! {
         let target = UploadTarget { url: a.clone(), fields: vec![("key".into(), b.clone()), (b.clone(), a.clone())] };
         let _ = UploadFile::new(target, Bytes::from(b.clone().into_bytes()), boundary).request(&ctx);
         let _ = DownloadSize::new(a.as_str()).request(&ctx);
-        let _ = Download { url: b.clone(), with_auth: true }.request(&ctx);
+        let _ = Download { url: b.clone(), with_auth: true, ..Download::default() }.request(&ctx);
         let _ = MediaSource::classify(&a);
         let _ = upload_extension(&b);
     }

@@ -45,19 +45,18 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
-mod config;
 mod driver;
-mod error;
-mod fsutil;
 mod moobius;
 mod runner;
 mod service;
 mod wand;
 
-pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
-pub use error::{CallbackResult, Error};
-pub use moobius::{Click, DownloadOptions, MenuClick, Mode, Moobius, NewChannel, Profile};
+pub use moobius::{Mode, Moobius};
 pub use moobius_proto as proto;
+pub use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
+pub use moobius_runtime::{
+    CallbackResult, Config, Error, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
+};
 /// Per-channel storage (the `moobius-storage` crate), feature `storage`.
 #[cfg(feature = "storage")]
 pub use moobius_storage as storage;

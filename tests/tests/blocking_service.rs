@@ -11,7 +11,7 @@ use blocking_support::{eventually, next_event, Platform, Recorder, Seen, LOBBY, 
 use moobius_blocking::proto::compose::{MessageSpec, Recipients};
 use moobius_blocking::proto::model::Button;
 use moobius_blocking::proto::session::{Event, FatalError};
-use moobius_blocking::{Client, Config, Error};
+use moobius_blocking::{Click, Client, Config, DownloadOptions, Error, NewChannel, Profile};
 
 #[test]
 fn a_service_from_a_config_file_starts_echoes_and_serves_clicks() {
@@ -33,7 +33,7 @@ fn a_service_from_a_config_file_starts_echoes_and_serves_clicks() {
     std::fs::write(&path, serde_json::to_string_pretty(&text).unwrap()).unwrap();
     let config = Config::load_with_env(&path, |_| None)
         .unwrap()
-        .options(blocking_support::fast());
+        .with_options(blocking_support::fast());
 
     let (bot, watch) = Recorder::new(true);
     let running = moobius_blocking::spawn(config, bot).unwrap();
@@ -110,9 +110,7 @@ fn a_service_from_a_config_file_starts_echoes_and_serves_clicks() {
         unreachable!()
     };
     assert_eq!(update.content.subtype().as_str(), "buttons");
-    alice_m
-        .send_button_click(LOBBY, "b1", vec![], None)
-        .unwrap();
+    alice_m.send_button_click(Click::new(LOBBY, "b1")).unwrap();
     assert_eq!(
         watch.until("the click", |s| matches!(s, Seen::ButtonClick { .. })),
         Seen::ButtonClick {
@@ -146,7 +144,9 @@ fn other_threads_call_the_platform_while_the_bot_runs() {
     m.wait_ready(WAIT).unwrap();
     assert_eq!(watch.until("on_start", |s| *s == Seen::Start), Seen::Start);
 
-    let cats = m.create_channel("Cats", "all about cats", true).unwrap();
+    let cats = m
+        .create_channel(NewChannel::new("Cats").description("all about cats"))
+        .unwrap();
     assert!(m.channels().contains(&cats));
     let bound = m.fetch_bound_channels().unwrap();
     assert!(
@@ -169,10 +169,13 @@ fn other_threads_call_the_platform_while_the_bot_runs() {
         b"hello file"
     );
     let dir = tempfile::tempdir().unwrap();
-    let saved = m.download(url, dir.path().join("note.txt"), false).unwrap();
+    let into = DownloadOptions::into_dir(dir.path()).file_name("note.txt");
+    let saved = m.download(url, into).unwrap();
     assert_eq!(std::fs::read(saved).unwrap(), b"hello file");
 
-    let agent = m.create_agent("Helper", None, Some("helps")).unwrap();
+    let agent = m
+        .create_agent(Profile::new("Helper").description("helps"))
+        .unwrap();
     assert_eq!(
         m.fetch_agents().unwrap()[0].character_id,
         agent.character_id

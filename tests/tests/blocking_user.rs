@@ -8,9 +8,9 @@ mod blocking_support;
 
 use blocking_support::{Platform, Recorder, Seen, LOBBY, WAIT};
 use moobius_blocking::proto::ids::ChannelId;
-use moobius_blocking::proto::model::{Button, CanvasItem, ClickArgument};
+use moobius_blocking::proto::model::{Button, CanvasItem};
 use moobius_blocking::proto::session::Event;
-use moobius_blocking::{Client, Error, Mode};
+use moobius_blocking::{Click, Client, Error, Mode};
 
 #[test]
 fn a_user_bot_sees_updates_clicks_and_answers() {
@@ -70,7 +70,7 @@ fn a_user_bot_sees_updates_clicks_and_answers() {
 
     // Click from this thread; the service answers "ping 2"; the bot's
     // callback answers "pong 2", which reaches the service.
-    m.send_button_click(LOBBY, "count", vec![ClickArgument::new("n", "2")], None)
+    m.send_button_click(Click::new(LOBBY, "count").argument("n", "2"))
         .unwrap();
     let down = watch.until("the service's message", |s| {
         matches!(s, Seen::MessageDown { .. })

@@ -1,20 +1,15 @@
 //! The [`Moobius`] handle: the reference SDK's `Moobius` methods as plain
 //! blocking calls, usable from callbacks and from any thread.
 
-mod files;
-mod requests;
-mod sends;
-
-pub(crate) use files::save_file;
-
-use crate::core::StartOp;
 use crate::engine::Engine;
 use crate::Error;
-use moobius_proto::http::Endpoint;
+use bytes::Bytes;
 use moobius_proto::ids::ChannelId;
-use moobius_proto::session::{CommandError, OpId, OpOutput, Session};
+use moobius_proto::ops::{DownloadOptions, Operation};
+use moobius_proto::secret::Password;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Which side of the platform a client plays (from the configuration's
 /// role).
@@ -205,71 +200,31 @@ impl Moobius {
 
     // ---- the command plumbing ----------------------------------------------
 
-    /// Runs `start` on the session and waits for the result of the
-    /// operation it starts.
-    pub(crate) fn op<F>(&self, start: F) -> Result<OpOutput, Error>
-    where
-        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
-    {
-        let start: StartOp = Box::new(start);
-        self.engine.op(start)
+    /// Runs `op` on the session and waits for its typed result (see the
+    /// type's docs for who drives meanwhile).
+    pub fn run<O: Operation>(&self, op: O) -> Result<O::Output, Error> {
+        self.engine.run(op)
     }
 
-    /// An operation whose success carries nothing (a frame was written).
-    pub(crate) fn sent<F>(&self, start: F) -> Result<(), Error>
-    where
-        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
-    {
-        self.op(start).map(drop)
+    fn read_file(&self, path: &Path) -> Result<Bytes, Error> {
+        std::fs::read(path)
+            .map(Bytes::from)
+            .map_err(|e| Error::io("reading", path, e))
     }
 
-    /// An operation whose success carries a `T`.
-    pub(crate) fn reply<T, F>(&self, name: &'static str, start: F) -> Result<T, Error>
-    where
-        T: 'static,
-        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
-    {
-        self.op(start)?
-            .downcast::<T>()
-            .map_err(|_| Error::UnexpectedOutput(name))
+    fn save_download(
+        &self,
+        url: String,
+        options: DownloadOptions,
+        bytes: Bytes,
+    ) -> Result<PathBuf, Error> {
+        moobius_runtime::files::save_download(&url, &options, &bytes)
     }
 
-    /// Calls any HTTP endpoint through the session (current token, refresh
-    /// and retry on an expired token, retries of GETs on 5xx), for platform
-    /// calls this handle has no method for.
-    ///
-    /// ```no_run
-    /// # fn demo(moobius: &moobius_blocking::Moobius) -> Result<(), moobius_blocking::Error> {
-    /// use moobius_blocking::proto::http::FetchUserInfo;
-    /// let me = moobius.call(FetchUserInfo)?;
-    /// println!("signed in as {}", me.email);
-    /// # Ok(()) }
-    /// ```
-    pub fn call<E>(&self, endpoint: E) -> Result<E::Output, Error>
-    where
-        E: Endpoint + Send + 'static,
-        E::Output: Send + 'static,
-    {
-        self.call_with(move |_| endpoint)
+    fn credentials(&self) -> (&str, &Password) {
+        let id = &self.engine.identity;
+        (&id.email, &id.password)
     }
 
-    /// Like [`call`](Self::call), with the endpoint built on the loop (where
-    /// the own id is known for sure).
-    pub(crate) fn call_with<E, F>(&self, make: F) -> Result<E::Output, Error>
-    where
-        E: Endpoint + Send + 'static,
-        E::Output: Send + 'static,
-        F: FnOnce(&Session) -> E + Send + 'static,
-    {
-        self.reply(E::NAME, move |s, now, _| {
-            let endpoint = make(s);
-            s.call(now, endpoint)
-        })
-    }
-}
-
-/// The own id (service id, or user id in user mode), for endpoints that
-/// take it.
-pub(crate) fn own(s: &Session) -> String {
-    s.own_id().unwrap_or_default().to_owned()
+    moobius_runtime::handle_surface!();
 }

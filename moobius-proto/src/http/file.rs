@@ -396,14 +396,23 @@ impl Endpoint for DownloadSize {
 /// Fetch a file: `GET url` → its bytes. Status must be `200`.
 ///
 /// With `with_auth`, the platform's auth headers are sent too (for buckets
-/// that need them; the context must then hold a token).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// that need them; the context must then hold a token), but only where
+/// [`auth_scope`](super::auth_scope) allows: the platform's own host, the
+/// hosts in `trusted_hosts`, and plain `http://` to a host that is not
+/// loopback only with `allow_plain_http_auth`. Elsewhere the request goes
+/// without them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
 pub struct Download {
     /// The file's URL.
     pub url: String,
-    /// Send `Auth-Origin` and `Authorization: Bearer …`.
+    /// Send `Auth-Origin` and `Authorization: Bearer …` (where allowed).
     pub with_auth: bool,
+    /// Hosts besides the platform's trusted with the headers (`host` or
+    /// `host:port`).
+    pub trusted_hosts: Vec<String>,
+    /// Allow the headers over plain `http://` to a host that is not loopback.
+    pub allow_plain_http_auth: bool,
 }
 
 impl Download {
@@ -411,8 +420,28 @@ impl Download {
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
-            with_auth: false,
+            ..Self::default()
         }
+    }
+
+    /// The download `options` describe: auth headers as they allow.
+    pub fn with_options(url: impl Into<String>, options: &crate::ops::DownloadOptions) -> Self {
+        Self {
+            url: url.into(),
+            with_auth: options.with_auth,
+            trusted_hosts: options.auth_hosts.clone(),
+            allow_plain_http_auth: options.allow_plain_http_auth,
+        }
+    }
+
+    /// Whether the auth headers go with this request to `uri`.
+    fn auth_allowed(&self, ctx: &ApiContext, uri: &::http::Uri) -> bool {
+        let ask = super::AuthRequest {
+            platform: &ctx.base,
+            trusted_hosts: &self.trusted_hosts,
+            allow_plain_http: self.allow_plain_http_auth,
+        };
+        self.with_auth && super::auth_scope(uri, &ask) == super::AuthScope::Send
     }
 }
 
@@ -421,12 +450,12 @@ impl Endpoint for Download {
     const NAME: &'static str = "download";
 
     fn request(&self, ctx: &ApiContext) -> Result<Request<Bytes>, RequestError> {
-        let auth = if self.with_auth {
+        let uri = file_uri(Self::NAME, &self.url)?;
+        let auth = if self.auth_allowed(ctx, &uri) {
             Some(bearer(Self::NAME, ctx)?)
         } else {
             None
         };
-        let uri = file_uri(Self::NAME, &self.url)?;
         build(Self::NAME, Method::GET, uri, auth, None)
     }
 
@@ -580,7 +609,7 @@ mod tests {
 
     #[test]
     fn download_needs_200() {
-        let d = Download::new("https://cdn.example/x");
+        let d = Download::new("https://api.moobius.ai/x");
         assert!(d
             .request(&ApiContext::default())
             .unwrap()

@@ -3,10 +3,11 @@
 
 use crate::http::{ApiError, RequestError};
 use crate::ids::{ChannelId, CharacterId, ServiceId};
-use crate::model::{ButtonClick, CopyBody, MenuItemClick, MessageBody, SimpleAction, UpdateBody};
+use crate::model::{
+    ButtonClick, Character, CopyBody, MenuItemClick, MessageBody, SimpleAction, UpdateBody,
+};
 use crate::ws::UnknownFrame;
 use bytes::Bytes;
-use std::any::Any;
 use std::fmt;
 use std::time::Instant;
 
@@ -85,38 +86,28 @@ impl CloseReason {
 #[error("HTTP transport error: {0}")]
 pub struct TransportError(pub String);
 
-/// The result of an application command.
+/// The result of an application command: one variant per kind of result,
+/// so each [`Operation`](crate::ops::Operation) takes its output out of it
+/// by a `match`.
+#[derive(Debug)]
+#[non_exhaustive]
 pub enum OpOutput {
-    /// The frame was written to the websocket.
+    /// The frame was written to the websocket (or, for `authenticate` and
+    /// `refresh_authentication`, the new token is in place).
     Sent,
     /// A file was uploaded; here is its public URL.
     Uploaded {
         /// The URL.
         url: String,
     },
-    /// The typed result of an HTTP call (`E::Output` of the endpoint that was
-    /// called); see [`OpOutput::downcast`].
-    Reply(Box<dyn Any + Send>),
-}
-
-impl OpOutput {
-    /// The typed result of an HTTP call, when it is a `T`.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
-        match self {
-            Self::Reply(b) => b.downcast::<T>().map(|b| *b).map_err(Self::Reply),
-            other => Err(other),
-        }
-    }
-}
-
-impl fmt::Debug for OpOutput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Sent => f.write_str("Sent"),
-            Self::Uploaded { url } => f.debug_struct("Uploaded").field("url", url).finish(),
-            Self::Reply(_) => f.write_str("Reply(..)"),
-        }
-    }
+    /// A channel was created (and bound, when asked).
+    Channel(ChannelId),
+    /// The characters of a channel (`fetch_characters`).
+    Characters(Vec<Character>),
+    /// The response to [`Session::call`](super::Session::call), judged a
+    /// success by its endpoint; read it with that endpoint's
+    /// [`Endpoint::parse`](crate::http::Endpoint::parse).
+    Response(http::Response<Bytes>),
 }
 
 /// Why an application command failed.
@@ -146,6 +137,10 @@ pub enum OpError {
     /// The session was closed before the command completed.
     #[error("the session was closed")]
     Closed,
+    /// The session answered an operation with an output of another kind
+    /// (a bug, reported rather than a panic).
+    #[error("internal error: unexpected output for {0}")]
+    UnexpectedOutput(&'static str),
 }
 
 /// Why a command was refused at once (nothing was queued).

@@ -3,7 +3,7 @@
 //! Only the method and path are logged: bodies may carry passwords or
 //! tokens and the `Authorization` header is never printed.
 
-use crate::config::Config;
+use crate::Config;
 use crate::Error;
 use bytes::{Bytes, BytesMut};
 use moobius_proto::session::{HttpId, TransportError};
@@ -37,7 +37,7 @@ impl Http {
             .map_err(|e| Error::InvalidArgument(format!("HTTP client: {e}")))?;
         Ok(Self {
             client,
-            max_body: config.max_response_bytes,
+            max_body: usize::try_from(config.options.max_response_bytes).unwrap_or(usize::MAX),
         })
     }
 

@@ -1,13 +1,13 @@
-//! The one error type of this crate.
+//! The one error type of both drivers.
 
 use moobius_proto::session::{CommandError, FatalError, OpError};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Why a [`Moobius`](crate::Moobius) method, a run or a connection failed.
+/// Why a `Moobius` method, a run or a configuration step failed.
 ///
 /// ```
-/// use moobius_blocking::Error;
+/// use moobius_runtime::Error;
 /// let e = Error::Stopped;
 /// assert_eq!(e.to_string(), "the client is not running (it stopped or failed)");
 /// ```
@@ -25,20 +25,13 @@ pub enum Error {
     /// The session ended: sign-in refused, start-up failed, login rejected.
     #[error(transparent)]
     Fatal(#[from] FatalError),
-    /// The configuration is invalid or could not be parsed.
-    #[error(transparent)]
-    Config(#[from] moobius_proto::config::ConfigError),
-    /// Per-channel storage could not be opened or used.
-    #[cfg(feature = "storage")]
-    #[error(transparent)]
-    Storage(#[from] moobius_storage::StorageError),
-    /// The client was stopped (or failed) before the call completed.
+    /// The loop that owns the connection is gone (stopped, failed, or never
+    /// started).
     #[error("the client is not running (it stopped or failed)")]
     Stopped,
-    /// No result within the allowed time
-    /// ([`Options::call_timeout`](crate::Options::call_timeout) for calls,
-    /// the caller's limit for waits). The operation may still complete
-    /// later; its result is then dropped.
+    /// No result within the allowed time (the blocking driver's
+    /// `call_timeout`, or the caller's limit for waits). The operation may
+    /// still complete later; its result is then dropped.
     #[error("no result within {0:?}")]
     Timeout(Duration),
     /// A local file could not be read or written.
@@ -52,28 +45,32 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// A download would overwrite an existing file and overwriting was not
-    /// asked for.
+    /// The configuration is invalid or could not be loaded.
+    #[error(transparent)]
+    Config(#[from] moobius_proto::config::ConfigError),
+    /// A write would replace an existing file and overwriting was not asked for.
     #[error("refusing to overwrite existing file {0}")]
     FileExists(PathBuf),
-    /// An argument is unusable.
+    /// A write would go through a symbolic link (planted at the file's
+    /// name or at its temporary name); nothing was written.
+    #[error("refusing to write through the symbolic link {0}")]
+    Symlink(PathBuf),
+    /// An argument is unusable (e.g. a download file name that would leave
+    /// the chosen folder).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
-    /// The bot's thread could not be started, or ended in a panic.
-    #[error("bot thread failed: {0}")]
-    ThreadFailed(String),
-    /// A command's result had an unexpected type (a bug, reported rather
-    /// than panicking).
-    #[error("internal error: unexpected result of {0}")]
-    UnexpectedOutput(&'static str),
+    /// Per-channel storage could not be opened or used.
+    #[cfg(feature = "storage")]
+    #[error(transparent)]
+    Storage(#[from] moobius_storage::StorageError),
+    /// The loop's task or thread panicked or was cancelled.
+    #[error("the driver's loop failed: {0}")]
+    TaskFailed(String),
 }
 
 impl Error {
-    pub(crate) fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-        source: std::io::Error,
-    ) -> Self {
+    /// An I/O failure on `path` while `action`.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {
             action,
             path: path.into(),
@@ -82,12 +79,12 @@ impl Error {
     }
 }
 
-/// What a [`Bot`](crate::Bot) callback returns: an error is logged (at
-/// `warn`) and the bot goes on with the next event, so `?` on
-/// [`Moobius`](crate::Moobius) methods is the normal way to write callbacks.
+/// What a callback returns: any error is logged (at `warn`) and the loop
+/// goes on with the next event, so `?` on `Moobius` methods is the normal
+/// way to write callbacks.
 ///
 /// ```
-/// use moobius_blocking::CallbackResult;
+/// use moobius_runtime::CallbackResult;
 /// fn parse(text: &str) -> CallbackResult {
 ///     let _n: u32 = text.parse()?;
 ///     Ok(())

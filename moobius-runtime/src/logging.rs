@@ -1,0 +1,43 @@
+//! The log lines of events the loop handles itself.
+
+use moobius_proto::session::{ConnectionEvent, Event};
+use std::time::Instant;
+
+/// Logs `event` when it is one the loop handles itself (connection
+/// changes, platform errors, dropped channels, fatal errors); callback
+/// events are left to the application.
+pub fn log_event(event: &Event) {
+    match event {
+        Event::ServiceCreated(id) => tracing::info!(service_id = %id, "service created"),
+        Event::ChannelDropped { channel_id, reason } => {
+            tracing::warn!(%channel_id, %reason, "channel not used");
+        }
+        Event::Ready => tracing::info!("ready"),
+        Event::PlatformError(message) => tracing::warn!(%message, "platform error frame"),
+        Event::UndecodableFrame(error) => tracing::warn!(%error, "undecodable frame dropped"),
+        Event::Connection(c) => log_connection(c),
+        Event::Fatal(e) => tracing::error!(error = %e, "session failed"),
+        _ => {}
+    }
+}
+
+fn log_connection(c: &ConnectionEvent) {
+    match c {
+        ConnectionEvent::Disconnected(reason) => tracing::warn!(?reason, "websocket disconnected"),
+        ConnectionEvent::Reconnecting { attempt, at } => tracing::info!(
+            attempt,
+            in_ms = at.saturating_duration_since(Instant::now()).as_millis() as u64,
+            "reconnecting"
+        ),
+        ConnectionEvent::Reconnected => tracing::info!("reconnected"),
+    }
+}
+
+/// The text of a panic payload, when it has one.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
