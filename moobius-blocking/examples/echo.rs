@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hello = MessageSpec::text("lobby", "hello, echo!", Recipients::Service);
     alice.moobius().send_message(hello)?;
     let heard = std::iter::from_fn(|| alice.next_event_timeout(dev::WAIT)).find_map(|e| match e {
-        Event::MessageDown { message, .. } => message.content.text,
+        Event::MessageDown(message) => message.content.text,
         _ => None,
     });
     println!("alice hears back: {}", heard.unwrap_or_default());

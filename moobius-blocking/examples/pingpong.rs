@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ping = MessageSpec::text("lobby", "ping", bot_id);
     alice.moobius().send_message(ping)?;
     let heard = std::iter::from_fn(|| alice.next_event_timeout(dev::WAIT)).find_map(|e| match e {
-        Event::MessageDown { message, .. } => message.content.text,
+        Event::MessageDown(message) => message.content.text,
         _ => None,
     });
     println!("alice: ping; the bot: {}", heard.unwrap_or_default());

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 /// let mut client = Client::connect(Config::load("config/config.json")?, Duration::from_secs(30))?;
 /// let moobius = client.moobius();
 /// for event in client.events() {
-///     if let Event::MessageUp { message, .. } = event {
+///     if let Event::MessageUp(message) = event {
 ///         let author = message.sender.clone();
 ///         moobius.send_message(MessageSpec::forward(&message, author))?;
 ///     }

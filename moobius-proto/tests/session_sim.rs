@@ -470,15 +470,15 @@ fn inbound_events_keep_arrival_order_while_a_group_is_looked_up() {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::MessageUp {
-                message,
-                recipients,
-            } => Some(format!(
+            Event::MessageUp(message) => Some(format!(
                 "{}:{}",
                 message.content.text.clone().unwrap_or_default(),
-                recipients.len()
+                match &message.recipients {
+                    Some(moobius_proto::model::CharacterRefs::Ids(ids)) => ids.len(),
+                    _ => usize::MAX,
+                }
             )),
-            Event::Join(a) => Some(format!("join:{}", a.sender)),
+            Event::Action(moobius_proto::ws::Action::Join(a)) => Some(format!("join:{}", a.sender)),
             _ => None,
         })
         .collect();

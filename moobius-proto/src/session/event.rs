@@ -3,10 +3,8 @@
 
 use crate::http::{ApiError, RequestError};
 use crate::ids::{ChannelId, CharacterId, ServiceId};
-use crate::model::{
-    ButtonClick, Character, CopyBody, MenuItemClick, MessageBody, SimpleAction, UpdateBody,
-};
-use crate::ws::UnknownFrame;
+use crate::model::{Character, CharacterRefs, CopyBody, MessageBody, UpdateBody, UpdateContent};
+use crate::ws::{Action, UnknownFrame};
 use bytes::Bytes;
 use std::fmt;
 use std::time::Instant;
@@ -224,47 +222,20 @@ pub enum Event {
     ChannelCheckin(ChannelId),
     /// Start-up finished (`on_start`).
     Ready,
-    /// A user's message (service mode), with its recipients resolved.
-    MessageUp {
-        /// The message.
-        message: Box<MessageBody>,
-        /// Its intended recipients (empty for `"service"`).
-        recipients: Vec<CharacterId>,
-    },
-    /// A service's message (user mode).
-    MessageDown {
-        /// The message.
-        message: Box<MessageBody>,
-        /// Recipients, when the frame carried them (the platform strips them).
-        recipients: Option<Vec<CharacterId>>,
-    },
-    /// A user joined (service mode).
-    Join(SimpleAction),
-    /// A user left (service mode).
-    Leave(SimpleAction),
-    /// A client asks for the channel's state (service mode).
-    Refresh(SimpleAction),
-    /// A button click (service mode).
-    ButtonClick(Box<ButtonClick>),
-    /// A menu-item click (service mode).
-    MenuItemClick(Box<MenuItemClick>),
-    /// An action subtype this SDK does not handle.
-    OtherAction {
-        /// Its subtype.
-        subtype: String,
-        /// Its body.
-        body: serde_json::Value,
-    },
-    /// An interface update (user mode), with recipients and, for
-    /// character-list updates, the characters resolved to ids.
-    Update {
-        /// The update.
-        update: Box<UpdateBody>,
-        /// Resolved recipients, when the frame carried any.
-        recipients: Option<Vec<CharacterId>>,
-        /// Resolved character list (character updates only).
-        characters: Option<Vec<CharacterId>>,
-    },
+    /// A user's message (service mode), as `on_message_up` receives it:
+    /// its recipients resolved to ids (empty for `"service"`).
+    MessageUp(Box<MessageBody>),
+    /// A service's message (user mode), as `on_message_down` receives it:
+    /// recipients resolved when the frame carried them (the platform
+    /// strips them).
+    MessageDown(Box<MessageBody>),
+    /// A user's action (service mode), as `on_action` receives it: join,
+    /// leave, refresh, button or menu-item click, or a subtype this SDK
+    /// does not handle.
+    Action(Action),
+    /// An interface update (user mode), as `on_update` receives it:
+    /// recipients and, for character lists, the characters resolved to ids.
+    Update(Box<UpdateBody>),
     /// The platform's acknowledgement of a frame (`on_copy_client`).
     Copy(CopyBody),
     /// An error frame from the platform or its gateway.
@@ -284,4 +255,58 @@ pub enum Event {
     Connection(ConnectionEvent),
     /// The session cannot go on.
     Fatal(FatalError),
+}
+
+impl Event {
+    /// The callback of the `Service`/`Bot` traits this event is for (their
+    /// names are the reference SDK's); `None` for events drivers handle
+    /// themselves (results, connection changes, errors).
+    #[must_use]
+    pub fn callback(&self) -> Option<&'static str> {
+        Some(match self {
+            Self::BeforeChannelInit => "before_channel_init",
+            Self::ChannelInit(_) => "on_channel_init",
+            Self::ChannelCheckin(_) => "on_channel_checkin",
+            Self::Ready => "on_start",
+            Self::MessageUp(_) => "on_message_up",
+            Self::MessageDown(_) => "on_message_down",
+            Self::Action(_) => "on_action",
+            Self::Update(_) => "on_update",
+            Self::Copy(_) => "on_copy_client",
+            Self::UnknownPayload(_) => "on_unknown_payload",
+            _ => return None,
+        })
+    }
+
+    /// A user's message with its resolved recipients put back.
+    pub(super) fn message_up(mut message: Box<MessageBody>, recipients: Vec<CharacterId>) -> Self {
+        message.recipients = Some(CharacterRefs::Ids(recipients));
+        Self::MessageUp(message)
+    }
+
+    /// A service's message with its resolved recipients (if any) put back.
+    pub(super) fn message_down(
+        mut message: Box<MessageBody>,
+        recipients: Option<Vec<CharacterId>>,
+    ) -> Self {
+        if let Some(r) = recipients {
+            message.recipients = Some(CharacterRefs::Ids(r));
+        }
+        Self::MessageDown(message)
+    }
+
+    /// An update with its resolved recipients and characters put back.
+    pub(super) fn update(
+        mut update: Box<UpdateBody>,
+        recipients: Option<Vec<CharacterId>>,
+        characters: Option<Vec<CharacterId>>,
+    ) -> Self {
+        if let Some(r) = recipients {
+            update.recipients = Some(CharacterRefs::Ids(r));
+        }
+        if let (UpdateContent::Characters(refs), Some(ids)) = (&mut update.content, characters) {
+            *refs = CharacterRefs::Ids(ids);
+        }
+        Self::Update(update)
+    }
 }
