@@ -215,12 +215,12 @@ impl Core {
             None => tls_config().inspect(|tls| self.tls = Some(tls.clone())),
         };
         let opened = tls.and_then(|tls| {
-            WsConn::connect(
-                uri,
-                self.options.connect_timeout,
-                self.options.write_timeout,
-                &tls,
-            )
+            let limits = crate::ws::Limits {
+                connect: self.options.connect_timeout,
+                write: self.options.write_timeout,
+                frame_bytes: self.config.session.inbound_frame_limit(),
+            };
+            WsConn::connect(uri, &limits, &tls)
         });
         match opened {
             Ok(ws) => {

@@ -4,7 +4,9 @@
 use super::event::{CloseReason, ConnectionEvent, Output};
 use super::timers::Timer;
 use super::{Event, FatalError, Session};
-use crate::ws::{decode_inbound, frame_type, Inbound, Outbound, ServiceLogin, UserLogin};
+use crate::ws::{
+    decode_inbound_with_limit, frame_type, Inbound, Outbound, ServiceLogin, UserLogin,
+};
 use std::time::Instant;
 
 /// Logins the platform may reject in a row (with a token refresh between
@@ -126,7 +128,7 @@ impl Session {
         }
         self.timers
             .set(Timer::Liveness, now + self.cfg.timings.liveness);
-        let frame = match decode_inbound(text) {
+        let frame = match decode_inbound_with_limit(text, self.cfg.inbound_frame_limit()) {
             Ok(frame) => frame,
             Err(e) => return self.emit(Event::UndecodableFrame(e.to_string())),
         };

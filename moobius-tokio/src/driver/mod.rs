@@ -134,7 +134,7 @@ impl<S: Service> Driver<S> {
             status: wiring.status,
             http: http::Http::new(&config)?,
             http_calls: FuturesUnordered::new(),
-            ws: ws::Ws::new(config.session.max_frame_bytes),
+            ws: ws::Ws::new(config.session.inbound_frame_limit()),
             config,
             stop_deadline: None,
             fatal: None,

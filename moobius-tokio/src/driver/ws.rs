@@ -56,9 +56,9 @@ impl Ws {
         self.close("reconnecting");
         self.generation += 1;
         let generation = self.generation;
-        // Inbound frames up to the limit the session sends with (1 MiB by
-        // default, the reference's library limit); larger ones close the socket.
-        let limit = self.max_frame_bytes.max(1 << 20);
+        // Inbound frames up to the session's limit; larger ones close the
+        // socket (the same limit as the blocking driver's).
+        let limit = self.max_frame_bytes;
         let config = WebSocketConfig::default()
             .max_message_size(Some(limit))
             .max_frame_size(Some(limit));
