@@ -123,6 +123,28 @@ impl Config {
         Ok(config)
     }
 
+    /// The configuration named by `--config PATH` on a command line (the
+    /// program name left out), or `None` without the flag. The examples of
+    /// both drivers take this one flag: with it they serve that platform,
+    /// without it they start a local devserver.
+    ///
+    /// ```
+    /// use moobius_runtime::Config;
+    /// assert!(Config::from_args(Vec::<String>::new())?.is_none());
+    /// assert!(Config::from_args(["--verbose".to_owned()]).is_err());
+    /// # Ok::<(), moobius_runtime::Error>(())
+    /// ```
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Option<Self>, Error> {
+        let args: Vec<String> = args.into_iter().collect();
+        match args.as_slice() {
+            [] => Ok(None),
+            [flag, path] if flag == "--config" => Self::load(path).map(Some),
+            _ => Err(Error::InvalidArgument(
+                "usage: [--config path/to/config.json]".to_owned(),
+            )),
+        }
+    }
+
     /// Saves the id of a service created at start where the configuration
     /// says, or warns that it is saved nowhere.
     pub fn save_service_id(&self, id: &moobius_proto::ServiceId) {
