@@ -44,6 +44,10 @@ pub struct Config {
     pub service_id_file: Option<ServiceIdFile>,
     /// Do not warn when a new service id cannot be saved.
     pub no_warn_cannot_save_service_id: bool,
+    /// What loading the configuration found questionable (unknown keys,
+    /// URIs defaulting to the production platform); logged when the
+    /// service starts, once logging is set up.
+    pub warnings: Vec<String>,
 }
 
 impl From<SessionConfig> for Config {
@@ -64,6 +68,7 @@ impl Config {
             log: None,
             service_id_file: None,
             no_warn_cannot_save_service_id: false,
+            warnings: Vec::new(),
         }
     }
 
@@ -112,10 +117,12 @@ impl Config {
             |p| p.exists(),
             env,
         )?;
-        for w in &file.warnings {
-            tracing::warn!(config = %path.display(), "{w}");
-        }
         let mut config = Self::new(file.session);
+        config.warnings = file
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {w}", path.display()))
+            .collect();
         config.db_config = file.config.db_config;
         config.log = Some(file.config.log);
         config.service_id_file = file.service_id_file;

@@ -6,12 +6,17 @@ use std::time::Duration;
 
 /// Why a `Moobius` method, a run or a configuration step failed.
 ///
+/// Its `Display` is one line with every cause chained, and so is its
+/// `Debug` (as `anyhow`'s is), so `fn main() -> Result<(), Error>` prints
+/// something a person can act on rather than nested structs.
+///
 /// ```
 /// use moobius_runtime::Error;
 /// let e = Error::Stopped;
 /// assert_eq!(e.to_string(), "the client is not running (it stopped or failed)");
+/// assert_eq!(format!("{e:?}"), e.to_string());
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The session refused the command at once (queue full, wrong mode,
@@ -63,12 +68,55 @@ pub enum Error {
     #[cfg(feature = "storage")]
     #[error(transparent)]
     Storage(#[from] moobius_storage::StorageError),
+    /// `log_config` cannot be applied (unknown level, unsupported
+    /// rotation, log file not writable).
+    #[error(transparent)]
+    Logging(#[from] crate::subscriber::LoggingError),
     /// The loop's task or thread panicked or was cancelled.
     #[error("the driver's loop failed: {0}")]
     TaskFailed(String),
 }
 
+impl std::fmt::Debug for Error {
+    /// The `Display` chain, so `main` returning `Err` prints a sentence;
+    /// `{:#?}` gives the structure.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.alternate() {
+            return self.structure(f);
+        }
+        f.write_str(&crate::explain::chain(self))
+    }
+}
+
 impl Error {
+    fn structure(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Command(e) => f.debug_tuple("Command").field(e).finish(),
+            Self::Op(e) => f.debug_tuple("Op").field(e).finish(),
+            Self::Fatal(e) => f.debug_tuple("Fatal").field(e).finish(),
+            Self::Stopped => f.write_str("Stopped"),
+            Self::Timeout(d) => f.debug_tuple("Timeout").field(d).finish(),
+            Self::Io {
+                action,
+                path,
+                source,
+            } => f
+                .debug_struct("Io")
+                .field("action", action)
+                .field("path", path)
+                .field("source", source)
+                .finish(),
+            Self::Config(e) => f.debug_tuple("Config").field(e).finish(),
+            Self::FileExists(p) => f.debug_tuple("FileExists").field(p).finish(),
+            Self::Symlink(p) => f.debug_tuple("Symlink").field(p).finish(),
+            Self::InvalidArgument(s) => f.debug_tuple("InvalidArgument").field(s).finish(),
+            #[cfg(feature = "storage")]
+            Self::Storage(e) => f.debug_tuple("Storage").field(e).finish(),
+            Self::Logging(e) => f.debug_tuple("Logging").field(e).finish(),
+            Self::TaskFailed(s) => f.debug_tuple("TaskFailed").field(s).finish(),
+        }
+    }
+
     /// An I/O failure on `path` while `action`.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {

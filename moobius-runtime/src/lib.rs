@@ -18,19 +18,24 @@
 mod clock;
 mod config;
 mod error;
+pub mod explain;
 pub mod files;
 mod logging;
+mod narrator;
 mod options;
 pub mod pending;
 mod status;
+pub mod subscriber;
 mod surface;
 
 pub use clock::{random_seed, unix_ms};
 pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
 pub use error::{CallbackResult, Error};
 pub use logging::{log_event, panic_message};
+pub use narrator::{Narrator, REPEATED_FAILURES};
 pub use options::Options;
 pub use status::Status;
+pub use subscriber::{LogGuard, LoggingError};
 
 #[doc(hidden)]
 pub use moobius_proto as __proto;

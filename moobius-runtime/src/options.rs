@@ -42,6 +42,13 @@ pub struct Options {
     /// Commands and spells that may wait for the loop (256); a full queue
     /// makes callers wait.
     pub command_queue: usize,
+    /// Install the `tracing` subscriber that `log_config` asks for when the
+    /// service starts (`true`): terminal at `terminal_log_level` (or as
+    /// `RUST_LOG` says), `log_file` and `error_log_file` with rotation and
+    /// retention. Nothing is installed when the application already set a
+    /// global subscriber; `false` never installs one (the application
+    /// logs as it likes). See [`subscriber`](crate::subscriber).
+    pub install_logging: bool,
 }
 
 impl Default for Options {
@@ -55,6 +62,7 @@ impl Default for Options {
             command_poll: Duration::from_millis(20),
             seed: None,
             command_queue: 256,
+            install_logging: true,
         }
     }
 }
@@ -113,6 +121,14 @@ impl Options {
     #[must_use]
     pub fn command_queue(mut self, n: usize) -> Self {
         self.command_queue = n.max(1);
+        self
+    }
+
+    /// Sets [`install_logging`](Self::install_logging): `false` leaves
+    /// logging entirely to the application.
+    #[must_use]
+    pub fn install_logging(mut self, yes: bool) -> Self {
+        self.install_logging = yes;
         self
     }
 }

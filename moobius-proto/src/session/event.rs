@@ -180,9 +180,33 @@ pub enum FatalError {
         /// The error.
         error: OpError,
     },
-    /// The platform keeps rejecting the login.
-    #[error("the platform rejected the login {0} times in a row")]
-    LoginRejected(u32),
+    /// The platform keeps rejecting the login; `reason` is what it said
+    /// the last time, and the text names the fix when one is known.
+    #[error("the platform rejected the login {times} times in a row{}", login_reason(reason.as_deref()))]
+    LoginRejected {
+        /// How many times in a row.
+        times: u32,
+        /// The platform's last reason (`copy.context.message`), if it gave one.
+        reason: Option<String>,
+    },
+}
+
+/// `: <reason> (<fix>)` for [`FatalError::LoginRejected`].
+fn login_reason(reason: Option<&str>) -> String {
+    let Some(reason) = reason else {
+        return String::new();
+    };
+    let fix = if reason.contains("unknown service") {
+        " — the saved service id is not known to this platform (e.g. the devserver was restarted): clear `service_config.service_id` or create the service again"
+    } else if reason.contains("not the owner")
+        || reason.contains("not owned")
+        || reason.contains("does not own")
+    {
+        " — this account does not own the service: sign in with its owner's account or clear `service_config.service_id`"
+    } else {
+        ""
+    };
+    format!(": {reason}{fix}")
 }
 
 /// Connection state changes.

@@ -140,7 +140,15 @@ impl Session {
                 );
                 match (login, copy.status) {
                     (true, true) => self.on_logged_in(now),
-                    (true, false) => self.on_login_rejected(now),
+                    (true, false) => {
+                        let reason = copy
+                            .context
+                            .as_ref()
+                            .and_then(|c| c.get("message"))
+                            .and_then(|m| m.as_str())
+                            .map(str::to_owned);
+                        self.on_login_rejected(now, reason);
+                    }
                     (false, true) => self.outbox.acknowledged(&copy.request_id),
                     (false, false) => self.on_frame_rejected(now, &copy.request_id),
                 }
@@ -150,7 +158,7 @@ impl Session {
         self.push_inbound(now, frame);
     }
 
-    fn on_login_rejected(&mut self, now: Instant) {
+    fn on_login_rejected(&mut self, now: Instant, reason: Option<String>) {
         let Link::Open {
             attempt,
             rejections,
@@ -161,7 +169,13 @@ impl Session {
         };
         let rejections = rejections + 1;
         if rejections >= MAX_LOGIN_REJECTIONS {
-            return self.fatal(now, FatalError::LoginRejected(rejections));
+            return self.fatal(
+                now,
+                FatalError::LoginRejected {
+                    times: rejections,
+                    reason,
+                },
+            );
         }
         self.link = Link::Open {
             attempt,

@@ -20,7 +20,7 @@ use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
 use moobius_proto::session::{Event, FatalError, Output, Session};
 use moobius_runtime::pending::{InFlight, OpRequest};
-use moobius_runtime::{log_event, random_seed, Status};
+use moobius_runtime::{random_seed, Narrator, Status};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -58,6 +58,7 @@ pub(crate) struct Driver<S: Service> {
     config: Config,
     stop_deadline: Option<tokio::time::Instant>,
     fatal: Option<FatalError>,
+    narrator: Narrator,
 }
 
 /// The channels a running service is built from.
@@ -119,6 +120,7 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
 
 impl<S: Service> Driver<S> {
     pub(crate) fn new(config: Config, service: S, wiring: Wiring<S>) -> Result<Self, Error> {
+        let narrator = Narrator::start(&config)?;
         let seed = config.options.seed.unwrap_or_else(random_seed);
         let session = Session::new(config.session.clone(), Instant::now(), seed);
         Ok(Self {
@@ -138,12 +140,17 @@ impl<S: Service> Driver<S> {
             config,
             stop_deadline: None,
             fatal: None,
+            narrator,
         })
+    }
+
+    /// The span every line of this service is logged in.
+    pub(crate) fn span(&self) -> tracing::Span {
+        self.narrator.span().clone()
     }
 
     /// Runs until stopped or a fatal error; `Err` carries the fatal error.
     pub(crate) async fn run(mut self) -> Result<(), Error> {
-        tracing::info!(mode = ?self.moobius.mode(), "service starting");
         self.drain();
         loop {
             self.start_next_callback();
@@ -198,7 +205,7 @@ impl<S: Service> Driver<S> {
     }
 
     fn on_event(&mut self, event: Event) {
-        log_event(&event);
+        self.narrator.on_event(&event, &self.session);
         match event {
             Event::OpDone { op, result } => {
                 // What the caller reads next (e.g. `channels()` after
@@ -253,8 +260,10 @@ impl<S: Service> Driver<S> {
     fn callback_done(&mut self, done: Finished<S>) {
         self.running = None;
         match done.outcome {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(callback = done.callback, error = %e, "callback failed"),
+            Ok(Ok(())) => self.narrator.callback_done(done.callback, None, None),
+            Ok(Err(e)) => self
+                .narrator
+                .callback_done(done.callback, None, Some(e.as_ref())),
             Err(panic) => tracing::error!(
                 callback = done.callback,
                 panic = moobius_runtime::panic_message(panic.as_ref()),

@@ -68,10 +68,12 @@ impl Ws {
                 tokio_tungstenite::connect_async_with_config(uri.as_str(), Some(config), true);
             let result = match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
                 Ok(Ok((stream, _response))) => Ok(stream),
-                Ok(Err(e)) => Err(e.to_string()),
-                Err(_) => Err(format!(
-                    "no connection within {} s",
-                    CONNECT_TIMEOUT.as_secs()
+                Ok(Err(e)) => Err(moobius_runtime::explain::transport(&uri, &e)),
+                Err(_) => Err(moobius_runtime::explain::timeout(
+                    &uri,
+                    "opening the websocket",
+                    CONNECT_TIMEOUT,
+                    "connect_timeout",
                 )),
             };
             (generation, result)

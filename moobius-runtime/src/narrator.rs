@@ -1,0 +1,193 @@
+//! What a running service tells its operator: logging set up from
+//! `log_config`, a start-up summary, the channels served and dropped, and
+//! warnings where something goes wrong without failing (a channel taken
+//! from or lost to another service, a callback that keeps failing).
+//!
+//! Both drivers own one [`Narrator`] for the life of a service.
+
+use crate::subscriber::{self, LogGuard};
+use crate::{Config, Error};
+use moobius_proto::ids::ChannelId;
+use moobius_proto::session::{Event, Role, Session};
+use std::collections::HashMap;
+
+/// A callback failing this many times in a row is reported as failing
+/// repeatedly (at `error`), then every time the count doubles.
+pub const REPEATED_FAILURES: u32 = 3;
+
+/// Logging and the start-up story of one service.
+#[derive(Debug)]
+pub struct Narrator {
+    _guard: Option<LogGuard>,
+    span: tracing::Span,
+    service_mode: bool,
+    configured: Vec<ChannelId>,
+    dropped: Vec<(ChannelId, String)>,
+    failures: HashMap<&'static str, u32>,
+    ready_once: bool,
+}
+
+impl Narrator {
+    /// Installs the subscriber of `config.log` (unless
+    /// [`Options::install_logging`](crate::Options::install_logging) is off or the
+    /// application has one), logs the configuration's warnings and the
+    /// start-up summary: mode, platform hosts, own id, channels asked for.
+    pub fn start(config: &Config) -> Result<Self, Error> {
+        let guard = if config.options.install_logging {
+            let log = config.log.clone().unwrap_or_else(default_log);
+            subscriber::install(&log)?
+        } else {
+            None
+        };
+        let (service_mode, id, configured) = match &config.session.role {
+            Role::Service {
+                service_id,
+                channels,
+                ..
+            } => (
+                true,
+                service_id.as_ref().map(ToString::to_string),
+                channels.clone(),
+            ),
+            Role::User { channels, .. } => (false, None, channels.clone()),
+        };
+        let mode = if service_mode { "service" } else { "user" };
+        let span = tracing::info_span!("moobius", mode, id = tracing::field::Empty);
+        if let Some(id) = &id {
+            span.record("id", id.as_str());
+        }
+        let _in = span.enter();
+        for w in &config.warnings {
+            tracing::warn!("configuration: {w}");
+        }
+        tracing::info!(
+            http = %crate::explain::host_of(&config.session.http_base.to_string()),
+            ws = %crate::explain::host_of(&config.session.ws_uri),
+            email = %config.session.email,
+            own_id = id.as_deref().unwrap_or(if service_mode { "(a new service will be created)" } else { "(known after sign-in)" }),
+            channels = %list(&configured),
+            "starting in {mode} mode"
+        );
+        if service_mode && configured.is_empty() {
+            tracing::warn!(
+                "`service_config.channels` is empty: the service serves no channel and hears nothing until it creates or binds one"
+            );
+        }
+        drop(_in);
+        Ok(Self {
+            _guard: guard,
+            span,
+            service_mode,
+            configured,
+            dropped: Vec::new(),
+            failures: HashMap::new(),
+            ready_once: false,
+        })
+    }
+
+    /// The span every line of this service is logged in (`moobius{mode id}`).
+    #[must_use]
+    pub fn span(&self) -> &tracing::Span {
+        &self.span
+    }
+
+    /// Logs `event` when the loop handles it itself, and keeps what the
+    /// start-up summary needs.
+    pub fn on_event(&mut self, event: &Event, session: &Session) {
+        let _in = self.span.enter();
+        crate::log_event(event);
+        match event {
+            Event::ServiceCreated(id) => {
+                self.span.record("id", id.as_str());
+            }
+            Event::ChannelDropped { channel_id, reason } => {
+                self.dropped.push((channel_id.clone(), reason.clone()));
+            }
+            Event::Ready if !self.ready_once => {
+                self.ready_once = true;
+                if let Some(id) = session.own_id() {
+                    self.span.record("id", id);
+                }
+                self.summary(session);
+            }
+            _ => {}
+        }
+    }
+
+    fn summary(&self, session: &Session) {
+        let own = session.own_id().unwrap_or("?");
+        let served = session.channels();
+        let what = if self.service_mode {
+            "serving"
+        } else {
+            "joined"
+        };
+        tracing::info!(
+            own_id = own,
+            "ready: {what} {} channel(s): {}",
+            served.len(),
+            list(served)
+        );
+        for (channel, reason) in &self.dropped {
+            tracing::warn!(%channel, "channel not served: {reason}");
+        }
+        if self.service_mode && served.is_empty() && !self.configured.is_empty() {
+            tracing::error!(
+                configured = %list(&self.configured),
+                "no usable channel: every configured channel was dropped (see above); the service hears nothing"
+            );
+        }
+    }
+
+    /// A callback ended; `error` is its error, if any. A callback that
+    /// fails [`REPEATED_FAILURES`] times in a row is reported at `error`.
+    pub fn callback_done(
+        &mut self,
+        callback: &'static str,
+        channel: Option<&ChannelId>,
+        error: Option<&(dyn std::error::Error + 'static)>,
+    ) {
+        let _in = self.span.enter();
+        let Some(error) = error else {
+            self.failures.remove(callback);
+            return;
+        };
+        let n = self.failures.entry(callback).or_insert(0);
+        *n += 1;
+        let text = crate::explain::chain(error);
+        let channel = channel.map(ToString::to_string).unwrap_or_default();
+        if *n >= REPEATED_FAILURES && n.is_power_of_two() || *n == REPEATED_FAILURES {
+            tracing::error!(
+                callback,
+                channel,
+                failures = *n,
+                error = %text,
+                "callback `{callback}` failed {n} times in a row; the service goes on but is not doing its job"
+            );
+        } else {
+            tracing::warn!(callback, channel, error = %text, "callback `{callback}` failed");
+        }
+    }
+}
+
+fn default_log() -> moobius_proto::config::LogConfig {
+    moobius_proto::config::LogConfig {
+        log_level: "INFO".into(),
+        terminal_log_level: "INFO".into(),
+        error_log_level: "WARNING".into(),
+        log_file: None,
+        error_log_file: None,
+        log_retention: serde_json::json!({}),
+    }
+}
+
+fn list(channels: &[ChannelId]) -> String {
+    if channels.is_empty() {
+        return "(none)".into();
+    }
+    channels
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
