@@ -1,0 +1,324 @@
+//! The devserver's chat page in a real browser: headless Chromium driven
+//! through WebDriver (chromedriver), against the quick start's echo service.
+//!
+//! Needs `chromium` and `chromedriver` (`scripts/env/chromium.sh` installs
+//! them and exports `MOOBIUS_CHROMIUM` / `MOOBIUS_CHROMEDRIVER`; without the
+//! variables both are looked up on `PATH`). When they are missing the test
+//! is skipped, except under `CI=true`, where it fails.
+//!
+//! Every scenario saves a screenshot under
+//! `target/tmp/chat_page/` (`CARGO_TARGET_TMPDIR`) and checks it is not
+//! blank.
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../moobius-tokio/examples/common/echo_service.rs"]
+mod echo_service;
+
+#[path = "chat_page_support/webdriver.rs"]
+mod webdriver;
+
+use echo_service::EchoService;
+use moobius_devserver::{DevServer, DevServerHandle};
+use moobius_tokio::proto::session::{Role, SessionConfig};
+use moobius_tokio::Config;
+use std::path::{Path, PathBuf};
+use webdriver::{Browser, Driver};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const SERVICE_EMAIL: &str = "service@chat.test";
+const ALICE: &str = "alice@chat.test";
+const BOB: &str = "bob@chat.test";
+const PASSWORD: &str = "chat-page-pw";
+const CHANNEL: &str = "lobby";
+
+/// `MOOBIUS_<NAME>` if set, else the first of `candidates` found on PATH.
+fn tool(var: &str, candidates: &[&str]) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(var).filter(|p| !p.is_empty()) {
+        let p = PathBuf::from(p);
+        return p.is_file().then_some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| candidates.iter().map(move |c| dir.join(c)))
+        .find(|p| p.is_file())
+}
+
+/// The browser and its driver, or `None` (skip) outside CI.
+fn tools() -> Option<(PathBuf, PathBuf)> {
+    let chromium = tool(
+        "MOOBIUS_CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
+    let driver = tool("MOOBIUS_CHROMEDRIVER", &["chromedriver"]);
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        _ => {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+            assert!(
+                !ci,
+                "CI=true but chromium/chromedriver are missing: run scripts/env/chromium.sh \
+                 (or set MOOBIUS_CHROMIUM and MOOBIUS_CHROMEDRIVER)"
+            );
+            eprintln!("chat_page: SKIPPED: chromium/chromedriver not found (scripts/env/chromium.sh installs them)");
+            None
+        }
+    }
+}
+
+fn session(server: &DevServerHandle, email: &str, role: Role) -> SessionConfig {
+    let http = format!("{}/", server.http_uri())
+        .parse()
+        .expect("the devserver's URI is valid");
+    SessionConfig::new(email, PASSWORD.into(), http, server.ws_uri(), role)
+}
+
+fn shots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chat_page");
+    std::fs::create_dir_all(&dir).expect("the screenshot folder can be made");
+    dir
+}
+
+/// Saves a screenshot and checks it is not blank: the luminance varies and
+/// the picture has more than a handful of colours.
+fn screenshot(b: &Browser, name: &str) -> TestResult {
+    let png_bytes = b.screenshot()?;
+    let path = shots_dir().join(format!("{name}.png"));
+    std::fs::write(&path, &png_bytes)?;
+    let stats = webdriver::image_stats(&png_bytes)?;
+    eprintln!(
+        "chat_page: {} ({}x{}, luminance variance {:.0}, {} colours)",
+        path.display(),
+        stats.width,
+        stats.height,
+        stats.variance,
+        stats.colours
+    );
+    assert!(
+        stats.variance > 100.0 && stats.colours > 16,
+        "screenshot {name} looks blank: {stats:?}"
+    );
+    Ok(())
+}
+
+/// `GET` a path of the devserver: status, content type, body.
+fn get(base: &str, path: &str) -> Result<(u16, String, String), Box<dyn std::error::Error>> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent.get(&format!("{base}{path}")).call()?;
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    Ok((r.status().as_u16(), ct, r.body_mut().read_to_string()?))
+}
+
+/// Without a browser: the page and its assets are served, with the seeded
+/// accounts in a `<meta>` for loopback clients; other paths stay the API.
+#[test]
+fn the_page_and_its_assets_are_served() -> TestResult {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let server = rt.block_on(
+        DevServer::builder()
+            .user(ALICE, PASSWORD)
+            .channel(CHANNEL, "Lobby")
+            .start(),
+    )?;
+    let base = server.http_uri();
+    for path in ["/", "/chat", "/chat/"] {
+        let (status, ct, body) = get(&base, path)?;
+        assert_eq!(status, 200, "{path}");
+        assert!(ct.starts_with("text/html"), "{path}: {ct}");
+        assert!(body.contains("<script src=\"/chat/chat.js\">"), "{path}");
+        assert!(
+            body.contains(r#"<meta name="moobius-demo-accounts" content="[{&quot;email&quot;:&quot;alice@chat.test&quot;,&quot;password&quot;:&quot;chat-page-pw&quot;}]">"#),
+            "{path}: {body:.600}"
+        );
+    }
+    let (status, ct, body) = get(&base, "/chat/chat.js")?;
+    assert_eq!((status, ct.starts_with("text/javascript")), (200, true));
+    assert!(body.contains("user_login") && body.contains("menu_item_click"));
+    let (status, ct, _) = get(&base, "/chat/chat.css")?;
+    assert_eq!((status, ct.starts_with("text/css")), (200, true));
+    // The API is untouched: an unknown path is a JSON 404 envelope.
+    let (status, ct, body) = get(&base, "/chat/nope")?;
+    assert_eq!(status, 404);
+    assert!(ct.starts_with("application/json"), "{ct}");
+    assert!(body.contains("no such endpoint"), "{body}");
+    rt.block_on(server.shutdown());
+    Ok(())
+}
+
+#[test]
+fn chat_page_in_a_real_browser() -> TestResult {
+    let Some((chromium, chromedriver)) = tools() else {
+        return Ok(());
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let server = rt.block_on(
+        DevServer::builder()
+            .user(SERVICE_EMAIL, PASSWORD)
+            .user(ALICE, PASSWORD)
+            .user(BOB, PASSWORD)
+            .channel(CHANNEL, "Lobby")
+            .start(),
+    )?;
+    let mut config = Config::new(session(
+        &server,
+        SERVICE_EMAIL,
+        Role::service(None, vec![CHANNEL.into()]),
+    ));
+    config.no_warn_cannot_save_service_id = true;
+    let service = rt.block_on(async {
+        let s = moobius_tokio::spawn(config, EchoService::default());
+        s.moobius().wait_ready().await.map(|()| s)
+    })?;
+
+    let driver = Driver::start(&chromedriver)?;
+    let b = driver.browser(&chromium, (1280, 860))?;
+    let outcome = scenarios(&b, &server);
+    if outcome.is_err() {
+        // Leave the state of the page for the failure report.
+        let _ = screenshot(&b, "zz-failure");
+    }
+    drop(b);
+    drop(driver);
+    rt.block_on(async {
+        let _ = service.stop().await;
+        server.shutdown().await;
+    });
+    outcome
+}
+
+fn scenarios(b: &Browser, server: &DevServerHandle) -> TestResult {
+    let base = server.http_uri();
+    let alice_id = server.user_id(ALICE).expect("seeded");
+
+    // -- sign in: the seeded account picker and the email/password form
+    b.goto(&format!("{base}/"))?;
+    b.wait_text("#demo-accounts", ALICE)?;
+    b.wait_text("#demo-accounts", BOB)?;
+    b.type_into("#signin-email", ALICE)?;
+    b.type_into("#signin-password", PASSWORD)?;
+    screenshot(b, "01-sign-in")?;
+    b.click("#signin-form button[type=submit]")?;
+    b.wait_text("#whoami", ALICE)?;
+    b.wait_text("#conn-status", "online")?;
+
+    // -- the channel list; join the lobby
+    b.wait_text("#channel-list", "Lobby")?;
+    screenshot(b, "02-channels")?;
+    b.click(&format!("li[data-channel-id='{CHANNEL}'] button.open"))?;
+
+    // -- what the echo service shows: buttons, canvas, characters, menu
+    b.wait_text("#buttons", "MEOW")?;
+    b.wait_text("#buttons", "REPEAT")?;
+    b.wait_text("#canvas-body", "Welcome to the lobby")?;
+    b.wait_text("#characters", "Echo bot")?;
+    b.wait_text("#characters", "alice")?;
+    b.wait_text("#messages", "Welcome! Type anything")?;
+    b.wait_for(
+        "the canvas to be shown expanded (style)",
+        "const c = document.querySelector('#canvas'); \
+         return !c.hidden && !c.classList.contains('collapsed');",
+    )?;
+    assert!(
+        server
+            .channel(CHANNEL)
+            .is_some_and(|c| c.members.contains(&alice_id)),
+        "joining in the page made alice a member"
+    );
+    screenshot(b, "03-joined")?;
+
+    // -- send a message, see the echo
+    b.type_into("#composer-text", "Hello from the browser")?;
+    b.click("#composer button[type=submit]")?;
+    b.wait_text("#messages", "You said: \"Hello from the browser\"")?;
+    b.wait_text("#canvas-body", "Messages echoed so far: 1")?;
+    screenshot(b, "04-echo")?;
+
+    // -- click a button without a dialog
+    b.click("#buttons button[data-button-id='meow']")?;
+    b.wait_text("#messages", "Meow! =^.^=")?;
+    screenshot(b, "05-button")?;
+
+    // -- a button with a dialog: fill it and submit
+    b.click("#buttons button[data-button-id='repeat']")?;
+    b.wait_text("#dialog-title", "Repeat after me")?;
+    b.type_into(
+        "#dialog [data-label='What should I repeat?']",
+        "hip hip hooray",
+    )?;
+    b.click("#dialog select[data-label='How many times?'] option[value='3']")?;
+    screenshot(b, "06-dialog")?;
+    b.click("#dialog .bottom-button[data-id='confirm']")?;
+    b.wait_text("#messages", "hip hip hooray hip hip hooray hip hip hooray")?;
+    b.wait_for(
+        "the dialog to close",
+        "return document.querySelector('#dialog-backdrop').hidden;",
+    )?;
+
+    // -- the context menu of that message (right click), then its item
+    let repeated = "#messages li.message:last-child";
+    b.wait_text(repeated, "hip hip hooray hip hip hooray")?;
+    b.right_click(repeated)?;
+    b.wait_text("#context-menu", "Shout it")?;
+    screenshot(b, "07-menu")?;
+    b.click("#context-menu .menu-item[data-menu-item-id='shout']")?;
+    b.wait_text("#messages", "HIP HIP HOORAY HIP HIP HOORAY HIP HIP HOORAY!")?;
+    screenshot(b, "08-menu-item")?;
+
+    // -- refresh asks the service again (a second `action/refresh` frame)
+    let refreshes = "[...document.querySelectorAll('#frames li.out')]\
+                     .filter(li => li.textContent.includes('action / refresh')).length";
+    let before = b
+        .eval(&format!("return {refreshes};"))?
+        .as_u64()
+        .unwrap_or(0);
+    b.click("#room-refresh")?;
+    b.wait_for(
+        "a second refresh frame",
+        &format!("return {refreshes} > {before};"),
+    )?;
+
+    // -- the frames tab shows what went over the wire
+    b.click("#tab-frames")?;
+    for what in [
+        "user_login",
+        "action / join_channel",
+        "message_up / text",
+        "action / button_click",
+        "action / menu_item_click",
+        "update / buttons",
+        "message_down / text",
+        "POST /auth/sign_in",
+    ] {
+        b.wait_text("#frames", what)?;
+    }
+    screenshot(b, "09-frames")?;
+
+    // -- leave: back to the channel list, no longer a member
+    b.click("#tab-chat")?;
+    b.click("#room-leave")?;
+    b.wait_text(
+        &format!("li[data-channel-id='{CHANNEL}'] button.open"),
+        "Join",
+    )?;
+    assert!(
+        server
+            .channel(CHANNEL)
+            .is_some_and(|c| !c.members.contains(&alice_id)),
+        "leaving in the page removed alice from the channel"
+    );
+    Ok(())
+}
