@@ -580,7 +580,9 @@
         bubble.classList.add("file-message");
         const name = c.filename || (c.path || "").split("/").pop() || "file";
         const size = typeof c.size === "number" ? ` (${formatSize(c.size)})` : "";
-        bubble.append(el("a", { href: c.path || "#", target: "_blank", rel: "noopener", download: name, text: `📄 ${name}${size}` }));
+        const ext = name.includes(".") ? name.split(".").pop().slice(0, 4).toUpperCase() : "FILE";
+        bubble.append(el("a", { href: c.path || "#", target: "_blank", rel: "noopener", download: name },
+          el("span", { class: "file-icon", text: ext }), el("span", { text: `${name}${size}` })));
         break;
       }
       case "card":

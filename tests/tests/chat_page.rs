@@ -17,6 +17,9 @@ mod echo_service;
 #[path = "chat_page_support/webdriver.rs"]
 mod webdriver;
 
+#[path = "chat_page_support/gallery.rs"]
+mod gallery;
+
 use echo_service::EchoService;
 use moobius_devserver::{DevServer, DevServerHandle};
 use moobius_tokio::proto::session::{Role, SessionConfig};
@@ -27,10 +30,12 @@ use webdriver::{Browser, Driver};
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const SERVICE_EMAIL: &str = "service@chat.test";
+const GALLERY_EMAIL: &str = "gallery@chat.test";
 const ALICE: &str = "alice@chat.test";
 const BOB: &str = "bob@chat.test";
 const PASSWORD: &str = "chat-page-pw";
 const CHANNEL: &str = "lobby";
+const GALLERY: &str = "gallery";
 
 /// `MOOBIUS_<NAME>` if set, else the first of `candidates` found on PATH.
 fn tool(var: &str, candidates: &[&str]) -> Option<PathBuf> {
@@ -170,18 +175,34 @@ fn chat_page_in_a_real_browser() -> TestResult {
             .user(SERVICE_EMAIL, PASSWORD)
             .user(ALICE, PASSWORD)
             .user(BOB, PASSWORD)
+            .user(GALLERY_EMAIL, PASSWORD)
             .channel(CHANNEL, "Lobby")
+            .channel(GALLERY, "Gallery")
             .start(),
     )?;
-    let mut config = Config::new(session(
-        &server,
-        SERVICE_EMAIL,
-        Role::service(None, vec![CHANNEL.into()]),
-    ));
-    config.no_warn_cannot_save_service_id = true;
-    let service = rt.block_on(async {
-        let s = moobius_tokio::spawn(config, EchoService::default());
-        s.moobius().wait_ready().await.map(|()| s)
+    let service_config = |email: &str, channel: &str| {
+        let mut config = Config::new(session(
+            &server,
+            email,
+            Role::service(None, vec![channel.into()]),
+        ));
+        config.no_warn_cannot_save_service_id = true;
+        config
+    };
+    let image_url = server.put_file("pics/gallery.png", test_picture()?, "image/png");
+    let file_url = server.put_file("docs/report.txt", "a small report\n", "text/plain");
+    let (service, gallery) = rt.block_on(async {
+        let s = moobius_tokio::spawn(
+            service_config(SERVICE_EMAIL, CHANNEL),
+            EchoService::default(),
+        );
+        let g = moobius_tokio::spawn(
+            service_config(GALLERY_EMAIL, GALLERY),
+            gallery::Gallery::new(image_url, file_url),
+        );
+        s.moobius().wait_ready().await?;
+        g.moobius().wait_ready().await?;
+        Ok::<_, moobius_tokio::Error>((s, g))
     })?;
 
     let driver = Driver::start(&chromedriver)?;
@@ -195,12 +216,129 @@ fn chat_page_in_a_real_browser() -> TestResult {
     drop(driver);
     rt.block_on(async {
         let _ = service.stop().await;
+        let _ = gallery.stop().await;
         server.shutdown().await;
     });
     outcome
 }
 
+/// A 96×64 colour gradient, as PNG.
+fn test_picture() -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    let (w, h) = (96u32, 64u32);
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc.write_header()?;
+    let mut data = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            data.extend([(x * 255 / w) as u8, (y * 255 / h) as u8, 180]);
+        }
+    }
+    writer.write_image_data(&data)?;
+    writer.finish()?;
+    Ok(out)
+}
+
 fn scenarios(b: &Browser, server: &DevServerHandle) -> TestResult {
+    lobby(b, server)?;
+    gallery_channel(b)
+}
+
+/// Whether every `img` the selector finds has loaded (at least one).
+fn images_loaded(css: &str) -> String {
+    format!(
+        "const i = [...document.querySelectorAll({})]; \
+         return i.length > 0 && i.every(x => x.complete && x.naturalWidth > 0);",
+        serde_json::json!(css)
+    )
+}
+
+/// Images, files, cards, avatars, a canvas picture, style, every dialog
+/// component, and menu items by message subtype (the gallery service).
+fn gallery_channel(b: &Browser) -> TestResult {
+    b.click(&format!("li[data-channel-id='{GALLERY}'] button.open"))?;
+    b.wait_text("#messages", "Cards have a title, a text and a link.")?;
+    b.wait_for(
+        "the image message",
+        &images_loaded("#messages .message[data-subtype=image] .bubble img"),
+    )?;
+    b.wait_text("#messages .file-message", "report.txt (2.0 KiB)")?;
+    b.wait_text("#messages .card-message .card-title", "A card")?;
+    b.wait_text("#messages .card-message .card-link", "Open it")?;
+    b.wait_for(
+        "the agent's avatar",
+        &images_loaded("#characters .avatar img"),
+    )?;
+    b.wait_text("#characters", gallery::AGENT)?;
+    // Style: the canvas is collapsed, FORM highlighted, HIDDEN not shown.
+    b.wait_for(
+        "the style to apply",
+        "const c = document.querySelector('#canvas'); \
+         const f = document.querySelector('#buttons [data-button-id=form]'); \
+         const h = document.querySelector('#buttons [data-button-id=hidden]'); \
+         return !c.hidden && c.classList.contains('collapsed') && !!f \
+           && f.classList.contains('highlight') && !!h && h.hidden;",
+    )?;
+    b.click("#canvas-toggle")?;
+    b.wait_for("the canvas picture", &images_loaded("#canvas-body img"))?;
+    b.wait_text("#canvas-body", "A picture on the canvas")?;
+    screenshot(b, "10-gallery")?;
+
+    // A dialog with every component type; the required one is enforced.
+    b.click("#buttons button[data-button-id='form']")?;
+    b.wait_text("#dialog-title", "Every component")?;
+    b.wait_for(
+        "every component type",
+        "const d = document.querySelector('#dialog'); \
+         return !!(d.querySelector('input[type=text][data-label=Name][required]') \
+           && d.querySelector('textarea[data-label=Story]') \
+           && d.querySelector('input[type=number][data-label=Age]') \
+           && d.querySelector('input[type=password][data-label=Secret]') \
+           && d.querySelector('select[data-label=Colour] option[value=green]'));",
+    )?;
+    b.click("#dialog .bottom-button[data-id='confirm']")?;
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let still_open = b.eval("return !document.querySelector('#dialog-backdrop').hidden;")?;
+    assert_eq!(
+        still_open,
+        serde_json::json!(true),
+        "an empty required field keeps the dialog open"
+    );
+    b.type_into("#dialog [data-label='Name']", "Ada")?;
+    b.type_into("#dialog [data-label='Story']", "Once upon a time")?;
+    b.type_into("#dialog [data-label='Age']", "36")?;
+    b.type_into("#dialog [data-label='Secret']", "pw")?;
+    b.click("#dialog select[data-label='Colour'] option[value='green']")?;
+    screenshot(b, "11-dialog-components")?;
+    b.click("#dialog .bottom-button[data-id='confirm']")?;
+    b.wait_text(
+        "#messages",
+        "form via confirm: Name=Ada; Story=Once upon a time; Age=36; Secret=pw; Colour=green",
+    )?;
+
+    // Menu items by subtype: the image gets "Describe it" only.
+    b.right_click("#messages .message[data-subtype=image] .bubble")?;
+    b.wait_text("#context-menu", "Describe it")?;
+    let menu = b.eval("return document.querySelector('#context-menu').textContent;")?;
+    assert!(
+        !menu.as_str().unwrap_or_default().contains("Caption it"),
+        "{menu}"
+    );
+    b.click("#context-menu .menu-item[data-menu-item-id='describe']")?;
+    b.wait_text("#messages", "That is an image message at http")?;
+    // A text message gets "Caption it", with a dialog.
+    b.right_click("#messages li.message:last-child .bubble")?;
+    b.click("#context-menu .menu-item[data-menu-item-id='caption']")?;
+    b.type_into("#dialog [data-label='Caption']", "nice one")?;
+    b.click("#dialog .bottom-button[data-id='confirm']")?;
+    b.wait_text("#messages", "caption: nice one")?;
+    screenshot(b, "12-gallery-menu")?;
+    Ok(())
+}
+
+fn lobby(b: &Browser, server: &DevServerHandle) -> TestResult {
     let base = server.http_uri();
     let alice_id = server.user_id(ALICE).expect("seeded");
 
