@@ -453,21 +453,15 @@
   // cannot be loaded (the platform's default avatar is not local).
   function avatarOf(name, url) {
     const a = el("span", { class: "avatar" });
-    const initial = () => {
-      let h = 0;
-      for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 360;
-      a.style.background = `hsl(${h}, 45%, 48%)`;
-      a.textContent = (name.trim()[0] || "?").toUpperCase();
-    };
+    let h = 0;
+    for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 360;
+    a.style.background = `hsl(${h}, 45%, 48%)`;
+    a.textContent = (name.trim()[0] || "?").toUpperCase();
     if (url) {
+      // Drawn over the initial once loaded; dropped if it cannot load.
       const img = el("img", { src: url, alt: "" });
-      img.addEventListener("error", () => {
-        img.remove();
-        initial();
-      });
+      img.addEventListener("error", () => img.remove());
       a.append(img);
-    } else {
-      initial();
     }
     return a;
   }

@@ -79,9 +79,7 @@ fn session(server: &DevServerHandle, email: &str, role: Role) -> SessionConfig {
 }
 
 fn shots_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chat_page");
-    std::fs::create_dir_all(&dir).expect("the screenshot folder can be made");
-    dir
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("chat_page")
 }
 
 /// Saves a screenshot and checks it is not blank: the luminance varies and
@@ -205,6 +203,9 @@ fn chat_page_in_a_real_browser() -> TestResult {
         Ok::<_, moobius_tokio::Error>((s, g))
     })?;
 
+    // Screenshots of this run only.
+    let _ = std::fs::remove_dir_all(shots_dir());
+    std::fs::create_dir_all(shots_dir())?;
     let driver = Driver::start(&chromedriver)?;
     let b = driver.browser(&chromium, (1280, 860))?;
     let outcome = scenarios(&b, &server);
@@ -243,7 +244,29 @@ fn test_picture() -> Result<Vec<u8>, Box<dyn std::error::Error>> {
 
 fn scenarios(b: &Browser, server: &DevServerHandle) -> TestResult {
     lobby(b, server)?;
-    gallery_channel(b)
+    gallery_channel(b)?;
+    picker_and_address(b, &server.http_uri())
+}
+
+/// Sign out; sign in with the seeded account picker; an address that signs
+/// in and opens a channel (what `quickstart --serve` prints) shows the
+/// channel's history.
+fn picker_and_address(b: &Browser, base: &str) -> TestResult {
+    b.click("#sign-out")?;
+    b.wait_for(
+        "the sign-in view",
+        "return !document.querySelector('#signin-view').hidden;",
+    )?;
+    b.click(&format!("#demo-accounts button[data-email='{BOB}']"))?;
+    b.wait_text("#whoami", BOB)?;
+    b.wait_text("#channel-list", "Gallery")?;
+    b.goto(&format!("{base}/chat#as={ALICE}&channel={GALLERY}"))?;
+    b.wait_text("#whoami", ALICE)?;
+    b.wait_text("#room-name", "Gallery")?;
+    b.wait_text("#buttons", "FORM")?;
+    b.wait_text("#messages", "caption: nice one")?;
+    b.wait_text("#messages .card-message", "A card")?;
+    Ok(())
 }
 
 /// Whether every `img` the selector finds has loaded (at least one).
