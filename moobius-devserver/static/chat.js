@@ -641,7 +641,44 @@
     return gid;
   }
 
-  async function sendText(text) {
+  function sendText(text) {
+    return sendContent("text", { text });
+  }
+
+  // Subtype of a file name, as the SDK infers it (PROTOCOL.md §7.2).
+  const IMAGE_EXT = "jpe jpg jpeg gif png bmp ico svg svgz tif tiff ai drw pct psp xcf raw webp heic".split(" ");
+  const AUDIO_EXT = "wav mp3 mp4 mp5".split(" ");
+  function subtypeOf(name) {
+    const ext = name.includes(".") ? name.split(".").pop().toLowerCase() : "";
+    if (IMAGE_EXT.includes(ext)) return "image";
+    if (AUDIO_EXT.includes(ext)) return "audio";
+    return "file";
+  }
+
+  // Uploads a file (GET /file/upload, then the multipart POST) and sends it.
+  async function sendFile(file) {
+    const ext = file.name.includes(".") ? file.name.split(".").pop() : file.name;
+    let url;
+    try {
+      const d = await api("GET", "/file/upload?" + new URLSearchParams({ extension: ext }));
+      const form = new FormData();
+      for (const [k, v] of Object.entries(d.fields || {})) form.append(k, v);
+      form.append("file", new Blob([file], { type: "application/octet-stream" }), "file");
+      const resp = await fetch(d.url, { method: "POST", body: form });
+      logFrame("http", `POST ${d.url} (upload ${file.name}, ${file.size} bytes) → ${resp.status}`,
+        { fields: d.fields, file: { name: file.name, size: file.size } });
+      if (!resp.ok) throw new Error(`the upload answered ${resp.status}`);
+      url = d.url + d.fields.key;
+    } catch (e) {
+      toast("Upload failed: " + e.message, true);
+      return;
+    }
+    const subtype = subtypeOf(file.name);
+    const content = subtype === "file" ? { path: url, filename: file.name, size: file.size } : { path: url, filename: file.name };
+    await sendContent(subtype, content);
+  }
+
+  async function sendContent(subtype, content) {
     let recipients;
     try {
       recipients = await recipientsGroup();
@@ -650,9 +687,9 @@
       return;
     }
     const body = {
-      subtype: "text",
+      subtype,
       channel_id: S.channel.channel_id,
-      content: { text },
+      content,
       recipients,
       timestamp: Date.now(),
       context: {},
@@ -896,6 +933,14 @@
       if (!text.trim() || !S.channel) return;
       input.value = "";
       sendText(text);
+    });
+    $("#composer-file").addEventListener("change", (ev) => {
+      const files = [...ev.target.files];
+      ev.target.value = "";
+      if (!S.channel) return;
+      (async () => {
+        for (const f of files) await sendFile(f);
+      })();
     });
     $("#canvas-toggle").addEventListener("click", () => {
       S.canvasExpanded = $("#canvas").classList.contains("collapsed");

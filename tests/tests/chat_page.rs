@@ -408,6 +408,25 @@ fn lobby(b: &Browser, server: &DevServerHandle) -> TestResult {
     b.wait_text("#canvas-body", "Messages echoed so far: 1")?;
     screenshot(b, "04-echo")?;
 
+    // -- send a picture and a file (uploaded through /file/upload)
+    let picture = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chat_page_upload.png");
+    std::fs::write(&picture, test_picture()?)?;
+    let notes = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chat_page_notes.txt");
+    std::fs::write(&notes, "twelve bytes")?;
+    b.type_into("#composer-file", &picture.to_string_lossy())?;
+    b.wait_for(
+        "the uploaded picture in the message list",
+        &images_loaded("#messages .message.mine[data-subtype=image] .bubble img"),
+    )?;
+    b.wait_text("#messages", "You said: \"a image message\"")?;
+    b.type_into("#composer-file", &notes.to_string_lossy())?;
+    b.wait_text(
+        "#messages .message.mine .file-message",
+        "chat_page_notes.txt (12 B)",
+    )?;
+    b.wait_text("#messages", "You said: \"a file message\"")?;
+    screenshot(b, "04-upload")?;
+
     // -- click a button without a dialog
     b.click("#buttons button[data-button-id='meow']")?;
     b.wait_text("#messages", "Meow! =^.^=")?;
