@@ -575,7 +575,7 @@
         const name = c.filename || (c.path || "").split("/").pop() || "file";
         const size = typeof c.size === "number" ? ` (${formatSize(c.size)})` : "";
         const ext = name.includes(".") ? name.split(".").pop().slice(0, 4).toUpperCase() : "FILE";
-        bubble.append(el("a", { href: c.path || "#", target: "_blank", rel: "noopener", download: name },
+        bubble.append(el("a", { href: safeUrl(c.path), target: "_blank", rel: "noopener", download: name },
           el("span", { class: "file-icon", text: ext }), el("span", { text: `${name}${size}` })));
         break;
       }
@@ -584,12 +584,23 @@
         if (c.title) bubble.append(el("div", { class: "card-title", text: c.title }));
         if (c.text) bubble.append(el("div", { text: c.text }));
         if (c.path) bubble.append(el("img", { src: c.path, alt: "" }));
-        if (c.link) bubble.append(el("a", { class: "card-link", href: c.link, target: "_blank", rel: "noopener", text: c.button || c.link }));
+        if (c.link) bubble.append(el("a", { class: "card-link", href: safeUrl(c.link), target: "_blank", rel: "noopener", text: c.button || c.link }));
         break;
       default:
         bubble.textContent = `[${m.subtype}] ` + JSON.stringify(c);
     }
     return bubble;
+  }
+
+  // Only http(s) (or same-origin relative) addresses become links: a
+  // service must not be able to run script in the page with `javascript:`.
+  function safeUrl(u) {
+    try {
+      const url = new URL(String(u || ""), location.href);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : "#";
+    } catch (_) {
+      return "#";
+    }
   }
 
   function formatSize(n) {

@@ -290,6 +290,8 @@ fn gallery_channel(b: &Browser) -> TestResult {
     b.wait_text("#messages .file-message", "report.txt (2.0 KiB)")?;
     b.wait_text("#messages .card-message .card-title", "A card")?;
     b.wait_text("#messages .card-message .card-link", "Open it")?;
+    let href = b.eval("return document.querySelector('.card-message .card-link').href;")?;
+    assert_eq!(href, serde_json::json!("https://example.com/"));
     b.wait_for(
         "the agent's avatar",
         &images_loaded("#characters .avatar img"),
