@@ -351,6 +351,9 @@
         return;
       }
       case "message_down":
+        // Without a service the platform also delivers your own message to
+        // you when you are among its recipients: it is shown already.
+        if (b.message_id && document.querySelector(`#messages [data-message-id="${CSS.escape(b.message_id)}"]`)) return;
         if (S.channel && b.channel_id === S.channel.channel_id) {
           await ensureProfiles([b.sender]);
           addMessage(b, false);
@@ -494,7 +497,8 @@
   }
 
   async function openChannel(c) {
-    S.channel = { channel_id: c.channel_id, channel_name: c.channel_name || c.channel_id };
+    // "dcs": no service is bound, so nobody sends a character list.
+    S.channel = { channel_id: c.channel_id, channel_name: c.channel_name || c.channel_id, dcs: c.channel_type === "dcs" };
     Object.assign(S, { characters: [], buttons: [], menu: [], canvas: [], style: [], canvasExpanded: true });
     S.selected.clear();
     S.groups.clear();
@@ -516,6 +520,22 @@
     }
     // A browser client asks for the service's interface after joining.
     await sendAction("refresh");
+    if (S.channel && S.channel.dcs) await loadMembers();
+  }
+
+  // Without a service: the members (GET /channel/character_list) stand for
+  // the character list, and a message goes to all of them by default.
+  async function loadMembers() {
+    const q = new URLSearchParams({ channel_id: S.channel.channel_id, service_id: S.me.user_id });
+    try {
+      const d = await api("GET", "/channel/character_list?" + q);
+      const ids = (d && d.character_list) || [];
+      await ensureProfiles(ids);
+      S.characters = ids;
+      renderCharacters();
+    } catch (e) {
+      toast("No member list: " + e.message, true);
+    }
   }
 
   async function loadHistory() {
@@ -642,7 +662,8 @@
   }
 
   async function recipientsGroup() {
-    const ids = S.characters.filter((id) => S.selected.has(id));
+    let ids = S.characters.filter((id) => S.selected.has(id));
+    if (ids.length === 0 && S.channel.dcs) ids = S.characters.slice();
     if (ids.length === 0) return "service";
     const key = S.channel.channel_id + "\u0000" + JSON.stringify(ids);
     if (S.upGroups.has(key)) return S.upGroups.get(key);
@@ -713,6 +734,8 @@
       note.textContent = recipients === "service" ? "→ service" : "→ group";
       const mid = (copy.context || {}).message_id;
       if (mid) {
+        const twin = document.querySelector(`#messages [data-message-id="${CSS.escape(mid)}"]`);
+        if (twin) twin.remove();
         li.dataset.messageId = mid;
         li._message.message_id = mid;
       }
@@ -749,7 +772,9 @@
 
   function renderComposerTo() {
     const names = S.characters.filter((id) => S.selected.has(id)).map((id) => profile(id).name);
-    $("#composer-to").textContent = "to: " + (names.length ? names.join(", ") : "service");
+    const none = S.channel && S.channel.dcs ? "everyone (no service)" : "service";
+    $("#characters-hint").textContent = `Tick characters to send to them; none ticked sends to ${none === "service" ? "the service" : "every member (no service is bound)"}.`;
+    $("#composer-to").textContent = "to: " + (names.length ? names.join(", ") : none);
   }
 
   // ---- buttons, dialogs, menu ----------------------------------------------------

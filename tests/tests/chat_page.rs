@@ -36,6 +36,7 @@ const BOB: &str = "bob@chat.test";
 const PASSWORD: &str = "chat-page-pw";
 const CHANNEL: &str = "lobby";
 const GALLERY: &str = "gallery";
+const PLAZA: &str = "plaza";
 
 /// `MOOBIUS_<NAME>` if set, else the first of `candidates` found on PATH.
 fn tool(var: &str, candidates: &[&str]) -> Option<PathBuf> {
@@ -176,6 +177,7 @@ fn chat_page_in_a_real_browser() -> TestResult {
             .user(GALLERY_EMAIL, PASSWORD)
             .channel(CHANNEL, "Lobby")
             .channel(GALLERY, "Gallery")
+            .channel(PLAZA, "Plaza")
             .start(),
     )?;
     let service_config = |email: &str, channel: &str| {
@@ -260,6 +262,23 @@ fn picker_and_address(b: &Browser, base: &str) -> TestResult {
     b.click(&format!("#demo-accounts button[data-email='{BOB}']"))?;
     b.wait_text("#whoami", BOB)?;
     b.wait_text("#channel-list", "Gallery")?;
+
+    // A channel without a service: the members are the character list and a
+    // message goes to all of them; your own copy is not shown twice.
+    b.click(&format!("li[data-channel-id='{PLAZA}'] button.open"))?;
+    b.wait_text("#characters", "bob")?;
+    b.wait_text("#composer-to", "everyone")?;
+    b.type_into("#composer-text", "Hello, plaza")?;
+    b.click("#composer button[type=submit]")?;
+    b.wait_text("#messages .message.mine", "→ group")?;
+    b.wait_text("#frames", "message_down / text “Hello, plaza”")?;
+    let shown = b.eval(
+        "return [...document.querySelectorAll('#messages .message')]\
+         .filter(m => m.textContent.includes('Hello, plaza')).length;",
+    )?;
+    assert_eq!(shown, serde_json::json!(1), "the message is shown once");
+    screenshot(b, "13-no-service")?;
+    b.click("#room-back")?;
     b.goto(&format!("{base}/chat#as={ALICE}&channel={GALLERY}"))?;
     b.wait_text("#whoami", ALICE)?;
     b.wait_text("#room-name", "Gallery")?;
