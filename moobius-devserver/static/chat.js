@@ -294,10 +294,16 @@
     if (S.stopping || !S.me) return;
     try {
       await connect();
+      S.reconnectFailures = 0;
       if (S.channel) await sendAction("refresh");
     } catch (e) {
       toast("Reconnect failed: " + e.message, true);
-      setTimeout(reconnect, 3000);
+      // The access token may have expired while the page was away.
+      if (S.ws) S.ws.close();
+      // Back off: 200 ms after the first failure, doubling up to 5 s.
+      S.reconnectFailures = (S.reconnectFailures || 0) + 1;
+      await refreshToken();
+      setTimeout(reconnect, Math.min(5000, 200 * 2 ** (S.reconnectFailures - 1)));
     }
   }
 

@@ -453,6 +453,26 @@ fn lobby(b: &Browser, server: &DevServerHandle) -> TestResult {
     b.wait_text("#messages", "Meow! =^.^=")?;
     screenshot(b, "05-button")?;
 
+    // -- the connection drops while the access token has expired: the page
+    // reconnects, is refused, refreshes the token, logs in again, carries on
+    let logins = "[...document.querySelectorAll('#frames li.out')]\
+                  .filter(li => li.querySelector('.summary').textContent.endsWith('user_login')).length";
+    server.expire_access_tokens();
+    assert_eq!(server.drop_user_connections(&alice_id), 1);
+    b.wait_for(
+        "a third user_login, accepted",
+        &format!(
+            "return {logins} >= 3 && document.querySelector('#conn-status').textContent === 'online';"
+        ),
+    )?;
+    b.wait_text("#frames", "POST /auth/refresh → 200")?;
+    b.click("#buttons button[data-button-id='meow']")?;
+    b.wait_for(
+        "a second meow",
+        "return [...document.querySelectorAll('#messages .message')]\
+         .filter(m => m.textContent.includes('Meow! =^.^=')).length === 2;",
+    )?;
+
     // -- a button with a dialog: fill it and submit
     b.click("#buttons button[data-button-id='repeat']")?;
     b.wait_text("#dialog-title", "Repeat after me")?;
