@@ -1,35 +1,25 @@
-//! From what the loop delivers (session events and spells) to the bot's
-//! callbacks; a callback's error or panic is logged, never fatal.
+//! From what the loop delivers (callback-ready events and spells) to the
+//! bot's callbacks: a plain `match`; a callback's error or panic is logged,
+//! never fatal.
 
-use crate::core::Pending;
 use crate::{Bot, CallbackResult, Moobius};
 use moobius_proto::session::Event;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// Runs the callback for `delivery`, logging how it went.
-pub(crate) fn deliver<B: Bot>(bot: &mut B, moobius: &Moobius, delivery: Pending) {
-    let (callback, outcome) = match delivery {
-        Pending::Spell(spell) => match spell.downcast::<B::Spell>() {
-            Ok(spell) => (
-                "on_spell",
-                catch_unwind(AssertUnwindSafe(|| bot.on_spell(moobius, *spell))),
-            ),
-            Err(_) => {
-                tracing::warn!("spell of another type than the bot's `Spell` dropped");
-                return;
-            }
-        },
-        Pending::Event(event) => {
-            let Some(name) = event.callback() else {
-                return;
-            };
-            (
-                name,
-                catch_unwind(AssertUnwindSafe(|| call(bot, moobius, event))),
-            )
-        }
-    };
-    match outcome {
+/// Runs the callback `event` is for, if any.
+pub(crate) fn event<B: Bot>(bot: &mut B, moobius: &Moobius, event: Event) {
+    if let Some(name) = event.callback() {
+        guarded(name, || call(bot, moobius, event));
+    }
+}
+
+/// Runs `on_spell`.
+pub(crate) fn spell<B: Bot>(bot: &mut B, moobius: &Moobius, spell: B::Spell) {
+    guarded("on_spell", || bot.on_spell(moobius, spell));
+}
+
+fn guarded(callback: &'static str, f: impl FnOnce() -> CallbackResult) {
+    match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => {}
         Ok(Err(error)) => tracing::warn!(callback, %error, "callback failed"),
         Err(panic) => {

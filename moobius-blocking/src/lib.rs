@@ -13,8 +13,9 @@
 //! for, makes its HTTP requests inline (ureq, rustls), reads the websocket
 //! (tungstenite; `ws://`, and `wss://` with rustls) with
 //! `set_read_timeout(deadline - now)` so that the session's timers run on
-//! time, and hands events to the bot in arrival order. How callbacks and
-//! other threads share that loop without deadlocks: see [`Moobius`].
+//! time, and hands events to the bot's thread in arrival order. Handles
+//! send commands to the loop and wait for the answer, so callbacks and
+//! other threads call any method without deadlocks: see [`Moobius`].
 //!
 //! ```no_run
 //! use moobius_blocking::proto::compose::MessageSpec;
@@ -45,9 +46,8 @@
 
 mod bot;
 mod client;
-mod core;
 mod dispatch;
-mod engine;
+mod driver;
 mod http;
 mod moobius;
 mod runner;
@@ -62,4 +62,4 @@ pub use moobius_proto::ws::Action;
 pub use moobius_runtime::{
     CallbackResult, Config, Error, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
 };
-pub use runner::{run, spawn, Running};
+pub use runner::{run, spawn, Running, SpellSender};

@@ -1,8 +1,12 @@
 //! Running a [`Bot`]: on this thread ([`run`]) or on a thread of its own
-//! ([`spawn`]).
+//! ([`spawn`]). Either way the loop owns the connection on its own thread
+//! and the bot's callbacks run one at a time, in arrival order, on the
+//! bot's thread.
 
-use crate::{Bot, Client, Config, Error, Moobius};
-use std::marker::PhantomData;
+use crate::driver::{start, Delivery, Started};
+use crate::{Bot, Config, Error, Moobius};
+use moobius_proto::session::Event;
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::thread::JoinHandle;
 
 /// Runs `bot` on this thread until it is stopped ([`Moobius::stop`], from a
@@ -17,7 +21,34 @@ use std::thread::JoinHandle;
 /// # Ok::<(), moobius_blocking::Error>(())
 /// ```
 pub fn run<B: Bot>(config: impl Into<Config>, bot: B) -> Result<(), Error> {
-    Client::new(config).run(bot)
+    let started = start::<B::Spell>(config.into())?;
+    let Started {
+        moobius,
+        deliveries,
+        spells,
+        thread,
+    } = started;
+    drop(spells);
+    let result = drive(&moobius, &deliveries, bot);
+    moobius.stop();
+    let _ = thread.join();
+    result
+}
+
+/// Delivers to `bot` until the loop ends; `Err` with its fatal error.
+fn drive<B: Bot>(
+    moobius: &Moobius,
+    deliveries: &Receiver<Delivery<B::Spell>>,
+    mut bot: B,
+) -> Result<(), Error> {
+    while let Ok(delivery) = deliveries.recv() {
+        match delivery {
+            Delivery::Event(Event::Fatal(e)) => return Err(Error::Fatal(e)),
+            Delivery::Event(event) => crate::dispatch::event(&mut bot, moobius, event),
+            Delivery::Spell(spell) => crate::dispatch::spell(&mut bot, moobius, spell),
+        }
+    }
+    moobius.fatal().map_or(Ok(()), |e| Err(Error::Fatal(e)))
 }
 
 /// Starts `bot` on a thread of its own; the returned [`Running`] hands out
@@ -38,35 +69,66 @@ pub fn spawn<B>(config: impl Into<Config>, bot: B) -> Result<Running<B::Spell>, 
 where
     B: Bot + Send + 'static,
 {
-    let client = Client::new(config);
-    let moobius = client.moobius();
+    let Started {
+        moobius,
+        deliveries,
+        spells,
+        thread: loop_thread,
+    } = start::<B::Spell>(config.into())?;
+    let m = moobius.clone();
     let thread = std::thread::Builder::new()
         .name("moobius-bot".into())
-        .spawn(move || client.run(bot))
+        .spawn(move || {
+            let result = drive(&m, &deliveries, bot);
+            m.stop();
+            let _ = loop_thread.join();
+            result
+        })
         .map_err(|e| Error::TaskFailed(e.to_string()))?;
     Ok(Running {
+        spells: SpellSender {
+            spells,
+            moobius: moobius.clone(),
+        },
         moobius,
         thread: Some(thread),
-        spell: PhantomData,
     })
+}
+
+/// Sends spells to a running bot, from any thread: [`Bot::on_spell`]
+/// receives them in order with the events.
+#[derive(Debug)]
+pub struct SpellSender<S> {
+    spells: SyncSender<S>,
+    moobius: Moobius,
+}
+
+impl<S> Clone for SpellSender<S> {
+    fn clone(&self) -> Self {
+        Self {
+            spells: self.spells.clone(),
+            moobius: self.moobius.clone(),
+        }
+    }
+}
+
+impl<S: Send + 'static> SpellSender<S> {
+    /// Queues `spell` (waiting while the queue is full);
+    /// [`Error::Stopped`] once the bot has stopped.
+    pub fn send(&self, spell: S) -> Result<(), Error> {
+        if self.moobius.is_stopped() {
+            return Err(Error::Stopped);
+        }
+        self.spells.send(spell).map_err(|_| Error::Stopped)
+    }
 }
 
 /// A bot running on its own thread ([`spawn`]). Dropping it stops the bot
 /// and waits for its thread.
-///
-/// ```no_run
-/// # fn demo(running: moobius_blocking::Running<String>) -> Result<(), moobius_blocking::Error> {
-/// let moobius = running.moobius().clone(); // for any other thread
-/// running.spell("reload".to_owned())?;
-/// if !running.is_finished() {
-///     running.stop()?; // Ok: stopped on request
-/// }
-/// # drop(moobius); Ok(()) }
-/// ```
 pub struct Running<S> {
     moobius: Moobius,
+    spells: SpellSender<S>,
     thread: Option<JoinHandle<Result<(), Error>>>,
-    spell: PhantomData<fn(S)>,
 }
 
 impl<S> std::fmt::Debug for Running<S> {
@@ -88,10 +150,15 @@ impl<S: Send + 'static> Running<S> {
         &self.moobius
     }
 
-    /// Sends a spell; it reaches [`Bot::on_spell`] in order with the
-    /// bot's events.
+    /// A spell sender for other threads.
+    #[must_use]
+    pub fn spell_sender(&self) -> SpellSender<S> {
+        self.spells.clone()
+    }
+
+    /// Sends a spell: [`Bot::on_spell`] receives it in order with the events.
     pub fn spell(&self, spell: S) -> Result<(), Error> {
-        self.moobius.spell(spell)
+        self.spells.send(spell)
     }
 
     /// True once the bot's thread has ended.
@@ -100,14 +167,14 @@ impl<S: Send + 'static> Running<S> {
         self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
-    /// Stops the bot and waits for its thread; returns how its run ended
-    /// (`Ok` after a normal stop).
+    /// Stops the bot and waits for it: `Ok`, or the fatal error that had
+    /// ended it already.
     pub fn stop(mut self) -> Result<(), Error> {
         self.moobius.stop();
         self.join_thread()
     }
 
-    /// Waits for the bot to end by itself.
+    /// Waits until the bot stops (from a callback, or a fatal error).
     pub fn wait(mut self) -> Result<(), Error> {
         self.join_thread()
     }
@@ -116,7 +183,7 @@ impl<S: Send + 'static> Running<S> {
         match self.thread.take() {
             Some(thread) => thread
                 .join()
-                .unwrap_or_else(|_| Err(Error::TaskFailed("it panicked".into()))),
+                .unwrap_or_else(|_| Err(Error::TaskFailed("the bot's thread panicked".into()))),
             None => Ok(()),
         }
     }

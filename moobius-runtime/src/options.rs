@@ -31,10 +31,9 @@ pub struct Options {
     /// (60 s; `None`: as long as it takes). A command that timed out may
     /// still be carried out later.
     pub call_timeout: Option<Duration>,
-    /// While other threads hold a `Moobius` handle, the
-    /// loop looks at their commands at least this often (20 ms): a blocking
-    /// socket read cannot be interrupted, so it is cut into slices this
-    /// long. With no other handle, reads wait for the session's next timer.
+    /// The blocking driver's loop looks at the handles' commands at least
+    /// this often (20 ms): a blocking socket read cannot be interrupted, so
+    /// it is cut into slices this long.
     pub command_poll: Duration,
     /// Seed of the session's random values (request ids, jitter); random
     /// when `None`. Fixed seeds make runs repeatable.

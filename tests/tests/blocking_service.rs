@@ -261,6 +261,7 @@ fn spells_arrive_in_order_and_a_callback_can_stop_the_bot() {
     let running = moobius_blocking::spawn(p.service("svc@example.com"), bot).unwrap();
     let m = running.moobius().clone();
     m.wait_ready(WAIT).unwrap();
+    let sender = running.spell_sender();
     for spell in ["one", "two", "stop"] {
         running.spell(spell.to_owned()).unwrap();
     }
@@ -277,7 +278,10 @@ fn spells_arrive_in_order_and_a_callback_can_stop_the_bot() {
     running.wait().expect("stopped from a callback: Ok");
     assert!(m.is_stopped());
     assert!(matches!(m.send_heartbeat(), Err(Error::Stopped)));
-    assert!(matches!(m.spell("late".to_owned()), Err(Error::Stopped)));
+    assert!(matches!(
+        sender.send("late".to_owned()),
+        Err(Error::Stopped)
+    ));
 }
 
 #[test]

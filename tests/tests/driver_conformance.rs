@@ -4,10 +4,11 @@
 //! failure names both.
 //!
 //! Covered so far: the handle surfaces are the same list (at compile time),
-//! `on_start`, `on_copy_client`, `on_unknown_payload`, a platform call
-//! through the handle, and the one inbound frame limit (a frame at the
-//! limit is delivered, one byte over closes the socket and the client
-//! reconnects, in both drivers).
+//! `on_start`, `on_copy_client`, `on_unknown_payload`, `on_channel_checkin`
+//! through each driver's timers (an injected 150 ms `checkin_interval`), a
+//! platform call through the handle, and the one inbound frame limit (a
+//! frame at the limit is delivered, one byte over closes the socket and the
+//! client reconnects, in both drivers).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, non_snake_case)]
 
@@ -22,6 +23,7 @@ use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(10);
 const ALICE: &str = "alice@test.local";
+const SERVICE: &str = "service@test.local";
 const PASSWORD: &str = "pw";
 const CHANNEL: &str = "lobby";
 
@@ -57,6 +59,7 @@ const fn same_names(a: &[&str], b: &[&str]) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 enum Seen {
     Start,
+    Checkin,
     Copy,
     Unknown(String),
 }
@@ -82,6 +85,15 @@ impl moobius_tokio::Service for TokioRec {
 
     async fn on_start(&mut self, _: &moobius_tokio::Moobius) -> CallbackResult {
         let _ = self.0.send(Seen::Start);
+        Ok(())
+    }
+
+    async fn on_channel_checkin(
+        &mut self,
+        _: &moobius_tokio::Moobius,
+        _: moobius_proto::ids::ChannelId,
+    ) -> CallbackResult {
+        let _ = self.0.send(Seen::Checkin);
         Ok(())
     }
 
@@ -125,6 +137,15 @@ impl moobius_blocking::Bot for BlockingRec {
 
     fn on_start(&mut self, _: &moobius_blocking::Moobius) -> CallbackResult {
         let _ = self.0.send(Seen::Start);
+        Ok(())
+    }
+
+    fn on_channel_checkin(
+        &mut self,
+        _: &moobius_blocking::Moobius,
+        _: moobius_proto::ids::ChannelId,
+    ) -> CallbackResult {
+        let _ = self.0.send(Seen::Checkin);
         Ok(())
     }
 
@@ -172,7 +193,13 @@ struct World<D> {
 }
 
 impl<D: Driver> World<D> {
+    /// Alice as a user in the channel.
     fn new() -> Self {
+        Self::with(ALICE, |_| Role::user(vec![CHANNEL.into()]))
+    }
+
+    /// `email` (a user of the devserver) in the role `role` makes.
+    fn with(email: &str, role: impl FnOnce(&str) -> Role) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -181,23 +208,20 @@ impl<D: Driver> World<D> {
         let server = rt.block_on(async {
             DevServer::builder()
                 .user(ALICE, PASSWORD)
+                .user(SERVICE, PASSWORD)
                 .channel(CHANNEL, "Lobby")
                 .start()
                 .await
                 .unwrap()
         });
         let http = format!("{}/", server.http_uri()).parse().unwrap();
-        let session = SessionConfig::new(
-            ALICE,
-            PASSWORD.into(),
-            http,
-            server.ws_uri(),
-            Role::user(vec![CHANNEL.into()]),
-        );
-        let config = Config::new(session);
+        let session =
+            SessionConfig::new(email, PASSWORD.into(), http, server.ws_uri(), role(CHANNEL));
+        let mut config = Config::new(session);
+        config.no_warn_cannot_save_service_id = true;
         let (tx, seen) = channel();
         let client = D::start(&rt, config.clone(), tx);
-        let alice = server.user_id(ALICE).unwrap();
+        let alice = server.user_id(email).unwrap();
         let world = Self {
             rt,
             server,
@@ -321,6 +345,25 @@ fn one_frame_limit_a_byte_over_reconnects<D: Driver>() {
     w.finish();
 }
 
+fn the_checkin_timer_fires_per_checkin_interval<D: Driver>() {
+    let period = Duration::from_millis(150);
+    let w = World::<D>::with(SERVICE, |channel| Role::Service {
+        service_id: None,
+        channels: vec![channel.into()],
+        others: moobius_proto::session::OthersPolicy::Include,
+        checkin_interval: Some(period),
+        description: "conformance".into(),
+    });
+    let started = Instant::now();
+    for n in 1..=3 {
+        w.until(&format!("check-in #{n}"), |s| *s == Seen::Checkin);
+    }
+    // Periodic, not a burst: the third comes two periods after the first,
+    // which came at most one period after `started`.
+    assert!(started.elapsed() >= period, "{:?}", started.elapsed());
+    w.finish();
+}
+
 macro_rules! conformance {
     ($($scenario:ident),* $(,)?) => {
         mod tokio_driver {
@@ -337,4 +380,5 @@ conformance!(
     acknowledgements_reach_on_copy_client,
     platform_calls_answer_typed_results,
     one_frame_limit_a_byte_over_reconnects,
+    the_checkin_timer_fires_per_checkin_interval,
 );

@@ -608,6 +608,43 @@ mod tests {
     }
 
     #[test]
+    fn download_auth_headers_go_only_where_allowed() {
+        let ctx = ApiContext::new("https://api.moobius.ai/".parse().expect("base"))
+            .with_access_token(crate::AccessToken::new("tok"));
+        let has_auth = |d: Download| {
+            let r = d.request(&ctx).expect("request");
+            r.headers().contains_key(::http::header::AUTHORIZATION)
+        };
+        let asked = |url: &str| Download {
+            with_auth: true,
+            ..Download::new(url)
+        };
+        assert!(has_auth(asked("https://api.moobius.ai/files/a.png")));
+        assert!(!has_auth(Download::new(
+            "https://api.moobius.ai/files/a.png"
+        )));
+        assert!(
+            !has_auth(asked("https://cdn.example/a.png")),
+            "another host"
+        );
+        let trusted = Download {
+            trusted_hosts: vec!["cdn.example".into()],
+            ..asked("https://cdn.example/a.png")
+        };
+        assert!(has_auth(trusted.clone()), "a host the caller names");
+        let plain = Download {
+            url: "http://cdn.example/a.png".into(),
+            ..trusted
+        };
+        assert!(!has_auth(plain.clone()), "plain http needs a decision");
+        let decided = Download {
+            allow_plain_http_auth: true,
+            ..plain
+        };
+        assert!(has_auth(decided));
+    }
+
+    #[test]
     fn download_needs_200() {
         let d = Download::new("https://api.moobius.ai/x");
         assert!(d
