@@ -110,12 +110,13 @@ impl Client {
     /// [`on_spell`](Bot::on_spell) is never called (use
     /// [`spawn`](crate::spawn) for spells).
     pub fn run<B: Bot>(mut self, mut bot: B) -> Result<(), Error> {
+        let mut watch = moobius_runtime::CallbackWatch::default();
         while let Ok(delivery) = self.deliveries.recv() {
             let Delivery::Event(event) = delivery;
             if let Event::Fatal(e) = event {
                 return Err(Error::Fatal(e));
             }
-            crate::dispatch::event(&mut bot, &self.moobius, event);
+            crate::dispatch::event(&mut watch, &mut bot, &self.moobius, event);
         }
         self.join();
         self.moobius

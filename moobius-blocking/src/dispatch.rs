@@ -4,24 +4,35 @@
 
 use crate::{Bot, CallbackResult, Moobius};
 use moobius_proto::session::Event;
+use moobius_runtime::CallbackWatch;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Runs the callback `event` is for, if any.
-pub(crate) fn event<B: Bot>(bot: &mut B, moobius: &Moobius, event: Event) {
+pub(crate) fn event<B: Bot>(
+    watch: &mut CallbackWatch,
+    bot: &mut B,
+    moobius: &Moobius,
+    event: Event,
+) {
     if let Some(name) = event.callback() {
-        guarded(name, || call(bot, moobius, event));
+        guarded(watch, name, || call(bot, moobius, event));
     }
 }
 
 /// Runs `on_spell`.
-pub(crate) fn spell<B: Bot>(bot: &mut B, moobius: &Moobius, spell: B::Spell) {
-    guarded("on_spell", || bot.on_spell(moobius, spell));
+pub(crate) fn spell<B: Bot>(
+    watch: &mut CallbackWatch,
+    bot: &mut B,
+    moobius: &Moobius,
+    spell: B::Spell,
+) {
+    guarded(watch, "on_spell", || bot.on_spell(moobius, spell));
 }
 
-fn guarded(callback: &'static str, f: impl FnOnce() -> CallbackResult) {
+fn guarded(watch: &mut CallbackWatch, callback: &'static str, f: impl FnOnce() -> CallbackResult) {
     match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => tracing::warn!(callback, %error, "callback failed"),
+        Ok(Ok(())) => watch.done(callback, None),
+        Ok(Err(error)) => watch.done(callback, Some(error.as_ref())),
         Err(panic) => {
             let panic = moobius_runtime::panic_message(panic.as_ref());
             tracing::error!(callback, panic, "callback panicked; going on");

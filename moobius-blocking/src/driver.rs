@@ -15,7 +15,7 @@ use crate::ws::{tls_config, Limits, Read, WsConn};
 use crate::Config;
 use moobius_proto::session::{CloseReason, Event, FatalError, Output, Session};
 use moobius_runtime::pending::{InFlight, OpRequest};
-use moobius_runtime::{log_event, random_seed, Status};
+use moobius_runtime::{random_seed, Narrator, Status};
 use rustls::ClientConfig;
 use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
@@ -97,6 +97,7 @@ pub(crate) struct Loop<Sp> {
     backlog: VecDeque<Delivery<Sp>>,
     shared: Arc<Shared>,
     ended: bool,
+    narrator: Narrator,
 }
 
 impl<Sp: Send + 'static> Loop<Sp> {
@@ -106,6 +107,7 @@ impl<Sp: Send + 'static> Loop<Sp> {
         spells: Receiver<Sp>,
         deliveries: SyncSender<Delivery<Sp>>,
         shared: Arc<Shared>,
+        narrator: Narrator,
     ) -> Self {
         let o = &config.options;
         let seed = o.seed.unwrap_or_else(random_seed);
@@ -122,13 +124,13 @@ impl<Sp: Send + 'static> Loop<Sp> {
             shared,
             ended: false,
             config,
+            narrator,
         }
     }
 
     /// Runs until stopped, failed, or every handle and the application
     /// are gone.
     pub(crate) fn run(mut self) {
-        tracing::info!("client starting");
         while !self.ended {
             self.take_commands();
             self.flush();
@@ -194,7 +196,7 @@ impl<Sp: Send + 'static> Loop<Sp> {
     }
 
     fn on_event(&mut self, event: Event) {
-        log_event(&event);
+        self.narrator.on_event(&event, &self.session);
         match event {
             Event::OpDone { op, result } => {
                 // What the caller reads next (e.g. `channels()` after
@@ -296,6 +298,7 @@ impl<Sp: Send + 'static> Loop<Sp> {
                 self.session.handle_ws_opened(Instant::now());
             }
             Err(e) => {
+                let e = moobius_runtime::explain::with_hint(uri, &e);
                 tracing::debug!(%uri, error = %e, "websocket connect failed");
                 self.session
                     .handle_ws_closed(Instant::now(), CloseReason::ConnectFailed(e));
@@ -356,6 +359,8 @@ pub(crate) struct Started<Sp> {
     pub(crate) deliveries: Receiver<Delivery<Sp>>,
     pub(crate) spells: SyncSender<Sp>,
     pub(crate) thread: std::thread::JoinHandle<()>,
+    /// The span of this service's log lines (the bot's thread enters it too).
+    pub(crate) span: tracing::Span,
 }
 
 /// Starts the loop for `config` on a thread of its own.
@@ -364,16 +369,20 @@ pub(crate) fn start<Sp: Send + 'static>(config: Config) -> Result<Started<Sp>, c
     let (spells, spell_rx) = std::sync::mpsc::sync_channel(config.options.command_queue.max(1));
     let (delivery_tx, deliveries) = std::sync::mpsc::sync_channel(MAX_PENDING);
     let shared = Arc::new(Shared::default());
+    let narrator = Narrator::start(&config)?;
+    let span = narrator.span().clone();
     let moobius = crate::Moobius::new(commands, shared.clone(), &config);
-    let driver = Loop::new(config, command_rx, spell_rx, delivery_tx, shared);
+    let driver = Loop::new(config, command_rx, spell_rx, delivery_tx, shared, narrator);
+    let loop_span = span.clone();
     let thread = std::thread::Builder::new()
         .name("moobius-loop".into())
-        .spawn(move || driver.run())
+        .spawn(move || loop_span.in_scope(|| driver.run()))
         .map_err(|e| crate::Error::TaskFailed(e.to_string()))?;
     Ok(Started {
         moobius,
         deliveries,
         spells,
         thread,
+        span,
     })
 }

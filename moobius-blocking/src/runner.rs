@@ -10,8 +10,14 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use std::thread::JoinHandle;
 
 /// Runs `bot` on this thread until it is stopped ([`Moobius::stop`], from a
-/// callback or another thread: `Ok`) or the session fails (`Err` with the
-/// fatal error, e.g. a refused sign-in).
+/// callback or another thread: `Ok`), the process gets SIGTERM or SIGINT
+/// (Ctrl-C) — what `docker stop`, systemd and Kubernetes send; the bot then
+/// stops gracefully, the session is closed, and `run` returns `Ok` — or the
+/// session fails (`Err` with the fatal error, e.g. a refused sign-in).
+///
+/// Logging is set up from `log_config` first, unless the application
+/// installed a `tracing` subscriber or turned it off
+/// ([`Options::install_logging`](crate::Options::install_logging)).
 ///
 /// ```no_run
 /// # struct MyBot;
@@ -27,12 +33,68 @@ pub fn run<B: Bot>(config: impl Into<Config>, bot: B) -> Result<(), Error> {
         deliveries,
         spells,
         thread,
+        span,
     } = started;
+    let _in = span.enter();
     drop(spells);
+    let signals = stop_on_signals(&moobius);
     let result = drive(&moobius, &deliveries, bot);
     moobius.stop();
     let _ = thread.join();
+    if let Some(signals) = signals {
+        signals.close();
+    }
     result
+}
+
+/// Stops `moobius` on the first SIGTERM or SIGINT, from a small thread;
+/// the returned handle ends that thread (and unregisters the handlers).
+#[cfg(unix)]
+fn stop_on_signals(moobius: &Moobius) -> Option<signal_hook::iterator::Handle> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for stop signals (SIGTERM, Ctrl-C)");
+            return None;
+        }
+    };
+    let handle = signals.handle();
+    let moobius = moobius.clone();
+    let span = tracing::Span::current();
+    let spawned = std::thread::Builder::new()
+        .name("moobius-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let name = if signal == SIGTERM {
+                    "SIGTERM"
+                } else {
+                    "SIGINT"
+                };
+                span.in_scope(|| tracing::info!(signal = name, "stop signal: stopping gracefully"));
+                moobius.stop();
+            }
+        });
+    match spawned {
+        Ok(_) => Some(handle),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for stop signals (SIGTERM, Ctrl-C)");
+            None
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn stop_on_signals(_: &Moobius) -> Option<NoSignals> {
+    None
+}
+
+#[cfg(not(unix))]
+struct NoSignals;
+
+#[cfg(not(unix))]
+impl NoSignals {
+    fn close(&self) {}
 }
 
 /// Delivers to `bot` until the loop ends; `Err` with its fatal error.
@@ -41,11 +103,12 @@ fn drive<B: Bot>(
     deliveries: &Receiver<Delivery<B::Spell>>,
     mut bot: B,
 ) -> Result<(), Error> {
+    let mut watch = moobius_runtime::CallbackWatch::default();
     while let Ok(delivery) = deliveries.recv() {
         match delivery {
             Delivery::Event(Event::Fatal(e)) => return Err(Error::Fatal(e)),
-            Delivery::Event(event) => crate::dispatch::event(&mut bot, moobius, event),
-            Delivery::Spell(spell) => crate::dispatch::spell(&mut bot, moobius, spell),
+            Delivery::Event(event) => crate::dispatch::event(&mut watch, &mut bot, moobius, event),
+            Delivery::Spell(spell) => crate::dispatch::spell(&mut watch, &mut bot, moobius, spell),
         }
     }
     moobius.fatal().map_or(Ok(()), |e| Err(Error::Fatal(e)))
@@ -74,11 +137,13 @@ where
         deliveries,
         spells,
         thread: loop_thread,
+        span,
     } = start::<B::Spell>(config.into())?;
     let m = moobius.clone();
     let thread = std::thread::Builder::new()
         .name("moobius-bot".into())
         .spawn(move || {
+            let _in = span.enter();
             let result = drive(&m, &deliveries, bot);
             m.stop();
             let _ = loop_thread.join();

@@ -12,7 +12,11 @@ pub fn log_event(event: &Event) {
         Event::ChannelDropped { channel_id, reason } => {
             tracing::warn!(%channel_id, %reason, "channel not used");
         }
-        Event::Ready => tracing::info!("ready"),
+        Event::ChannelTakeover { channel_id, from } => tracing::warn!(
+            %channel_id,
+            from_service = %from,
+            "taking channel {channel_id} from service {from}: it was bound to that service, which stops hearing it (set `service_config.others` to \"ignore\" to leave it)"
+        ),
         Event::PlatformError(message) => tracing::warn!(%message, "platform error frame"),
         Event::UndecodableFrame(error) => tracing::warn!(%error, "undecodable frame dropped"),
         Event::Connection(c) => log_connection(c),

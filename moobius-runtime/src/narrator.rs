@@ -23,8 +23,46 @@ pub struct Narrator {
     service_mode: bool,
     configured: Vec<ChannelId>,
     dropped: Vec<(ChannelId, String)>,
-    failures: HashMap<&'static str, u32>,
+    callbacks: CallbackWatch,
     ready_once: bool,
+    /// The span's `id` is set (a field recorded twice is printed twice).
+    id_known: bool,
+}
+
+/// Counts each callback's failures in a row: the first is a warning, the
+/// [`REPEATED_FAILURES`]th (and every doubling after) an error saying the
+/// service goes on without doing its job.
+#[derive(Debug, Default)]
+pub struct CallbackWatch {
+    failures: HashMap<&'static str, u32>,
+}
+
+impl CallbackWatch {
+    /// A callback ended; `error` is its error, if any.
+    pub fn done(
+        &mut self,
+        callback: &'static str,
+        error: Option<&(dyn std::error::Error + 'static)>,
+    ) {
+        let Some(error) = error else {
+            self.failures.remove(callback);
+            return;
+        };
+        let n = self.failures.entry(callback).or_insert(0);
+        *n += 1;
+        let n = *n;
+        let text = crate::explain::chain(error);
+        if n == REPEATED_FAILURES || (n > REPEATED_FAILURES && n.is_power_of_two()) {
+            tracing::error!(
+                callback,
+                failures = n,
+                error = %text,
+                "callback `{callback}` failed {n} times in a row; the service goes on but is not doing its job"
+            );
+        } else {
+            tracing::warn!(callback, error = %text, "callback `{callback}` failed");
+        }
+    }
 }
 
 impl Narrator {
@@ -56,6 +94,7 @@ impl Narrator {
         if let Some(id) = &id {
             span.record("id", id.as_str());
         }
+        let id_known = id.is_some();
         let _in = span.enter();
         for w in &config.warnings {
             tracing::warn!("configuration: {w}");
@@ -80,8 +119,9 @@ impl Narrator {
             service_mode,
             configured,
             dropped: Vec::new(),
-            failures: HashMap::new(),
+            callbacks: CallbackWatch::default(),
             ready_once: false,
+            id_known,
         })
     }
 
@@ -94,23 +134,29 @@ impl Narrator {
     /// Logs `event` when the loop handles it itself, and keeps what the
     /// start-up summary needs.
     pub fn on_event(&mut self, event: &Event, session: &Session) {
-        let _in = self.span.enter();
+        let span = self.span.clone();
+        let _in = span.enter();
         crate::log_event(event);
         match event {
-            Event::ServiceCreated(id) => {
-                self.span.record("id", id.as_str());
-            }
+            Event::ServiceCreated(id) => self.record_id(id.as_str()),
             Event::ChannelDropped { channel_id, reason } => {
                 self.dropped.push((channel_id.clone(), reason.clone()));
             }
             Event::Ready if !self.ready_once => {
                 self.ready_once = true;
                 if let Some(id) = session.own_id() {
-                    self.span.record("id", id);
+                    self.record_id(id);
                 }
                 self.summary(session);
             }
             _ => {}
+        }
+    }
+
+    fn record_id(&mut self, id: &str) {
+        if !self.id_known {
+            self.id_known = true;
+            self.span.record("id", id);
         }
     }
 
@@ -139,34 +185,15 @@ impl Narrator {
         }
     }
 
-    /// A callback ended; `error` is its error, if any. A callback that
-    /// fails [`REPEATED_FAILURES`] times in a row is reported at `error`.
+    /// A callback ended; `error` is its error, if any (see
+    /// [`CallbackWatch`]).
     pub fn callback_done(
         &mut self,
         callback: &'static str,
-        channel: Option<&ChannelId>,
         error: Option<&(dyn std::error::Error + 'static)>,
     ) {
         let _in = self.span.enter();
-        let Some(error) = error else {
-            self.failures.remove(callback);
-            return;
-        };
-        let n = self.failures.entry(callback).or_insert(0);
-        *n += 1;
-        let text = crate::explain::chain(error);
-        let channel = channel.map(ToString::to_string).unwrap_or_default();
-        if *n >= REPEATED_FAILURES && n.is_power_of_two() || *n == REPEATED_FAILURES {
-            tracing::error!(
-                callback,
-                channel,
-                failures = *n,
-                error = %text,
-                "callback `{callback}` failed {n} times in a row; the service goes on but is not doing its job"
-            );
-        } else {
-            tracing::warn!(callback, channel, error = %text, "callback `{callback}` failed");
-        }
+        self.callbacks.done(callback, error);
     }
 }
 

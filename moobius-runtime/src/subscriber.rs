@@ -105,6 +105,7 @@ pub fn layers(
             .parse_lossy(""),
     };
     let mut out: Vec<BoxedLayer> = vec![tracing_subscriber::fmt::layer()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .with_filter(terminal)
         .boxed()];

@@ -242,6 +242,15 @@ pub enum Event {
         /// Why.
         reason: String,
     },
+    /// A configured channel is bound to another service, which is being
+    /// unbound from it (`others` = `include` or `unbind`); that service is
+    /// not told and stops hearing the channel.
+    ChannelTakeover {
+        /// The channel.
+        channel_id: ChannelId,
+        /// The service it is taken from.
+        from: ServiceId,
+    },
     /// Periodic check-in of a channel (`on_channel_checkin`).
     ChannelCheckin(ChannelId),
     /// Start-up finished (`on_start`).

@@ -219,6 +219,7 @@ impl<S: Service> Driver<S> {
                 self.begin_stop();
             }
             Event::ChannelDropped { .. }
+            | Event::ChannelTakeover { .. }
             | Event::Connection(_)
             | Event::PlatformError(_)
             | Event::UndecodableFrame(_) => {}
@@ -260,10 +261,8 @@ impl<S: Service> Driver<S> {
     fn callback_done(&mut self, done: Finished<S>) {
         self.running = None;
         match done.outcome {
-            Ok(Ok(())) => self.narrator.callback_done(done.callback, None, None),
-            Ok(Err(e)) => self
-                .narrator
-                .callback_done(done.callback, None, Some(e.as_ref())),
+            Ok(Ok(())) => self.narrator.callback_done(done.callback, None),
+            Ok(Err(e)) => self.narrator.callback_done(done.callback, Some(e.as_ref())),
             Err(panic) => tracing::error!(
                 callback = done.callback,
                 panic = moobius_runtime::panic_message(panic.as_ref()),
