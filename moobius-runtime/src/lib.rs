@@ -34,7 +34,7 @@ pub use error::{CallbackResult, Error};
 pub use logging::{log_event, panic_message};
 pub use narrator::{CallbackWatch, Narrator, REPEATED_FAILURES};
 pub use options::Options;
-pub use status::Status;
+pub use status::{Mode, Status};
 pub use subscriber::{LogGuard, LoggingError};
 
 #[doc(hidden)]
