@@ -218,3 +218,56 @@ fn list(channels: &[ChannelId]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the database is gone")]
+    struct Gone;
+
+    #[test]
+    fn a_callback_failing_again_and_again_becomes_an_error() {
+        let buf = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || Sink(sink.clone()))
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let mut watch = CallbackWatch::default();
+            watch.done("on_message_up", Some(&Gone));
+            watch.done("on_message_up", Some(&Gone));
+            watch.done("on_message_up", Some(&Gone));
+            watch.done("on_message_up", None);
+            watch.done("on_message_up", Some(&Gone));
+        });
+        let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(
+            lines[0].contains("WARN") && lines[0].contains("the database is gone"),
+            "{text}"
+        );
+        assert!(lines[2].contains("ERROR"), "{text}");
+        assert!(lines[2].contains("failed 3 times in a row"), "{text}");
+        assert!(
+            lines[3].contains("WARN"),
+            "a success resets the count: {text}"
+        );
+    }
+
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+}

@@ -426,3 +426,43 @@ fn sigterm_stops_the_tokio_driver_gracefully_with_exit_code_0() {
 fn sigterm_stops_the_blocking_driver_gracefully_with_exit_code_0() {
     sigterm_stops("blocking");
 }
+
+/// The `config.json` the README and both drivers' front pages show loads
+/// without a warning, for the devserver they name.
+#[test]
+fn the_documented_config_json_loads_without_warnings() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut seen = 0;
+    for page in [
+        "README.md",
+        "moobius-tokio/README.md",
+        "moobius-blocking/README.md",
+        "moobius-tokio/src/lib.rs",
+        "moobius-blocking/src/lib.rs",
+    ] {
+        let text = std::fs::read_to_string(root.join(page)).unwrap();
+        let text: String = text
+            .lines()
+            .map(|l| {
+                l.strip_prefix("//! ")
+                    .or_else(|| l.strip_prefix("//!"))
+                    .unwrap_or(l)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let start = text
+            .find("```json\n")
+            .unwrap_or_else(|| panic!("{page}: no config.json"))
+            + 8;
+        let json = &text[start..start + text[start..].find("```").unwrap()];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        std::fs::write(&path, json).unwrap();
+        let config = Config::load(&path).unwrap_or_else(|e| panic!("{page}: {e:?}"));
+        assert!(config.warnings.is_empty(), "{page}: {:?}", config.warnings);
+        assert_eq!(config.session.ws_uri, "ws://127.0.0.1:7700/ws", "{page}");
+        assert!(config.log.as_ref().unwrap().log_file.is_some(), "{page}");
+        seen += 1;
+    }
+    assert_eq!(seen, 5);
+}
