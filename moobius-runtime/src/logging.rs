@@ -17,7 +17,15 @@ pub fn log_event(event: &Event) {
             from_service = %from,
             "taking channel {channel_id} from service {from}: it was bound to that service, which stops hearing it (set `service_config.others` to \"ignore\" to leave it)"
         ),
-        Event::PlatformError(message) => tracing::warn!(%message, "platform error frame"),
+        Event::PlatformError(message) if message.contains("is not bound to service") => {
+            tracing::warn!(
+                platform = %message,
+                "a channel is no longer ours: another service has probably taken it (the platform does not tell the service that loses a channel)"
+            );
+        }
+        Event::PlatformError(message) => {
+            tracing::warn!(platform = %message, "platform error frame")
+        }
         Event::UndecodableFrame(error) => tracing::warn!(%error, "undecodable frame dropped"),
         Event::Connection(c) => log_connection(c),
         Event::Fatal(e) => tracing::error!(error = %e, "session failed"),

@@ -28,6 +28,13 @@ const WAIT: Duration = Duration::from_secs(30);
 /// One test at a time: the captured log is shared.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// One test at a time, with the capture installed before any service
+/// starts (else the first service installs the drivers' own subscriber).
+async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    let _ = log();
+    SERIAL.lock().await
+}
+
 /// Everything logged by the SDK's crates, at every level.
 fn log() -> Arc<Mutex<Vec<u8>>> {
     static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
@@ -144,7 +151,7 @@ fn free_port() -> u16 {
 
 #[tokio::test]
 async fn wrong_password_says_the_platform_refused_the_credentials() {
-    let _one = SERIAL.lock().await;
+    let _one = serial().await;
     let server = devserver().await;
     let mut c = devserver_config(&server, Role::service(None, vec![CHANNEL.into()]));
     c.session.password = "not-the-password".into();
@@ -160,7 +167,7 @@ async fn wrong_password_says_the_platform_refused_the_credentials() {
 
 #[tokio::test]
 async fn devserver_down_names_the_host_the_cause_and_what_to_check() {
-    let _one = SERIAL.lock().await;
+    let _one = serial().await;
     let port = free_port();
     let c = config(
         &format!("http://127.0.0.1:{port}/"),
@@ -185,7 +192,7 @@ async fn devserver_down_names_the_host_the_cause_and_what_to_check() {
 
 #[tokio::test]
 async fn https_against_the_plain_devserver_says_it_does_not_speak_tls() {
-    let _one = SERIAL.lock().await;
+    let _one = serial().await;
     let server = devserver().await;
     let http = format!("{}/", server.http_uri()).replacen("http://", "https://", 1);
     let ws = server.ws_uri().replacen("ws://", "wss://", 1);
@@ -204,7 +211,7 @@ async fn https_against_the_plain_devserver_says_it_does_not_speak_tls() {
 
 #[tokio::test]
 async fn a_stale_service_id_names_the_platform_reason_and_the_fix() {
-    let _one = SERIAL.lock().await;
+    let _one = serial().await;
     // A fresh devserver, as after a restart: the saved id is unknown.
     let server = devserver().await;
     let c = devserver_config(
@@ -225,7 +232,7 @@ async fn a_stale_service_id_names_the_platform_reason_and_the_fix() {
 
 #[tokio::test]
 async fn no_channels_is_a_warning_at_start() {
-    let _one = SERIAL.lock().await;
+    let _one = serial().await;
     let server = devserver().await;
     let log = runs(devserver_config(&server, Role::service(None, vec![]))).await;
     assert!(log.contains("WARN"), "{log}");
@@ -235,7 +242,7 @@ async fn no_channels_is_a_warning_at_start() {
 
 #[tokio::test]
 async fn an_unknown_channel_is_dropped_with_its_reason_and_no_usable_channel_is_an_error() {
-    let _one = SERIAL.lock().await;
+    let _one = serial().await;
     let server = devserver().await;
     let log = runs(devserver_config(
         &server,
@@ -252,7 +259,7 @@ async fn an_unknown_channel_is_dropped_with_its_reason_and_no_usable_channel_is_
 
 #[tokio::test]
 async fn the_summary_names_mode_hosts_id_and_channels() {
-    let _one = SERIAL.lock().await;
+    let _one = serial().await;
     let server = devserver().await;
     let log = runs(devserver_config(
         &server,
@@ -271,7 +278,7 @@ async fn the_summary_names_mode_hosts_id_and_channels() {
 
 #[tokio::test]
 async fn a_takeover_by_a_second_service_is_a_warning_naming_the_first() {
-    let _one = SERIAL.lock().await;
+    let _one = serial().await;
     let server = devserver().await;
     let first = moobius_tokio::spawn(
         devserver_config(&server, Role::service(None, vec![CHANNEL.into()])),
@@ -291,6 +298,24 @@ async fn a_takeover_by_a_second_service_is_a_warning_naming_the_first() {
         log.contains(&format!("taking channel lobby from service {first_id}")),
         "{log}"
     );
+    // The first service is not told; its next frame to the channel is
+    // refused, and that says why.
+    let me = moobius_tokio::proto::ids::CharacterId::new(server.user_id(EMAIL).unwrap());
+    let spec = moobius_tokio::proto::compose::MessageSpec::text(CHANNEL, "still here?", me);
+    // Written to the socket (`Ok`); the platform's refusal comes after.
+    let _ = tokio::time::timeout(WAIT, first.moobius().send_message(spec))
+        .await
+        .unwrap();
+    let mut lost = String::new();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !lost.contains("no longer ours") && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        lost.push_str(&take_log());
+    }
+    eprintln!("--- the first service's log:\n{lost}");
+    assert!(lost.contains("a channel is no longer ours"), "{lost}");
+    assert!(lost.contains("is not bound to service"), "{lost}");
+    no_secret(&lost);
     first.stop().await.unwrap();
 }
 

@@ -150,7 +150,22 @@ impl Session {
                         self.on_login_rejected(now, reason);
                     }
                     (false, true) => self.outbox.acknowledged(&copy.request_id),
-                    (false, false) => self.on_frame_rejected(now, &copy.request_id),
+                    (false, false) => {
+                        // The platform says why (the reference logs nothing);
+                        // e.g. a channel another service has taken since.
+                        if let Some(reason) = copy
+                            .context
+                            .as_ref()
+                            .and_then(|c| c.get("message"))
+                            .and_then(|m| m.as_str())
+                        {
+                            self.emit(Event::PlatformError(format!(
+                                "the platform rejected a `{}` frame: {reason}",
+                                copy.origin_type
+                            )));
+                        }
+                        self.on_frame_rejected(now, &copy.request_id);
+                    }
                 }
             }
             _ => self.on_logged_in(now),
