@@ -637,9 +637,210 @@ def main():
         for kind in ("http", "ws_inbound"):
             shutil.rmtree(OUT / kind, ignore_errors=True)
     record_http()
+    record_ws_inbound()
     n = {k: len(list((OUT / k).glob("*.json"))) for k in ("http", "ws_inbound") if (OUT / k).exists()}
     print(f"recorded into {OUT}: {n}")
     shutil.rmtree(TMP, ignore_errors=True)
+
+
+
+# ---------------------------------------------------------------------------
+# ws_inbound cases.
+
+LEAVES = [
+    "on_message_up", "on_message_down", "on_join", "on_leave", "on_refresh", "on_button_click",
+    "on_menu_item_click", "on_copy_client", "on_unknown_payload", "on_update_characters",
+    "on_update_buttons", "on_update_menu", "on_update_style", "on_update_canvas", "on_update_channel_info",
+]
+DISPATCHERS = ["on_action", "on_update"]
+
+GROUPS = {
+    G1: [U1, U2],
+    "9400d000-0000-4000-8000-000000000012": [A1],
+}
+
+
+def group_table_get_or_post(lookups):
+    async def stub(url, is_post, requests_kwargs=None, raise_json_decode_errors=True, aio_strategy=1):
+        kw = dict(requests_kwargs or {})
+        gid = None
+        if "group_id=" in url:
+            gid = url.split("group_id=")[1].split("&")[0]
+        members = GROUPS.get(gid, [])
+        response = {"code": OK, "data": {"group_id": gid, "characters": members} if members else {}}
+        lookups.append(
+            {
+                "method": "POST" if is_post else "GET",
+                "url": url,
+                "full_url": url,
+                "params": kw.get("params"),
+                "headers": kw.get("headers"),
+                "json": kw.get("json"),
+                "form": None,
+                "raise_json_decode_errors": raise_json_decode_errors,
+                "response": response,
+            }
+        )
+        return json.loads(json.dumps(response))
+
+    return stub
+
+
+def make_moobius(service_mode):
+    m = moobius.Moobius(
+        account_config={"email": SETUP["email"], "password": SETUP["password"]},
+        service_config={
+            "http_server_uri": SERVER,
+            "ws_server_uri": "wss://ws.moobius.ai/",
+            "service_id": SVC if service_mode else "",
+            "channels": [CH],
+            "others": "include",
+            "checkin_interval": 0,
+            "service_mode": service_mode,
+            "no_warn_cannot_save_service_id": True,
+        },
+        log_config={"terminal_log_level": "CRITICAL", "log_level": "CRITICAL"},
+    )
+    m.client_id = SVC if service_mode else U1
+    logger.remove()  # the SDK set up its own log sinks
+    logger.add(sink, level="WARNING")
+    m.http_api.access_token = "<access_token>"
+    return m
+
+
+def inbound_case(name, frame, service_mode=True, note=None):
+    LOG.clear()
+    m = make_moobius(service_mode)
+    calls = []
+    sent = []
+    lookups = []
+    haw.get_or_post = group_table_get_or_post(lookups)
+
+    async def send(payload):
+        sent.append(enc(payload))
+
+    m.ws_client.send = send
+    for cb in LEAVES:
+        async def leaf(arg, _cb=cb):
+            calls.append({"callback": _cb, "kind": "leaf", "arg_type": type(arg).__name__, "arg": enc(arg)})
+
+        setattr(m, cb, leaf)
+    for cb in DISPATCHERS:
+        original = getattr(m, cb)
+
+        async def dispatcher(arg, _cb=cb, _orig=original):
+            calls.append({"callback": _cb, "kind": "dispatcher", "arg_type": type(arg).__name__, "arg": enc(json.loads(json.dumps(enc(arg))))})
+            return await _orig(arg)
+
+        setattr(m, cb, dispatcher)
+    text = json.dumps(frame)
+    error = None
+    handler = type(m).handle_received_payload
+    handler = getattr(handler, "__wrapped__", handler)
+    try:
+        asyncio.run(handler(m, text))
+    except Exception as e:  # noqa: BLE001 - recorded as the case's error
+        error = {"type": type(e).__name__, "message": str(e)}
+    leaves = [c for c in calls if c["kind"] == "leaf"]
+    case = {
+        "call": "Moobius.handle_received_payload",
+        "service_mode": service_mode,
+        "client_id": m.client_id,
+        "inbound": frame,
+        "inbound_text": text,
+        "error": error,
+        "callback": leaves[-1]["callback"] if leaves else None,
+        "result": {"callbacks": calls, "sent": sent, "group_lookups": lookups},
+    }
+    if LOG:
+        case["sdk_log"] = list(LOG)
+    if note:
+        case["note"] = note
+    write("ws_inbound", name, case)
+
+
+def rid(n):
+    return f"7e9e0000-0000-4000-8000-0000000001{n:02x}"
+
+
+def update(n, subtype, content, recipients=G1, **extra):
+    body = {"subtype": subtype, "channel_id": CH, "recipients": recipients, "content": content, "group_id": "temp", "context": {}}
+    body.update(extra)
+    return {"type": "update", "request_id": rid(n), "service_id": SVC, "body": body}
+
+
+def action(n, body):
+    b = {"channel_id": CH, "sender": U1, "context": {}}
+    b.update(body)
+    return {"type": "action", "request_id": rid(n), "user_id": U1, "body": b}
+
+
+def record_ws_inbound():
+    menu_one = {"menu_item_id": "quote", "menu_item_text": "Quote", "message_subtypes": "text"}
+    menu_list = {"menu_item_id": "save", "menu_item_text": "Save", "message_subtypes": ["image", "file"], "dialog": {"title": "Save as", "components": [{"label": "Name", "type": "text", "required": True, "placeholder": "file name"}], "bottom_buttons": [{"id": "ok", "text": "Save", "submit": True}]}}
+    inbound_case("update-menu-subtypes-string", update(1, "menu", [menu_one]), service_mode=False)
+    inbound_case("update-menu-subtypes-mixed-forms", update(2, "menu", [menu_one, menu_list]), service_mode=False)
+    inbound_case("update-menu-empty", update(3, "menu", []), service_mode=False)
+    inbound_case(
+        "update-buttons-dialog-dropdown",
+        update(4, "buttons", [{"button_id": "pick", "button_text": "Pick", "dialog": {"title": "Pick one", "components": [{"label": "Color", "type": "dropdown", "choices": ["red", "blue"], "required": False}]}}]),
+        service_mode=False,
+    )
+    inbound_case("update-buttons-empty", update(5, "buttons", []), service_mode=False)
+    inbound_case(
+        "update-style-canvas-expand",
+        update(6, "style", [{"widget": "canvas", "display": "visible", "expand": True}, {"widget": "button", "display": "highlight", "button_id": "pick", "text": "<b>Pick</b>"}]),
+        service_mode=False,
+    )
+    inbound_case("update-canvas-path-only", update(7, "canvas", [{"path": "https://cdn.example.com/assets/board.png"}]), service_mode=False)
+    inbound_case("update-canvas-service-recipients", update(8, "canvas", [{"text": "hello"}], recipients="service"), service_mode=False)
+    inbound_case(
+        "update-characters-group-of-agents",
+        update(9, "characters", {"characters": "9400d000-0000-4000-8000-000000000012"}),
+        service_mode=False,
+    )
+    inbound_case(
+        "update-characters-unknown-group",
+        update(10, "characters", {"characters": "9400d000-0000-4000-8000-0000000000ff"}),
+        service_mode=False,
+    )
+    inbound_case(
+        "update-channel_info-extra-keys",
+        update(11, "channel_info", {"channel_id": CH, "channel_name": "Arena", "channel_description": "Play", "channel_type": "ccs", "theme": "dark"}),
+        service_mode=False,
+    )
+    inbound_case("update-no-recipients-key", {"type": "update", "request_id": rid(12), "service_id": SVC, "body": {"subtype": "canvas", "channel_id": CH, "content": [{"text": "x"}], "group_id": "temp", "context": {}}}, service_mode=False)
+
+    msg_body = {"subtype": "text", "channel_id": CH, "content": {"text": "héllo ✓"}, "timestamp": 1730000000123, "recipients": "service", "sender": U1, "message_id": "3e55a9e0-0000-4000-8000-000000000021", "context": {}}
+    inbound_case("message_up-non-ascii", {"type": "message_up", "request_id": rid(13), "user_id": U1, "body": msg_body})
+    card = dict(msg_body, subtype="card", content={"text": "Read", "link": "https://example.com", "title": "Docs", "button": "Open"}, message_id="3e55a9e0-0000-4000-8000-000000000022")
+    inbound_case("message_up-card", {"type": "message_up", "request_id": rid(14), "user_id": U1, "body": card})
+    file_up = dict(msg_body, subtype="file", content={"path": "https://cdn.example.com/files/a.zip", "filename": "a.zip", "size": 2048}, recipients=G1, message_id="3e55a9e0-0000-4000-8000-000000000023")
+    inbound_case("message_up-file-group-recipients", {"type": "message_up", "request_id": rid(15), "user_id": U1, "body": file_up})
+    audio_down = dict(msg_body, subtype="audio", content={"path": "https://cdn.example.com/a.mp3", "size": 10}, recipients=G1, sender=A1, message_id="3e55a9e0-0000-4000-8000-000000000024", context=None)
+    inbound_case("message_down-audio-null-context", {"type": "message_down", "request_id": rid(16), "service_id": SVC, "body": audio_down}, service_mode=False)
+
+    inbound_case("action-join-channel-subtype-in-service", action(17, {"subtype": "join_channel"}))
+    inbound_case("action-leave-with-context", action(18, {"subtype": "leave", "context": {"reason": "bye"}}))
+    inbound_case("action-button_click-flat-with-filename", action(19, {"subtype": "button_click", "button_id": "upload", "arguments": [{"label": "File", "value": "https://cdn.example.com/u.png", "filename": "u.png"}], "bottom_button_id": "go"}))
+    inbound_case("action-button_click-mixed-nesting", action(20, {"subtype": "button_click", "button_id": "b", "arguments": [[{"label": "A", "value": "1"}], {"label": "B", "value": "2"}]}))
+    inbound_case("action-button_click-null-arguments", action(21, {"subtype": "button_click", "button_id": "b", "arguments": None}))
+    inbound_case(
+        "action-menu_item_click-image",
+        action(22, {"subtype": "menu_item_click", "menu_item_id": "save", "message_id": "3e55a9e0-0000-4000-8000-000000000025", "message_subtype": "image", "message_content": {"path": "https://cdn.example.com/i.png"}, "arguments": [{"label": "Name", "value": "pic"}], "bottom_button_id": "ok"}),
+    )
+    inbound_case(
+        "action-menu_item_click-no-arguments",
+        action(23, {"subtype": "menu_item_click", "menu_item_id": "quote", "message_subtype": "text", "message_content": {"text": "hi"}}),
+    )
+    inbound_case("action-refresh-extra-key", action(24, {"subtype": "refresh", "client_version": "3.1"}))
+    inbound_case("action-fetch_characters-legacy", action(25, {"subtype": "fetch_characters"}))
+
+    inbound_case("copy-status-true-with-context", {"type": "copy", "request_id": rid(26), "body": {"request_id": rid(1), "origin_type": "message_down", "status": True, "context": {"message": "ok"}}})
+    inbound_case("refresh-top-level-user-mode", {"type": "refresh", "request_id": rid(27), "body": {"channel_id": CH, "sender": U1, "context": {}}}, service_mode=False)
+    inbound_case("roger-unhandled-type", {"type": "roger", "request_id": rid(28), "body": {"channel_id": CH}})
+    inbound_case("message-forbidden-no-body", {"message": "Forbidden"})
+    inbound_case("update-unknown-subtype-in-service-mode", update(29, "theme", [{"color": "red"}]))
 
 
 if __name__ == "__main__":
