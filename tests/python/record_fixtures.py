@@ -632,13 +632,150 @@ def record_http():
     http_case("fetch_target_group", "fetch_target_group", {"user_id": U1, "channel_id": CH, "group_id": G1})
 
 
+# ---------------------------------------------------------------------------
+# ws_outbound cases (dry run).
+
+import re  # noqa: E402
+import uuid as _uuid  # noqa: E402
+
+from moobius.network.ws_client import WSClient  # noqa: E402
+from moobius import json_utils  # noqa: E402
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def uuid_placeholders(v):
+    """Only values under a `request_id` key that look like a uuid4."""
+    if isinstance(v, dict):
+        return {k: ("<uuid>" if k == "request_id" and isinstance(x, str) and UUID_RE.match(x) else uuid_placeholders(x)) for k, x in v.items()}
+    if isinstance(v, list):
+        return [uuid_placeholders(x) for x in v]
+    return v
+
+
+def timestamp_placeholder(v):
+    if isinstance(v, dict) and isinstance(v.get("body"), dict) and "timestamp" in v["body"]:
+        v["body"]["timestamp"] = "<timestamp_ms>"
+    return v
+
+
+def outbound_case(name, method, args, note=None):
+    LOG.clear()
+    client = WSClient("wss://ws.moobius.ai/")
+    recorded_args = enc(args)
+    error = None
+    result = payload = wire = None
+    try:
+        result = asyncio.run(getattr(client, method)(**args, dry_run=True))
+    except Exception as e:  # noqa: BLE001 - recorded as the case's error
+        error = {"type": type(e).__name__, "message": str(e)}
+    if result is not None:
+        text = WSClient.dumps(result)
+        payload = timestamp_placeholder(uuid_placeholders(json.loads(text)))
+        wire = json.dumps(payload)
+    case = {
+        "call": f"WSClient.{method}",
+        "mode": "dry_run",
+        "args": recorded_args,
+        "payload": payload,
+        "wire": wire,
+        "result": timestamp_placeholder(uuid_placeholders(enc(result))),
+        "error": error,
+    }
+    mutated = enc(args)
+    if mutated != recorded_args:
+        case["args_mutated_to"] = mutated
+    if LOG:
+        case["sdk_log"] = list(LOG)
+    if note:
+        case["note"] = note
+    write("ws_outbound", name, case)
+
+
+def record_ws_outbound():
+    T = types
+    base = {"service_id": SVC, "channel_id": CH, "recipients": G1}
+    item_one = T.MenuItem(menu_item_id="quote", menu_item_text="Quote", message_subtypes="text")
+    item_list = T.MenuItem(menu_item_id="save", menu_item_text="Save", message_subtypes=["image", "file"])
+    outbound_case("update-menu-subtypes-string", "send_menu", dict(base, menu_items=[item_one]))
+    outbound_case("update-menu-subtypes-both-forms", "send_menu", dict(base, menu_items=[item_one, item_list]))
+    outbound_case("update-menu-empty-list", "send_menu", dict(base, menu_items=[]))
+    outbound_case("update-menu-service-recipients", "send_menu", dict(base, menu_items=[item_list], recipients="service"))
+    dialog = T.Dialog(
+        title="Settings",
+        components=[
+            T.InputComponent(label="Level", type=T.INPUT_NUMBER if hasattr(T, "INPUT_NUMBER") else "number", required=True),
+            T.InputComponent(label="Secret", type="password", placeholder="****"),
+        ],
+        bottom_buttons=[T.BottomButton(id="cancel", text="Cancel", submit=False), T.BottomButton(id="ok", text="OK", submit=True)],
+    )
+    btn = T.Button(button_id="settings", button_text="Settings", dialog=dialog)
+    outbound_case("update-buttons-single-not-list", "send_buttons", dict(base, buttons=btn))
+    outbound_case("update-buttons-two-dialogs", "send_buttons", dict(base, buttons=[btn, T.Button(button_id="go", button_text="Go")]))
+    outbound_case("update-buttons-empty-recipients", "send_buttons", dict(base, buttons=[btn], recipients=""))
+    outbound_case(
+        "update-style-canvas-and-button",
+        "send_style",
+        dict(base, style_items=[T.StyleItem(widget="canvas", display="visible", expand=True), T.StyleItem(widget="button", display="highlight", button_id="go", text="<b>Go</b>")]),
+    )
+    outbound_case("update-canvas-single-item", "update_canvas", dict(base, canvas_items=T.CanvasItem(text="Score: 3")))
+    outbound_case("update-canvas-empty-item", "update_canvas", dict(base, canvas_items=[T.CanvasItem()]))
+    outbound_case("update-characters-service", "send_characters", dict(base, characters="9400d000-0000-4000-8000-000000000012", recipients="service"))
+    outbound_case(
+        "update-channel_info-record",
+        "update_channel_info",
+        {"channel_info": T.ChannelInfo(channel_id=CH, channel_name="Arena", channel_description="Play", channel_type="ccs"), "service_id": SVC, "channel_id": CH},
+    )
+    outbound_case(
+        "message_down-file-content",
+        "message_down",
+        {"user_id": SVC, "service_id": SVC, "channel_id": CH, "recipients": G1, "subtype": "file", "content": T.MessageContent(path="https://cdn.example.com/f.zip", filename="f.zip", size=99), "sender": A1},
+    )
+    outbound_case(
+        "message_down-card-content",
+        "message_down",
+        {"user_id": SVC, "service_id": SVC, "channel_id": CH, "recipients": "service", "subtype": "card", "content": {"text": "Docs", "link": "https://example.com", "title": "Read", "button": "Open"}, "sender": A1, "context": {"tag": 1}},
+    )
+    outbound_case(
+        "message_down-none-recipients",
+        "message_down",
+        {"user_id": SVC, "service_id": SVC, "channel_id": CH, "recipients": None, "subtype": "text", "content": {"text": "x"}, "sender": A1},
+    )
+    outbound_case(
+        "message_up-service-recipients",
+        "message_up",
+        {"user_id": U1, "service_id": U1, "channel_id": CH, "recipients": "service", "subtype": "text", "content": {"text": "to the service"}},
+    )
+    outbound_case(
+        "message_up-audio-group",
+        "message_up",
+        {"user_id": U1, "service_id": U1, "channel_id": CH, "recipients": G1, "subtype": "audio", "content": T.MessageContent(path="https://cdn.example.com/a.mp3", size=5), "context": {"k": "v"}},
+    )
+    outbound_case(
+        "action-button_click-one-argument",
+        "send_button_click",
+        {"button_id": "settings", "bottom_button_id": "ok", "button_args": [T.ClickArgument(label="Level", value="3")], "channel_id": CH, "user_id": U1},
+    )
+    outbound_case(
+        "action-button_click-none-args",
+        "send_button_click",
+        {"button_id": "go", "bottom_button_id": None, "button_args": None, "channel_id": CH, "user_id": U1},
+    )
+    outbound_case("action-join_channel-other-user", "join_channel", {"user_id": U2, "channel_id": CH})
+    outbound_case("action-leave_channel-other-user", "leave_channel", {"user_id": U2, "channel_id": CH})
+    outbound_case("action-refresh-other-user", "refresh_as_user", {"user_id": U2, "channel_id": CH})
+    outbound_case("service_login-other-service", "service_login", {"service_id": SVC, "access_token": "<access_token>"})
+    outbound_case("update-generic-dict", "update", {"data": {"subtype": "custom", "channel_id": CH, "content": {"x": 1}}, "target_client_id": U1, "service_id": SVC})
+
+
 def main():
     if OUT.exists():
-        for kind in ("http", "ws_inbound"):
+        for kind in ("http", "ws_inbound", "ws_outbound"):
             shutil.rmtree(OUT / kind, ignore_errors=True)
     record_http()
     record_ws_inbound()
-    n = {k: len(list((OUT / k).glob("*.json"))) for k in ("http", "ws_inbound") if (OUT / k).exists()}
+    record_ws_outbound()
+    n = {k: len(list((OUT / k).glob("*.json"))) for k in ("http", "ws_inbound", "ws_outbound") if (OUT / k).exists()}
     print(f"recorded into {OUT}: {n}")
     shutil.rmtree(TMP, ignore_errors=True)
 
