@@ -41,6 +41,10 @@
 //!   history); R4 query parameters are compared decoded (ours are encoded);
 //! * R5 placeholder group ids (`"null"`, `""`, …) resolve to `[]` with no
 //!   request;
+//! * R7 the reference refused its arguments before any request (it raised
+//!   and sent nothing: a local file that does not exist, `upload` of a URL,
+//!   a value of the wrong type, a message without a file): the typed API
+//!   cannot be given such arguments, or refuses them; we send nothing either;
 //! * R6 a call the reference does not implement (it raises before any
 //!   request: `update_channel_group`, `update_temp_channel_group`,
 //!   `fetch_user_from_group`, `fetch_target_group`) has no counterpart: no
@@ -56,6 +60,9 @@
 //! * O3 a swallowed failure (the reference logged an `ERROR` and returned
 //!   `None`, `False`, an error text, the raw body, or a URL of a failed
 //!   upload) → a typed error;
+//! * O5 the deciding answer has a non-2xx HTTP status (the reference
+//!   ignores the status of a file's `HEAD`, answering the error page's
+//!   length) → a typed error;
 //! * O4 otherwise ours succeeds and its typed result equals the reference's
 //!   under the equality rule, where: `204` counts as success (bind answers
 //!   `true`); the history is the envelope's `data`; one character asked gives
@@ -81,6 +88,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// The `HTTPAPIWrapper`'s default history page (rule A8).
 const WRAPPER_HISTORY_LIMIT: u32 = 64;
+
+/// How an unmapped call is reported (never excused by a rule).
+const UNKNOWN_CALL: &str = "unknown call";
 
 /// Calls the reference does not implement (rule R6).
 const NOT_IMPLEMENTED_BY_REFERENCE: [&str; 4] = [
@@ -235,9 +245,14 @@ impl<'a> Run<'a> {
                 )),
             };
         }
-        if self.case.raised || self.case.logged_error {
-            // O2, O3
-            let rule = if self.case.raised { "O2" } else { "O3" };
+        let bad_status = deciding.is_some_and(|r| !r.response.status().is_success());
+        if self.case.raised || self.case.logged_error || bad_status {
+            // O2, O3, O5
+            let rule = match (self.case.raised, self.case.logged_error) {
+                (true, _) => "O2",
+                (false, true) => "O3",
+                _ => "O5",
+            };
             return match ours {
                 Err(e) if e.endpoint() == self.last_endpoint => Ok(()),
                 Err(e) => Err(format!(
@@ -324,6 +339,32 @@ fn run_case(case: &Case) -> Result<(), String> {
         made: 0,
         last_endpoint: "",
     };
+    let outcome = judge_call(case, &mut run);
+    if let Err(e) = &outcome {
+        // R7: arguments the reference refused before sending anything (an
+        // unmapped call still fails loudly).
+        if case.raised
+            && case.reference_requests == 0
+            && run.made == 0
+            && !e.starts_with(UNKNOWN_CALL)
+        {
+            return Ok(());
+        }
+    }
+    let expected_requests = outcome?;
+    if run.made != expected_requests {
+        return Err(format!(
+            "we made {} request(s), the reference made {} (expected {expected_requests})",
+            run.made,
+            case.recorded.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Maps the call to our endpoints and judges it; the number of requests
+/// we must have made (rule R1, or R2).
+fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
     let result = untag(&case.result);
     let email = || case.setup_str("email").map(str::to_owned);
     let password = || case.setup_str("password").map(Password::new);
@@ -559,7 +600,10 @@ fn run_case(case: &Case) -> Result<(), String> {
         // ---- files ----
         "upload" | "convert_to_url" => {
             // A4: `upload` always uploads; `convert_to_url` only a local file.
-            let path = case.arg_str("file_path")?;
+            let path = match case.opt_arg("file_path") {
+                None => "",
+                Some(_) => case.arg_str("file_path")?,
+            };
             if case.method == "upload" && MediaSource::classify(path).url().is_some() {
                 return Err(format!("upload of {path:?}: no rule for uploading a URL"));
             }
@@ -583,7 +627,7 @@ fn run_case(case: &Case) -> Result<(), String> {
                         .map_err(|e| format!("args.source: a message our type does not read: {e}"))?;
                     match Download::of_message(&m) {
                         Some(ep) => ep,
-                        None if case.raised => return Ok(()),
+                        None if case.raised => return Ok(0),
                         None => return Err("args.source: a message without a path".into()),
                     }
                 }
@@ -618,7 +662,11 @@ fn run_case(case: &Case) -> Result<(), String> {
             run.expect(out, to_json, result)
         }
         "character_ids_of_service_group" => {
-            let group_id = case.arg_str("group_id")?;
+            // `None` is a placeholder like `"None"` (rule R5).
+            let group_id = match case.opt_arg("group_id") {
+                None => "",
+                Some(_) => case.arg_str("group_id")?,
+            };
             if is_placeholder_group_id(group_id) {
                 // R5: placeholder ids resolve to no one, without a request.
                 json_matches(&result, &json!([]))
@@ -680,19 +728,13 @@ fn run_case(case: &Case) -> Result<(), String> {
             }
         }
 
-        other => Err(format!(
-            "unknown call {other:?}: no rule maps it to an endpoint (add one to run_case in tests/http_fixtures.rs)"
-        )),
+        other => {
+            return Err(format!(
+                "{UNKNOWN_CALL} {other:?}: no rule maps it to an endpoint (add one to judge_call in tests/http_fixtures.rs)"
+            ))
+        }
     }?;
-
-    if run.made != expected_requests {
-        return Err(format!(
-            "we made {} request(s), the reference made {} (expected {expected_requests})",
-            run.made,
-            case.recorded.len()
-        ));
-    }
-    Ok(())
+    Ok(expected_requests)
 }
 
 // ---------------------------------------------------------------------------

@@ -625,6 +625,37 @@ def record_http():
         {"channel_id": CH, "service_id": SVC},
         [env(data=[])],
     )
+    # Tuples where lists are expected, `None` where a value is expected,
+    # arguments the reference refuses before any request.
+    http_case("fetch_character_profile-tuple", "fetch_character_profile", {"character": (U1, bob)}, [env(data=two)])
+    http_case("create_service_group-tuple", "create_service_group", {"characters": (U2, U1)}, [sg])
+    http_case("create_channel_group-tuple-of-records", "create_channel_group", {"channel_id": CH, "group_name": "t", "characters": (alice,)}, [cg])
+    http_case("character_ids_of_service_group-None", "character_ids_of_service_group", {"group_id": None})
+    http_case("character_ids_of_service_group-false-string", "character_ids_of_service_group", {"group_id": "false"})
+    http_case("convert_to_url-None", "convert_to_url", {"file_path": None})
+    http_case("convert_to_url-missing-file", "convert_to_url", {"file_path": str(TMP / "missing.png")})
+    http_case("upload-a-url", "upload", {"file_path": "https://cdn.example.com/a.png"})
+    http_case("fetch_character_profile-int", "fetch_character_profile", {"character": 42})
+    http_case("fetch_member_ids-int-channel", "fetch_member_ids", {"channel_id": 7, "service_id": SVC})
+    http_case("fetch_message_history-before-None", "fetch_message_history", {"channel_id": CH, "before": None})
+    http_case(
+        "download-to-file",
+        "download",
+        {"source": "https://cdn.example.com/assets/pic.jpeg", "file_path": str(TMP / "out" / "pic")},
+        raw=[{"status": 200, "body": b"jpeg bytes"}],
+    )
+    http_case(
+        "download-message-without-path",
+        "download",
+        {"source": types.MessageBody(subtype="text", channel_id=CH, content=types.MessageContent(text="no file"), timestamp=1730000000000, recipients=[U1], sender=U2, message_id=None, context=None), "bytes": True},
+    )
+    http_case(
+        "download_size-404-with-length",
+        "download_size",
+        {"url": "https://cdn.example.com/gone.bin"},
+        raw=[{"status": 404, "headers": {"Content-Length": "162"}}],
+        note="the reference ignores the status of the HEAD",
+    )
     # Not implemented by the reference: raises before any request.
     http_case("update_channel_group", "update_channel_group", {"channel_id": CH, "group_id": G1, "characters": [U1]})
     http_case("update_temp_channel_group", "update_temp_channel_group", {"channel_id": CH, "characters": [U1]})

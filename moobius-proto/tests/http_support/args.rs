@@ -6,7 +6,7 @@
 //!   API converts it to its `character_id`);
 //! * one id or one record where a list is expected is passed as one value
 //!   (the typed API makes a list of one);
-//! * a list mixing ids and records is the list of ids, in order.
+//! * a list (or tuple) mixing ids and records is the list of ids, in order.
 
 use super::json_eq::untag;
 use moobius_proto::model::{Character, IntoCharacterIds};
@@ -55,6 +55,8 @@ pub(crate) enum Chars {
 
 impl Chars {
     pub(crate) fn read(v: &Value, what: &str) -> Result<Self, String> {
+        // A tuple is a list too.
+        let v = v.get("$tuple").unwrap_or(v);
         match v {
             Value::Array(items) => items
                 .iter()
