@@ -12,8 +12,8 @@ use moobius_proto::compose::{
     Recipients,
 };
 use moobius_proto::model::{
-    Button, CanvasItem, ChannelInfo, ClickArgument, GroupRef, MenuItem, MessageBody,
-    MessageContent, MessageSubtype, StyleItem,
+    Button, CanvasItem, ChannelInfo, Character, ClickArgument, GroupRef, IntoCharacterIds,
+    MenuItem, MessageBody, MessageContent, MessageSubtype, StyleItem,
 };
 use moobius_proto::ws::{
     ClickedMessage, CustomFrame, GenericUpdate, MessageDown, MessageUp, Outbound, ServiceLogin,
@@ -393,11 +393,33 @@ impl Groups<'_> {
     }
 }
 
+/// One character where the reference takes an id or a record (rule: a
+/// record stands for its `character_id`; the typed API takes the record).
+fn character_arg(v: &Value, key: &str) -> Result<CharacterId, String> {
+    match v {
+        Value::String(id) => Ok(id.as_str().into()),
+        Value::Object(_) => serde_json::from_value::<Character>(strip_dataclass(v))
+            .map(|c| CharacterId::from(&c))
+            .map_err(|e| format!("argument `{key}` does not fit our type: {e}")),
+        other => Err(format!("argument `{key}` does not fit our type: {other}")),
+    }
+}
+
+/// Characters where the reference takes one id or record, or a list (or
+/// tuple) mixing them → the ids, in order.
+fn characters_arg(args: &Value, key: &str) -> Result<Vec<CharacterId>, String> {
+    let v = &args[key];
+    let v = v.get("$tuple").unwrap_or(v);
+    match v {
+        Value::Array(items) => items.iter().map(|i| character_arg(i, key)).collect(),
+        one => Ok(character_arg(one, key)?.into_character_ids()),
+    }
+}
+
 fn recipients_arg(args: &Value) -> Result<Option<Recipients>, String> {
     Ok(match &args["recipients"] {
         Value::Null => None,
-        Value::String(one) => Some(Recipients::Characters(vec![one.as_str().into()])),
-        _ => Some(Recipients::Characters(arg(args, "recipients")?)),
+        _ => Some(Recipients::Characters(characters_arg(args, "recipients")?)),
     })
 }
 
@@ -634,7 +656,7 @@ fn check_sdk(_name: &str, case: &Value, call: &str) -> Result<(), String> {
             let recipients = recipients_arg(args)?.ok_or("no recipients")?;
             let kind = match call {
                 "Moobius.send_characters" => {
-                    let characters = Recipients::Characters(list_arg(args, "characters")?);
+                    let characters = Recipients::Characters(characters_arg(args, "characters")?);
                     let characters = groups.resolve(&characters, &cached)?;
                     UpdateKind::Characters {
                         recipients: groups.resolve(&recipients, &cached)?,

@@ -799,6 +799,101 @@ def record_ws_outbound():
     outbound_case("update-generic-dict", "update", {"data": {"subtype": "custom", "channel_id": CH, "content": {"x": 1}}, "target_client_id": U1, "service_id": SVC})
 
 
+# ---------------------------------------------------------------------------
+# ws_outbound cases (Moobius methods, ws_client.send captured).
+
+
+def sdk_case(name, method, args, service_mode=True, responses=(), raw=(), note=None):
+    LOG.clear()
+    m = make_moobius(service_mode)
+    frames = []
+    created = []
+    counters = {"svc": 0, "chan": 0}
+
+    async def send(message):
+        if isinstance(message, dict):
+            message = WSClient.dumps(message)
+        frames.append(timestamp_placeholder(uuid_placeholders(json.loads(message))))
+
+    async def create_service_group(characters):
+        counters["svc"] += 1
+        ids = types.to_char_id_list(characters)
+        gid = f"9400b000-0000-4000-8000-{counters['svc']:012d}"
+        created.append({"stub": "HTTPAPIWrapper.create_service_group", "characters": list(ids), "group_id": gid})
+        return types.Group(group_id=gid, character_ids=list(ids))
+
+    async def create_channel_group(channel_id, group_name, characters):
+        counters["chan"] += 1
+        ids = types.to_char_id_list(characters)
+        gid = f"9400c000-0000-4000-8000-{counters['chan']:012d}"
+        created.append({"stub": "HTTPAPIWrapper.create_channel_group", "channel_id": channel_id, "group_name": group_name, "characters": list(ids), "group_id": gid})
+        return types.Group(group_id=gid, character_ids=list(ids))
+
+    m.ws_client.send = send
+    m.http_api.create_service_group = create_service_group
+    m.http_api.create_channel_group = create_channel_group
+    rec = Recorder(responses)
+    haw.get_or_post = rec
+    RawSession.answers = list(raw)
+    RawSession.made = []
+    recorded_args = enc(args)
+    error = None
+    result = None
+    try:
+        result = asyncio.run(getattr(m, method)(**args))
+    except Exception as e:  # noqa: BLE001 - recorded as the case's error
+        error = {"type": type(e).__name__, "message": str(e)}
+    case = {
+        "call": f"Moobius.{method}",
+        "mode": "captured_send",
+        "service_mode": service_mode,
+        "client_id": m.client_id,
+        "args": recorded_args,
+        "error": error,
+        "payload": frames or None,
+        "wire": [json.dumps(f) for f in frames] or None,
+        "result": timestamp_placeholder(uuid_placeholders(enc(result))),
+        "groups_created": created,
+        "http": rec.requests,
+        "raw_http": RawSession.made,
+    }
+    mutated = enc(args)
+    if mutated != recorded_args:
+        case["args_mutated_to"] = mutated
+    if LOG:
+        case["sdk_log"] = list(LOG)
+    if note:
+        case["note"] = note
+    write("ws_outbound", name, case)
+
+
+def record_sdk_sends():
+    T = types
+    alice = character(U1, "Alice")
+    bob = character(U2, "Bob")
+    agent = character(A1, "Helper")
+    sdk_case("sdk.send_message-recipient-record", "send_message", {"message": "hi Alice", "channel_id": CH, "sender": A1, "recipients": alice})
+    sdk_case("sdk.send_message-recipients-records", "send_message", {"message": "hi both", "channel_id": CH, "sender": agent, "recipients": [alice, bob]})
+    sdk_case("sdk.send_message-recipients-mixed", "send_message", {"message": "hi", "channel_id": CH, "sender": A1, "recipients": [U2, alice]})
+    sdk_case("sdk.send_message-recipients-tuple", "send_message", {"message": "hi", "channel_id": CH, "sender": A1, "recipients": (U1, U2)})
+    sdk_case(
+        "sdk.send_message-image-url-path-kwarg",
+        "send_message",
+        {"message": "https://cdn.example.com/assets/pic.png", "channel_id": CH, "sender": A1, "recipients": [U1], "subtype": "image"},
+        raw=[{"status": 200, "headers": {"Content-Length": "4096"}}],
+    )
+    sdk_case("sdk.send_message-user-mode-records", "send_message", {"message": "to you", "channel_id": CH, "recipients": [bob]}, service_mode=False)
+    sdk_case("sdk.send_buttons-single-button-record-recipient", "send_buttons", {"buttons": T.Button(button_id="go", button_text="Go"), "channel_id": CH, "recipients": alice})
+    sdk_case(
+        "sdk.send_menu-subtypes-string",
+        "send_menu",
+        {"menu_items": [T.MenuItem(menu_item_id="quote", menu_item_text="Quote", message_subtypes="text")], "channel_id": CH, "recipients": [U1]},
+    )
+    sdk_case("sdk.send_canvas-single-item-url", "send_canvas", {"canvas_items": T.CanvasItem(text="hi", path="https://cdn.example.com/b.png"), "channel_id": CH, "recipients": [U1, U2]})
+    sdk_case("sdk.send_characters-records", "send_characters", {"characters": [agent, alice], "channel_id": CH, "recipients": U1})
+    sdk_case("sdk.send_style-one-item-list", "send_style", {"style_items": [T.StyleItem(widget="canvas", display="invisible")], "channel_id": CH, "recipients": "service"})
+
+
 def main():
     if OUT.exists():
         for kind in ("http", "ws_inbound", "ws_outbound"):
@@ -806,6 +901,7 @@ def main():
     record_http()
     record_ws_inbound()
     record_ws_outbound()
+    record_sdk_sends()
     n = {k: len(list((OUT / k).glob("*.json"))) for k in ("http", "ws_inbound", "ws_outbound") if (OUT / k).exists()}
     print(f"recorded into {OUT}: {n}")
     shutil.rmtree(TMP, ignore_errors=True)
