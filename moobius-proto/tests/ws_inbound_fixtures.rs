@@ -161,9 +161,22 @@ fn check(_name: &str, case: &Value) -> Result<(), String> {
             // Group ids stay group ids until the session resolves them.
             if let UpdateContent::Characters(c) = &u.content {
                 let sent = &inbound["body"]["content"]["characters"];
+                // A group id (resolved later by the session), or a list of
+                // ids or of character records, taken as sent.
+                let sent_ids: Option<Vec<&str>> = sent.as_array().map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().or_else(|| s(v, "character_id")))
+                        .collect()
+                });
                 let ok = match (c, sent.as_str()) {
                     (CharacterRefs::Group(GroupRef::Service), Some("service")) => true,
                     (CharacterRefs::Group(GroupRef::Group(g)), Some(id)) => g == id,
+                    (CharacterRefs::Ids(ids), None) => {
+                        sent_ids == Some(ids.iter().map(|i| i.as_str()).collect())
+                    }
+                    (CharacterRefs::Records(rs), None) => {
+                        sent_ids == Some(rs.iter().map(|r| r.character_id.as_str()).collect())
+                    }
                     _ => false,
                 };
                 if !ok {

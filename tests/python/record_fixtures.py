@@ -1105,6 +1105,17 @@ def record_ws_inbound():
     inbound_case("roger-unhandled-type", {"type": "roger", "request_id": rid(28), "body": {"channel_id": CH}})
     inbound_case("message-forbidden-no-body", {"message": "Forbidden"})
     inbound_case("update-unknown-subtype-in-service-mode", update(29, "theme", [{"color": "red"}]))
+    inbound_case("update-characters-list-of-ids", update(30, "characters", {"characters": [U1, A1]}), service_mode=False)
+    inbound_case(
+        "update-characters-list-of-records",
+        update(31, "characters", {"characters": [{"character_id": A1, "character_context": ctx("Helper")}]}),
+        service_mode=False,
+    )
+    inbound_case("update-recipients-list", update(32, "buttons", [{"button_id": "b", "button_text": "B"}], recipients=[U1, U2]), service_mode=False)
+    inbound_case("message_up-recipients-list", {"type": "message_up", "request_id": rid(33), "user_id": U1, "body": dict(msg_body, recipients=[SVC], message_id="3e55a9e0-0000-4000-8000-000000000026")})
+    inbound_case("message_up-null-recipients", {"type": "message_up", "request_id": rid(34), "user_id": U1, "body": dict(msg_body, recipients=None, message_id="3e55a9e0-0000-4000-8000-000000000027")})
+    inbound_case("action-join-unknown-keys", action(35, {"subtype": "join", "avatar_hint": "x", "context": {"k": [1, 2]}}))
+    inbound_case("copy-status-false-user-mode", {"type": "copy", "request_id": rid(36), "body": {"request_id": rid(2), "origin_type": "message_up", "status": False, "context": {"reason": "rejected"}}}, service_mode=False)
 
 
 if __name__ == "__main__":
