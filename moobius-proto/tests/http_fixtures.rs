@@ -21,7 +21,8 @@
 //!   `upload`) → uploaded first by `Session::upload`; its two requests must
 //!   match the reference's first ones, in order (the file's bytes are the
 //!   ones the reference posted);
-//! * A5 an empty avatar → the default image URL (as the reference), no upload;
+//! * A5 an empty (or `None`) avatar → the default image URL (as the
+//!   reference), no upload; a `pathlib.Path` is its text;
 //! * A6 `headers: "self"` on `download` / `download_size` → the auth headers
 //!   are sent (`with_auth`);
 //! * A7 a message as the source of `download` → its `content.path`;
@@ -187,6 +188,10 @@ impl<'a> Run<'a> {
     fn url_arg(&mut self, key: &str) -> Result<Result<String, ApiError>, String> {
         let given = match self.case.opt_arg(key) {
             Some(Value::String(s)) => s.clone(),
+            // A `pathlib.Path` is its text.
+            Some(v) if v.get("$path").is_some_and(Value::is_string) => {
+                v["$path"].as_str().unwrap_or_default().to_owned()
+            }
             None => String::new(),
             Some(other) => return Err(format!("args.{key} = {other}: no rule for this form")),
         };
@@ -602,6 +607,7 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
             // A4: `upload` always uploads; `convert_to_url` only a local file.
             let path = match case.opt_arg("file_path") {
                 None => "",
+                Some(v) if v.get("$path").is_some() => v["$path"].as_str().unwrap_or_default(),
                 Some(_) => case.arg_str("file_path")?,
             };
             if case.method == "upload" && MediaSource::classify(path).url().is_some() {
