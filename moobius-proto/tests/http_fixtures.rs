@@ -46,6 +46,10 @@
 //!   and sent nothing: a local file that does not exist, `upload` of a URL,
 //!   a value of the wrong type, a message without a file): the typed API
 //!   cannot be given such arguments, or refuses them; we send nothing either;
+//! * R8 an authenticated call made without an access token (the case's
+//!   `setup` has none): the reference sends `Authorization: Bearer ` with
+//!   nothing after it; ours refuses to build the request
+//!   (`RequestError::MissingAccessToken`) and sends nothing;
 //! * R6 a call the reference does not implement (it raises before any
 //!   request: `update_channel_group`, `update_temp_channel_group`,
 //!   `fetch_user_from_group`, `fetch_target_group`) has no counterpart: no
@@ -89,6 +93,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// The `HTTPAPIWrapper`'s default history page (rule A8).
 const WRAPPER_HISTORY_LIMIT: u32 = 64;
+
+/// Rule R8's marker: an authenticated call asked without an access token.
+const NO_TOKEN: &str = "no access token (rule R8)";
 
 /// How an unmapped call is reported (never excused by a rule).
 const UNKNOWN_CALL: &str = "unknown call";
@@ -176,9 +183,20 @@ impl<'a> Run<'a> {
 
     /// Builds our request, checks it, and parses the recorded response.
     fn exchange<E: Endpoint>(&mut self, ep: &E) -> Result<Result<E::Output, ApiError>, String> {
-        let req = ep
-            .request(&self.ctx)
-            .map_err(|e| format!("building request #{} ({}): {e}", self.made, E::NAME))?;
+        let req = match ep.request(&self.ctx) {
+            Ok(req) => req,
+            // R8: no token, no authenticated request.
+            Err(RequestError::MissingAccessToken { .. }) if self.ctx.access_token.is_none() => {
+                return Err(NO_TOKEN.to_owned())
+            }
+            Err(e) => {
+                return Err(format!(
+                    "building request #{} ({}): {e}",
+                    self.made,
+                    E::NAME
+                ))
+            }
+        };
         let response = self.answer(E::NAME, &req)?;
         Ok(ep.parse(&response))
     }
@@ -345,6 +363,10 @@ fn run_case(case: &Case) -> Result<(), String> {
         last_endpoint: "",
     };
     let outcome = judge_call(case, &mut run);
+    if matches!(&outcome, Err(e) if e == NO_TOKEN) && run.made == 0 {
+        // R8: the reference sent `Authorization: Bearer ` with no token.
+        return Ok(());
+    }
     if let Err(e) = &outcome {
         // R7: arguments the reference refused before sending anything (an
         // unmapped call still fails loudly).

@@ -664,6 +664,13 @@ def record_http():
         [UPLOAD_TARGET, UPLOADED, env(data={"user_id": U1, "updated": True})],
     )
     http_case("create_agent-None-avatar", "create_agent", {"service_id": SVC, "name": "Helper", "avatar": None, "description": "d"}, [created])
+    http_case(
+        "fetch_user_info-before-sign-in",
+        "fetch_user_info",
+        {},
+        [env(10401, None, "Unauthorized")],
+        setup={"access_token": "", "refresh_token": ""},
+    )
     # Not implemented by the reference: raises before any request.
     http_case("update_channel_group", "update_channel_group", {"channel_id": CH, "group_id": G1, "characters": [U1]})
     http_case("update_temp_channel_group", "update_temp_channel_group", {"channel_id": CH, "characters": [U1]})
