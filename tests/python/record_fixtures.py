@@ -671,6 +671,10 @@ def record_http():
         [env(10401, None, "Unauthorized")],
         setup={"access_token": "", "refresh_token": ""},
     )
+    # Other server URIs: no trailing slash, a port, a path prefix.
+    http_case("fetch_member_ids-base-no-slash", "fetch_member_ids", {"channel_id": CH, "service_id": SVC}, [env(data={"character_list": [U1]})], setup={"http_server_uri": "http://127.0.0.1:8080"})
+    http_case("create_channel-base-with-path", "create_channel", {"channel_name": "P", "channel_desc": "d"}, [env(data={"channel_id": CH})], setup={"http_server_uri": "https://api.example.com/v2/"})
+    http_case("character_ids_of_channel_group-base-with-port", "character_ids_of_channel_group", {"sender_id": U1, "channel_id": CH, "group_id": G1}, [env(data={"group_id": G1, "characters": [U1, U2]})], setup={"http_server_uri": "http://localhost:7700/"})
     # Not implemented by the reference: raises before any request.
     http_case("update_channel_group", "update_channel_group", {"channel_id": CH, "group_id": G1, "characters": [U1]})
     http_case("update_temp_channel_group", "update_temp_channel_group", {"channel_id": CH, "characters": [U1]})
