@@ -92,6 +92,10 @@ pub struct RedisSettings {
     pub username: Option<String>,
     /// Password (`""` in `db_config` means none).
     pub password: Option<String>,
+    /// A PEM file with the certificate authorities a `rediss://` server's
+    /// certificate must chain to, instead of the system's trust store (for
+    /// a private CA or a self-signed server). Only with a `rediss://` url.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for RedisSettings {
@@ -103,6 +107,7 @@ impl Default for RedisSettings {
             db: 0,
             username: None,
             password: None,
+            ca_file: None,
         }
     }
 }
@@ -146,6 +151,7 @@ impl fmt::Debug for RedisSettings {
             .field("db", &self.db)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -296,6 +302,12 @@ impl ContainerSpec {
                     if let Some(p) = &r.password {
                         settings.insert("password".into(), p.clone().into());
                     }
+                }
+                if let Some(ca) = &r.ca_file {
+                    settings.insert(
+                        "ca_file".into(),
+                        Value::String(ca.to_string_lossy().into_owned()),
+                    );
                 }
             }
             Backend::Memory | Backend::Null => {}
@@ -478,7 +490,7 @@ fn json_type(v: &Value) -> &'static str {
 }
 
 const SPEC_KEYS: &[&str] = &["implementation", "name", "settings", "load", "clear"];
-const SETTING_KEYS: &str = "root_dir, url, host, port, db, username, password";
+const SETTING_KEYS: &str = "root_dir, url, host, port, db, username, password, ca_file";
 
 fn parse_spec(v: &Value, index: usize) -> Result<ContainerSpec, ConfigError> {
     let obj = v.as_object().ok_or(ConfigError::NotAnObject {
@@ -624,6 +636,17 @@ fn parse_settings(
             let db = integer("db")?;
             let username = string("username")?.filter(|s| !s.is_empty());
             let password = string("password")?.filter(|s| !s.is_empty());
+            let ca_file = string("ca_file")?;
+            if ca_file.is_some() && !url.as_deref().is_some_and(|u| u.starts_with("rediss://")) {
+                return Err(invalid(
+                    "ca_file",
+                    "only a `rediss://` url uses TLS, and `ca_file` with it".into(),
+                ));
+            }
+            if ca_file.as_deref() == Some("") {
+                return Err(invalid("ca_file", "the path is empty".into()));
+            }
+            r.ca_file = ca_file.map(PathBuf::from);
             if let Some(url) = url {
                 if host.is_some() || port.is_some() || db.is_some() || username.is_some() {
                     return Err(invalid(
@@ -752,6 +775,30 @@ mod tests {
     }
 
     #[test]
+    fn ca_file_goes_with_rediss_only() {
+        let c = parse(json!([{"implementation": "redis", "name": "a",
+            "settings": {"url": "rediss://h:6380/", "ca_file": "certs/ca.pem"}}]))
+        .unwrap();
+        let Backend::Redis(a) = &c.containers[0].backend else {
+            panic!()
+        };
+        assert_eq!(a.ca_file.as_deref(), Some(Path::new("certs/ca.pem")));
+        let back = ContainerSpec::from_value(&c.containers[0].to_value(), 0).unwrap();
+        assert_eq!(back, c.containers[0]);
+        for settings in [
+            json!({"url": "redis://h/", "ca_file": "ca.pem"}),
+            json!({"host": "h", "ca_file": "ca.pem"}),
+            json!({"url": "rediss://h/", "ca_file": ""}),
+        ] {
+            let err =
+                parse(json!([{"implementation": "redis", "name": "a", "settings": settings}]))
+                    .unwrap_err()
+                    .to_string();
+            assert!(err.contains("setting `ca_file`"), "{err}");
+        }
+    }
+
+    #[test]
     fn errors_name_the_entry() {
         let cases: Vec<(Value, &str)> = vec![
             (json!([1]), "db_config[0] must be an object, got a number"),
@@ -780,7 +827,7 @@ mod tests {
             (
                 json!([{"implementation": "json", "name": "x", "settings": {"rootdir": "d"}}]),
                 "db_config[0] (`x`): unknown setting `rootdir` for a json container \
-                 (known: root_dir, url, host, port, db, username, password)",
+                 (known: root_dir, url, host, port, db, username, password, ca_file)",
             ),
             (
                 json!([{"implementation": "redis", "name": "x", "settings": {"port": 70000}}]),

@@ -13,7 +13,7 @@ use std::future::Future;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use redis::{Cmd, ConnectionAddr, ConnectionInfo, FromRedisValue, RedisConnectionInfo};
+use redis::{Cmd, ConnectionAddr, FromRedisValue, IntoConnectionInfo, RedisConnectionInfo};
 
 use crate::config::RedisSettings;
 use crate::error::StorageError;
@@ -61,25 +61,42 @@ impl Target {
         container: &str,
     ) -> Result<Self, StorageError> {
         let server = settings.server_display();
-        let client = match &settings.url {
-            Some(url) => redis::Client::open(url.as_str()),
-            None => redis::Client::open(ConnectionInfo {
-                addr: ConnectionAddr::Tcp(settings.host.clone(), settings.port),
-                redis: RedisConnectionInfo {
-                    db: settings.db,
-                    username: settings.username.clone(),
-                    password: settings.password.clone(),
-                    ..RedisConnectionInfo::default()
-                },
-            }),
-        }
-        .map_err(|source| StorageError::Redis {
+        let configure = |source: redis::RedisError| StorageError::Redis {
             container: container.to_owned(),
             key: None,
             op: "configure",
             server: server.clone(),
             source: Box::new(source),
-        })?;
+        };
+        let info = match &settings.url {
+            Some(url) => url.as_str().into_connection_info(),
+            None => ConnectionAddr::Tcp(settings.host.clone(), settings.port)
+                .into_connection_info()
+                .map(|info| info.set_redis_settings(redis_settings(settings))),
+        }
+        .map_err(configure)?;
+        let client = match info.addr() {
+            ConnectionAddr::TcpTls { .. } => {
+                use_ring_unless_chosen();
+                let root_cert = match &settings.ca_file {
+                    Some(path) => Some(std::fs::read(path).map_err(|source| StorageError::Io {
+                        container: container.to_owned(),
+                        key: None,
+                        op: "read the CA file",
+                        path: path.clone(),
+                        source,
+                    })?),
+                    None => None,
+                };
+                let certificates = redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert,
+                };
+                redis::Client::build_with_tls(info, certificates)
+            }
+            _ => redis::Client::open(info),
+        }
+        .map_err(configure)?;
         Ok(Self {
             client,
             prefix: namespace(service_id, channel_id, container),
@@ -135,6 +152,28 @@ impl Target {
             cmd.arg(k.as_slice());
         }
         cmd
+    }
+}
+
+fn redis_settings(settings: &RedisSettings) -> RedisConnectionInfo {
+    let mut info = RedisConnectionInfo::default().set_db(settings.db);
+    if let Some(username) = &settings.username {
+        info = info.set_username(username);
+    }
+    if let Some(password) = &settings.password {
+        info = info.set_password(password);
+    }
+    info
+}
+
+/// redis builds its TLS configuration with rustls' process-wide default
+/// crypto provider. Unless the application has chosen one, this installs
+/// ring (the provider the drivers use), so that a second provider compiled
+/// into the program never leaves rustls unable to choose.
+fn use_ring_unless_chosen() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another installer is fine: one is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 
@@ -360,8 +399,8 @@ impl Client for AsyncClient {
             Some(conn) => conn,
             None => {
                 let config = redis::AsyncConnectionConfig::new()
-                    .set_connection_timeout(CONNECT_TIMEOUT)
-                    .set_response_timeout(RESPONSE_TIMEOUT);
+                    .set_connection_timeout(Some(CONNECT_TIMEOUT))
+                    .set_response_timeout(Some(RESPONSE_TIMEOUT));
                 let conn = client
                     .get_multiplexed_async_connection_with_config(&config)
                     .await
