@@ -253,7 +253,7 @@ fn run_case(case: &Case) -> Result<(), String> {
         "sign_up_with_code" => {
             let ep = ConfirmSignUp {
                 email: email()?,
-                code: case.arg_str("the_code")?.to_owned(),
+                code: case.arg_str("the_code")?.into(),
             };
             let out = run.exchange(&ep)?;
             run.expect(ConfirmSignUp::NAME, out, |()| Value::Null, result)
@@ -268,7 +268,7 @@ fn run_case(case: &Case) -> Result<(), String> {
             let ep = ConfirmResetPassword {
                 email: email()?,
                 new_password: password()?,
-                code: case.arg_str("the_code")?.to_owned(),
+                code: case.arg_str("the_code")?.into(),
             };
             let out = run.exchange(&ep)?;
             run.expect(ConfirmResetPassword::NAME, out, |()| Value::Null, result)

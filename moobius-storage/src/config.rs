@@ -132,14 +132,37 @@ impl RedisSettings {
     }
 }
 
-/// Drops `user:password@` from a URL.
+/// A URL without credentials, for logs and errors: `user:password@`
+/// becomes `***@`, and a query string with a secret-looking parameter
+/// (`password`, `pass`, `pwd`, `secret`, `token`, `key`, `auth`) becomes `?***`.
 fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}://***@{}", &url[..scheme_end], &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let host = authority
+        .rfind('@')
+        .map_or(authority, |at| &authority[at + 1..]);
+    let userinfo = if host.len() < authority.len() {
+        "***@"
+    } else {
+        ""
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) if secret_query(query) => format!("{path}?***"),
+        _ => tail.to_owned(),
+    };
+    format!("{}://{userinfo}{host}{tail}", &url[..scheme_end])
+}
+
+fn secret_query(query: &str) -> bool {
+    const WORDS: [&str; 6] = ["pass", "pwd", "secret", "token", "key", "auth"];
+    query.split('&').any(|pair| {
+        let name = pair.split('=').next().unwrap_or("").to_ascii_lowercase();
+        WORDS.iter().any(|w| name.contains(w))
+    })
 }
 
 impl fmt::Debug for RedisSettings {
@@ -601,12 +624,19 @@ fn parse_settings(
             Some(Value::Number(n)) => n
                 .as_i64()
                 .map(Some)
-                .ok_or_else(|| invalid(key, format!("expected an integer, got {n}"))),
+                .ok_or_else(|| invalid(key, "expected an integer, got another number".into())),
             Some(Value::String(s)) => s
                 .trim()
                 .parse::<i64>()
                 .map(Some)
-                .map_err(|_| invalid(key, format!("expected an integer, got {s:?}"))),
+                // The text is not repeated: it may be a secret typed into
+                // the wrong setting.
+                .map_err(|_| {
+                    invalid(
+                        key,
+                        "expected an integer, got a string that is not one".into(),
+                    )
+                }),
             Some(other) => Err(invalid(
                 key,
                 format!("expected an integer, got {}", json_type(other)),
@@ -772,6 +802,22 @@ mod tests {
             panic!()
         };
         assert_eq!(cc.password, None);
+    }
+
+    #[test]
+    fn urls_are_shown_without_credentials() {
+        for (url, shown) in [
+            ("redis://:pw@h:1/2", "redis://***@h:1/2"),
+            ("rediss://u:p@w@h/0", "rediss://***@h/0"),
+            ("redis://h:1/2?password=pw&x=1", "redis://h:1/2?***"),
+            (
+                "redis://h:1/2?protocol=resp3",
+                "redis://h:1/2?protocol=resp3",
+            ),
+            ("unix:///tmp/r.sock", "unix:///tmp/r.sock"),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
     }
 
     #[test]
