@@ -4,15 +4,14 @@
 //! blocking API; the JSON engine's file work runs on tokio's blocking pool,
 //! Redis uses its multiplexed async client.
 
-use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::config::{ContainerSpec, Implementation};
-use crate::container::{Channel, Core, Face, Named};
+use crate::config::ContainerSpec;
+use crate::container::{face_accessors, Channel, Core, Face};
 use crate::error::StorageError;
 
 /// The async face: file work on tokio's blocking pool, Redis through the
@@ -74,18 +73,6 @@ pub struct AsyncContainer {
     inner: Arc<Core<Tokio>>,
 }
 
-impl fmt::Debug for AsyncContainer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.inner.debug("AsyncContainer", f)
-    }
-}
-
-impl Named for AsyncContainer {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-}
-
 impl AsyncContainer {
     /// Opens one container; see [`Container::open`](crate::Container::open)
     /// for what happens at open.
@@ -98,24 +85,6 @@ impl AsyncContainer {
         Ok(Self {
             inner: Arc::new(core),
         })
-    }
-
-    /// The container's name.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    /// The container's engine.
-    #[must_use]
-    pub fn implementation(&self) -> Implementation {
-        self.inner.implementation()
-    }
-
-    /// Where the data lives, for logs. Never contains a password.
-    #[must_use]
-    pub fn location(&self) -> &str {
-        self.inner.location()
     }
 
     /// The value of `key`, or `None` if there is none.
@@ -192,28 +161,6 @@ impl AsyncChannelStorage {
         let inner = Channel::open(service_id, channel_id, specs, open).await?;
         Ok(Self { inner })
     }
-
-    /// The service id given to `open`.
-    #[must_use]
-    pub fn service_id(&self) -> &str {
-        self.inner.service_id()
-    }
-
-    /// The channel id given to `open`.
-    #[must_use]
-    pub fn channel_id(&self) -> &str {
-        self.inner.channel_id()
-    }
-
-    /// The container called `name`.
-    pub fn container(&self, name: &str) -> Result<&AsyncContainer, StorageError> {
-        self.inner.container(name)
-    }
-
-    /// Every container, in `db_config` order.
-    pub fn containers(&self) -> impl ExactSizeIterator<Item = &AsyncContainer> {
-        self.inner.containers()
-    }
 }
 
 /// Compile-time proof that the async API can be used from spawned tasks:
@@ -235,3 +182,5 @@ fn assert_send_and_sync(storage: &AsyncChannelStorage, container: &AsyncContaine
     send(container.clear());
     send(storage.container("m"));
 }
+
+face_accessors!(AsyncContainer, AsyncChannelStorage);

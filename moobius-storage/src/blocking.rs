@@ -2,7 +2,6 @@
 //! one container implementation ([`crate::container`]) that runs every
 //! operation on the calling thread, without a runtime.
 
-use std::fmt;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
@@ -12,8 +11,8 @@ use std::thread::Thread;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::config::{ContainerSpec, Implementation};
-use crate::container::{Channel, Core, Face, Named};
+use crate::config::ContainerSpec;
+use crate::container::{face_accessors, Channel, Core, Face};
 use crate::error::StorageError;
 
 /// The blocking face: file work runs inline, Redis through the blocking
@@ -95,18 +94,6 @@ pub struct Container {
     inner: Arc<Core<Blocking>>,
 }
 
-impl fmt::Debug for Container {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.inner.debug("Container", f)
-    }
-}
-
-impl Named for Container {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-}
-
 impl Container {
     /// Opens one container of channel `channel_id` of service `service_id`,
     /// then applies the spec's `clear` (delete every key) or, if not
@@ -124,25 +111,6 @@ impl Container {
         Ok(Self {
             inner: Arc::new(core),
         })
-    }
-
-    /// The container's name.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    /// The container's engine.
-    #[must_use]
-    pub fn implementation(&self) -> Implementation {
-        self.inner.implementation()
-    }
-
-    /// Where the data lives (folder, Redis server and key prefix, ...), for
-    /// logs. Never contains a password.
-    #[must_use]
-    pub fn location(&self) -> &str {
-        self.inner.location()
     }
 
     /// The value of `key`, or `None` if there is none. A stored value that
@@ -224,26 +192,6 @@ impl ChannelStorage {
         let inner = block_on(Channel::open(service_id, channel_id, specs, open))?;
         Ok(Self { inner })
     }
-
-    /// The service id given to `open`.
-    #[must_use]
-    pub fn service_id(&self) -> &str {
-        self.inner.service_id()
-    }
-
-    /// The channel id given to `open`.
-    #[must_use]
-    pub fn channel_id(&self) -> &str {
-        self.inner.channel_id()
-    }
-
-    /// The container called `name`.
-    pub fn container(&self, name: &str) -> Result<&Container, StorageError> {
-        self.inner.container(name)
-    }
-
-    /// Every container, in `db_config` order.
-    pub fn containers(&self) -> impl ExactSizeIterator<Item = &Container> {
-        self.inner.containers()
-    }
 }
+
+face_accessors!(Container, ChannelStorage);

@@ -370,3 +370,68 @@ impl<C: Named> Channel<C> {
         self.containers.iter()
     }
 }
+
+/// The parts of a face that do no I/O, written once for both faces:
+/// `Debug`, [`Named`] and the accessors of the container type, and the
+/// accessors of the channel-storage type.
+macro_rules! face_accessors {
+    ($container:ident, $storage:ident) => {
+        impl std::fmt::Debug for $container {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.inner.debug(stringify!($container), f)
+            }
+        }
+
+        impl $crate::container::Named for $container {
+            fn name(&self) -> &str {
+                self.inner.name()
+            }
+        }
+
+        impl $container {
+            /// The container's name.
+            #[must_use]
+            pub fn name(&self) -> &str {
+                self.inner.name()
+            }
+
+            /// The container's engine.
+            #[must_use]
+            pub fn implementation(&self) -> $crate::Implementation {
+                self.inner.implementation()
+            }
+
+            /// Where the data lives (folder, Redis server and key prefix,
+            /// ...), for logs. Never contains a password.
+            #[must_use]
+            pub fn location(&self) -> &str {
+                self.inner.location()
+            }
+        }
+
+        impl $storage {
+            /// The service id given to `open`.
+            #[must_use]
+            pub fn service_id(&self) -> &str {
+                self.inner.service_id()
+            }
+
+            /// The channel id given to `open`.
+            #[must_use]
+            pub fn channel_id(&self) -> &str {
+                self.inner.channel_id()
+            }
+
+            /// The container called `name`.
+            pub fn container(&self, name: &str) -> Result<&$container, $crate::StorageError> {
+                self.inner.container(name)
+            }
+
+            /// Every container, in `db_config` order.
+            pub fn containers(&self) -> impl ExactSizeIterator<Item = &$container> {
+                self.inner.containers()
+            }
+        }
+    };
+}
+pub(crate) use face_accessors;
