@@ -434,7 +434,7 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
         "sign_up_with_code" => {
             let ep = ConfirmSignUp {
                 email: email()?,
-                code: case.arg_str("the_code")?.to_owned(),
+                code: case.arg_str("the_code")?.into(),
             };
             let out = run.exchange(&ep)?;
             run.expect(out, |()| Value::Null, result)
@@ -449,7 +449,7 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
             let ep = ConfirmResetPassword {
                 email: email()?,
                 new_password: password()?,
-                code: case.arg_str("the_code")?.to_owned(),
+                code: case.arg_str("the_code")?.into(),
             };
             let out = run.exchange(&ep)?;
             run.expect(out, |()| Value::Null, result)
