@@ -63,6 +63,7 @@ impl std::fmt::Debug for Config {
             log,
             service_id_file,
             no_warn_cannot_save_service_id,
+            warnings,
         } = self;
         f.debug_struct("Config")
             .field("session", session)
@@ -74,6 +75,7 @@ impl std::fmt::Debug for Config {
                 "no_warn_cannot_save_service_id",
                 no_warn_cannot_save_service_id,
             )
+            .field("warnings", warnings)
             .finish()
     }
 }
