@@ -41,7 +41,7 @@ use moobius_proto::ws::{Action, UnknownFrame};
 /// }
 /// ```
 pub trait Bot {
-    /// What [`Moobius::spell`] or [`Running::spell`](crate::Running::spell)
+    /// What [`Running::spell`](crate::Running::spell) (or a spell sender)
     /// sends to this bot ([`on_spell`](Self::on_spell)); `()` when unused.
     type Spell: Send + 'static;
 
@@ -145,8 +145,8 @@ pub trait Bot {
         Ok(())
     }
 
-    /// A spell sent with [`Moobius::spell`] or
-    /// [`Running::spell`](crate::Running::spell).
+    /// A spell sent with [`Running::spell`](crate::Running::spell) (or a
+    /// spell sender).
     fn on_spell(&mut self, moobius: &Moobius, spell: Self::Spell) -> CallbackResult {
         let _ = (moobius, spell);
         Ok(())
