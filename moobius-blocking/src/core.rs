@@ -132,7 +132,9 @@ impl Core {
     /// socket at once, and heartbeats go out on time.
     pub(crate) fn poll_inbound(&mut self) {
         for _ in 0..MAX_BURST {
-            if self.pending.len() >= MAX_PENDING {
+            // Backpressure: the session's (frames waiting for group
+            // lookups, `Session::wants_ws_read`) and the application's.
+            if self.pending.len() >= MAX_PENDING || !self.session.wants_ws_read() {
                 break;
             }
             let Some(ws) = self.ws.as_mut() else {
@@ -175,7 +177,10 @@ impl Core {
             (a, b) => a.or(b).unwrap_or(now + IDLE_WAIT),
         };
         let wait = until.saturating_duration_since(now);
-        match self.ws.as_mut() {
+        // While the session takes no frames (`Session::wants_ws_read`), the
+        // socket is left unread and the wait is for a command or a timer.
+        let reading = self.session.wants_ws_read();
+        match self.ws.as_mut().filter(|_| reading) {
             Some(ws) => match ws.read(wait) {
                 Read::Text(text) => self.session.handle_ws_text(Instant::now(), &text),
                 Read::Idle => {}
@@ -183,7 +188,9 @@ impl Core {
             },
             None => match self.commands.recv_timeout(wait) {
                 Ok(cmd) => self.apply(cmd),
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
+                Err(RecvTimeoutError::Timeout) => {}
+                // No handle left to send commands: wait for the timer anyway.
+                Err(RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
             },
         }
         let now = Instant::now();
