@@ -154,9 +154,7 @@ impl Groups {
             return Resolution::Pending;
         }
         match self.failed.get(group) {
-            Some((until, e)) if *until > now || self.pinned.contains_key(group) => {
-                Resolution::Unresolved(e.clone())
-            }
+            Some((until, e)) if *until > now => Resolution::Unresolved(e.clone()),
             _ => Resolution::Missing,
         }
     }

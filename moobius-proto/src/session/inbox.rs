@@ -134,10 +134,10 @@ impl Session {
         if !self.inbox.lanes.contains_key(&channel) && self.resolvable(now, &refs) {
             return self.deliver(now, frame, &refs);
         }
+        self.ask_for(now, &refs);
         for r in &refs {
             self.groups.pin(&r.group);
         }
-        self.ask_for(now, &refs);
         let lane = self.inbox.lanes.entry(channel.clone()).or_default();
         if lane.is_empty() {
             self.inbox.order.push(channel);

@@ -1,10 +1,13 @@
 //! Frames written and not yet acknowledged, in the order they were written.
 //!
-//! Acknowledgements mostly arrive in order, but not always: each frame has a
-//! sequence number, an index maps its request id to it, and an acknowledged
-//! frame leaves a hole that is dropped once it reaches the front. An
-//! acknowledgement therefore costs O(1) amortised whatever the number in
-//! flight (the old `retain` over the whole queue made a burst quadratic).
+//! Acknowledgements mostly arrive in order: the one for the oldest frame is
+//! found at the front in O(1), with no index to maintain. One that arrives
+//! out of order is found through an index by request id, built lazily (each
+//! frame is indexed at most once, on the first out-of-order acknowledgement
+//! after it was written), and leaves a hole dropped when it reaches the
+//! front. Either way an acknowledgement costs O(1) amortised whatever the
+//! number in flight (the old `retain` over the whole queue made a burst
+//! quadratic).
 
 use crate::ids::RequestId;
 use std::collections::{HashMap, VecDeque};
@@ -26,28 +29,29 @@ pub(super) struct Sent {
 #[derive(Default, Debug)]
 pub(super) struct Unacked {
     /// Slot `i` holds the frame of sequence number `base + i`; `None` once
-    /// acknowledged (holes are dropped when they reach the front).
+    /// acknowledged (holes are dropped when they reach either end).
     slots: VecDeque<Option<Sent>>,
     base: u64,
-    /// Sequence number of every frame still in `slots`.
+    /// Frames still in `slots`.
+    count: usize,
+    /// Sequence numbers by request id, for the slots below `indexed`.
     index: HashMap<RequestId, u64>,
+    indexed: u64,
 }
 
 impl Unacked {
     /// Frames still waiting for their acknowledgement.
     pub(super) fn len(&self) -> usize {
-        self.index.len()
+        self.count
+    }
+
+    fn end(&self) -> u64 {
+        self.base + self.slots.len() as u64
     }
 
     pub(super) fn push(&mut self, sent: Sent) {
-        let seq = self.base + self.slots.len() as u64;
-        // A request id is random; a repeat would only shadow the older entry.
-        if let Some(old) = self.index.insert(sent.request_id.clone(), seq) {
-            if let Some(slot) = self.slot_mut(old) {
-                *slot = None;
-            }
-        }
         self.slots.push_back(Some(sent));
+        self.count += 1;
     }
 
     fn slot_mut(&mut self, seq: u64) -> Option<&mut Option<Sent>> {
@@ -55,57 +59,80 @@ impl Unacked {
         self.slots.get_mut(i)
     }
 
-    fn trim_front(&mut self) {
+    /// Drops holes at both ends, keeping the index consistent.
+    fn trim(&mut self) {
         while matches!(self.slots.front(), Some(None)) {
             self.slots.pop_front();
             self.base += 1;
         }
-    }
-
-    fn trim_back(&mut self) {
         while matches!(self.slots.back(), Some(None)) {
             self.slots.pop_back();
         }
+        self.indexed = self.indexed.clamp(self.base, self.end());
+    }
+
+    /// Takes the frame of slot `seq` out of the queue and the index.
+    fn take(&mut self, seq: u64) -> Option<Sent> {
+        let sent = self.slot_mut(seq)?.take()?;
+        self.count -= 1;
+        if seq < self.indexed {
+            self.index.remove(&sent.request_id);
+        }
+        Some(sent)
+    }
+
+    /// The sequence number of the frame with this request id, if waiting.
+    fn find(&mut self, request_id: &RequestId) -> Option<u64> {
+        self.trim();
+        if let Some(Some(front)) = self.slots.front() {
+            if front.request_id == *request_id {
+                return Some(self.base);
+            }
+        }
+        // Out of order: index what was written since the last time.
+        for seq in self.indexed.max(self.base)..self.end() {
+            let i = (seq - self.base) as usize;
+            if let Some(Some(s)) = self.slots.get(i) {
+                self.index.insert(s.request_id.clone(), seq);
+            }
+        }
+        self.indexed = self.end();
+        self.index.get(request_id).copied()
     }
 
     /// Removes the frame with this request id, if it is waiting.
     pub(super) fn remove(&mut self, request_id: &RequestId) -> Option<Sent> {
-        let seq = self.index.remove(request_id)?;
-        let sent = self.slot_mut(seq)?.take();
-        self.trim_front();
-        self.trim_back();
+        let seq = self.find(request_id)?;
+        let sent = self.take(seq);
+        self.trim();
         sent
     }
 
     /// Removes the frame with this request id and every frame written after
     /// it, in order.
     pub(super) fn split_off(&mut self, request_id: &RequestId) -> Option<(Sent, Vec<Sent>)> {
-        let seq = *self.index.get(request_id)?;
-        let i = usize::try_from(seq.checked_sub(self.base)?).ok()?;
-        let mut tail = self.slots.split_off(i).into_iter().flatten();
-        let first = tail.next()?;
-        let later: Vec<Sent> = tail.collect();
-        self.index.remove(&first.request_id);
-        for s in &later {
-            self.index.remove(&s.request_id);
-        }
-        self.trim_back();
+        let seq = self.find(request_id)?;
+        let first = self.take(seq)?;
+        let later: Vec<Sent> = (seq + 1..self.end()).filter_map(|s| self.take(s)).collect();
+        self.trim();
         Some((first, later))
     }
 
     /// The frame written last, removed.
     pub(super) fn pop_back(&mut self) -> Option<Sent> {
-        self.trim_back();
-        let sent = self.slots.pop_back()??;
-        self.index.remove(&sent.request_id);
-        self.trim_back();
-        Some(sent)
+        self.trim();
+        let last = self.end().checked_sub(1)?;
+        let sent = self.take(last);
+        self.trim();
+        sent
     }
 
     /// Every frame, in order; the queue is left empty.
     pub(super) fn take_all(&mut self) -> VecDeque<Sent> {
         self.index.clear();
-        self.base += self.slots.len() as u64;
+        self.base = self.end();
+        self.indexed = self.base;
+        self.count = 0;
         std::mem::take(&mut self.slots)
             .into_iter()
             .flatten()
@@ -115,17 +142,17 @@ impl Unacked {
     /// Drops the frames written at least `window` before `now` (they count
     /// as delivered).
     pub(super) fn expire(&mut self, now: Instant, window: Duration) {
-        while let Some(front) = self.slots.front() {
-            match front {
-                Some(s) if now.saturating_duration_since(s.at) < window => break,
-                Some(s) => {
-                    let rid = s.request_id.clone();
-                    self.index.remove(&rid);
-                }
-                None => {}
+        loop {
+            self.trim();
+            let old = match self.slots.front() {
+                Some(Some(s)) => now.saturating_duration_since(s.at) >= window,
+                _ => false,
+            };
+            if !old {
+                break;
             }
-            self.slots.pop_front();
-            self.base += 1;
+            let base = self.base;
+            self.take(base);
         }
     }
 }
@@ -173,6 +200,35 @@ mod tests {
     }
 
     #[test]
+    fn in_order_acknowledgements_build_no_index_and_reused_slots_are_found() {
+        let t = Instant::now();
+        let mut u = Unacked::default();
+        for n in 1..=100 {
+            u.push(sent(n, t));
+        }
+        for n in 1..=50 {
+            assert_eq!(u.remove(&sent(n, t).request_id).map(|s| s.op.0), Some(n));
+        }
+        assert!(u.index.is_empty(), "in order: no index");
+        // Out of order: the rest gets indexed once.
+        assert!(u.remove(&sent(80, t).request_id).is_some());
+        assert_eq!(u.index.len(), 49);
+        // The back is trimmed and written again: new frames must be found.
+        assert!(u.remove(&sent(100, t).request_id).is_some());
+        assert!(u.pop_back().is_some_and(|s| s.op.0 == 99));
+        u.push(sent(200, t));
+        u.push(sent(201, t));
+        assert!(u.remove(&sent(201, t).request_id).is_some());
+        assert!(u.remove(&sent(200, t).request_id).is_some());
+        assert!(u.remove(&sent(201, t).request_id).is_none());
+        for n in (51..=98).filter(|n| *n != 80) {
+            assert!(u.remove(&sent(n, t).request_id).is_some(), "{n}");
+        }
+        assert_eq!(u.len(), 0);
+        assert!(u.index.is_empty());
+    }
+
+    #[test]
     fn expiry_drops_old_frames_and_holes_from_the_front() {
         let t = Instant::now();
         let mut u = Unacked::default();
@@ -184,5 +240,6 @@ mod tests {
         assert_eq!(u.len(), 1);
         assert!(u.remove(&sent(3, t).request_id).is_some());
         assert!(u.slots.is_empty());
+        assert!(u.index.is_empty());
     }
 }
