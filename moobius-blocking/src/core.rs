@@ -351,6 +351,10 @@ fn log_event(event: &Event) {
         Event::Ready => tracing::info!("ready"),
         Event::PlatformError(message) => tracing::warn!(%message, "platform error frame"),
         Event::UndecodableFrame(error) => tracing::warn!(%error, "undecodable frame dropped"),
+        Event::GroupUnresolved(u) => tracing::warn!(
+            channel_id = %u.channel_id, group_id = %u.group_id, error = %u.error,
+            "group members unknown; the event naming it is delivered without them"
+        ),
         Event::Connection(ConnectionEvent::Disconnected(reason)) => {
             tracing::warn!(?reason, "websocket disconnected");
         }

@@ -42,8 +42,8 @@ const PAYLOADS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/payloads");
 fn lines(name: &str) -> Vec<String> {
     let dir = std::env::var("MOOBIUS_BENCH_PAYLOADS").unwrap_or_else(|_| PAYLOADS.to_owned());
     let path = format!("{dir}/{name}.jsonl");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {path}: {e} "));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e} "));
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(str::to_owned)

@@ -1137,3 +1137,42 @@ fn acknowledgements_out_of_order_and_a_drop_still_resend_exactly_the_unacknowled
         .collect();
     assert_eq!(resent, want, "the unacknowledged ones, in their order");
 }
+
+#[test]
+fn lookups_never_answered_keep_their_slots_yet_every_frame_leaves_and_the_queues_stay_bounded() {
+    let limits = Limits {
+        max_inbound_waiting: 16,
+        max_lookups_in_flight: 2,
+        lookup_timeout: Duration::from_secs(5),
+        ..Limits::default()
+    };
+    let mut sim = service_with(38, &[CHAN], limits.clone());
+    for g in ["g-stuck-1", "g-stuck-2"] {
+        sim.platform.groups.insert(g.into(), vec!["u1".into()]);
+        sim.platform.lookup_delay.insert(g.into(), None);
+    }
+    sim.push_frame(&message_to_group(CHAN, "s1", "g-stuck-1"));
+    sim.push_frame(&message_to_group(CHAN, "s2", "g-stuck-2"));
+    let n = 200;
+    for i in 0..n {
+        let g = format!("g-{i}");
+        sim.platform.groups.insert(g.clone(), vec![format!("m{i}")]);
+        sim.push_frame(&message_to_group(CHAN, &format!("f{i}"), &g));
+    }
+    for _ in 0..200 {
+        sim.run_for(Duration::from_secs(1));
+        let b = sim.session.backlog();
+        assert!(b.inbound_waiting <= limits.max_inbound_waiting, "{b:?}");
+        assert!(b.lookups_waiting <= 2 * limits.max_inbound_waiting, "{b:?}");
+        assert!(b.lookups_in_flight <= limits.max_lookups_in_flight, "{b:?}");
+    }
+    // Both slots stay held by the two requests never answered, so every
+    // later group times out in the queue: all frames still leave, in order,
+    // each marked unresolved.
+    let got = delivered(&sim.events);
+    let mut want = vec!["s1:".to_owned(), "s2:".to_owned()];
+    want.extend((0..n).map(|i| format!("f{i}:")));
+    assert_eq!(got, want);
+    assert_eq!(unresolved(&sim.events).len(), n + 2);
+    assert_eq!(sim.max_lookups_outstanding, 2);
+}

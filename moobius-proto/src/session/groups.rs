@@ -310,16 +310,24 @@ impl Session {
         let until = now + self.cfg.limits.failed_lookup_ttl;
         let secs = self.cfg.limits.lookup_timeout.as_secs_f64();
         let g = &mut self.groups;
+        let mut queued_expired = false;
         while let Some(entry) = g.deadlines.first_entry() {
             if entry.key().0 > now {
                 break;
             }
             let group = entry.remove();
-            g.lookups.remove(&group);
+            queued_expired |= g.lookups.remove(&group).is_some_and(|l| !l.asked);
             let e = OpError::Transport(TransportError(format!(
                 "no answer to the group lookup within {secs} s"
             )));
             g.fail(now, group, until, e);
+        }
+        if queued_expired {
+            // Lookups that never got a slot leave the queue too, so it stays
+            // bounded even while every slot is held by an unanswered request.
+            let lookups = &g.lookups;
+            g.waiting
+                .retain(|x| lookups.get(x).is_some_and(|l| !l.asked));
         }
         self.start_lookups(now);
         self.pump_inbox(now);
