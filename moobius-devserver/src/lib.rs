@@ -55,6 +55,7 @@
 
 #![forbid(unsafe_code)]
 
+mod chat_page;
 mod error;
 mod faults;
 mod http;

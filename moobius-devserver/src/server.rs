@@ -180,9 +180,10 @@ impl DevServerBuilder {
         let shared = Arc::new(Shared::new(state, self.config, format!("http://{addr}")));
         let app = Router::new()
             .route("/ws", any(crate::ws::upgrade))
-            .route("/", any(crate::ws::upgrade))
             .fallback(crate::http::dispatch)
-            .with_state(shared.clone());
+            .with_state(shared.clone())
+            // `/` (page, or websocket upgrade as before) and `/chat`.
+            .merge(crate::chat_page::router(shared.clone(), &self.users));
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         // Frames are small and latency matters: without TCP_NODELAY a reply
         // written in two segments waits for the peer's delayed ACK (~40 ms).
