@@ -20,6 +20,28 @@ use moobius_proto::ws::{Action, UnknownFrame};
 /// and events arriving meanwhile wait their turn. Long work belongs on a
 /// thread of its own, with a clone of the handle.
 ///
+/// ## Ordering and bounds
+///
+/// * **Per channel, arrival order.** The events of one channel reach the
+///   callbacks in the order their frames arrived, even when one of them
+///   waits for a group lookup (a message addressed to a group id is
+///   delivered with its members resolved). Channels do not wait for each
+///   other: a slow lookup in one channel holds only the frames of that
+///   channel behind it, so events of different channels may be delivered in
+///   a different order than they arrived. Frames of no channel
+///   (acknowledgements, unknown payloads) are delivered as they arrive.
+/// * **Nothing waits forever.** A group that cannot be looked up (after the
+///   HTTP retries with backoff, or within `Limits::lookup_timeout`, 60 s by
+///   default) is reported as `Event::GroupUnresolved` and the event that
+///   names it is delivered with that group's members left out.
+/// * **Bounded memory.** At most `Limits::max_inbound_waiting` (1024)
+///   received frames wait for lookups; beyond that the socket is not read
+///   until they leave (the platform's frames stay in the socket buffers).
+///   At most `Limits::max_lookups_in_flight` (4) lookups and
+///   `Limits::max_startup_calls_in_flight` (4) start-up calls run at once,
+///   and the group caches hold `Limits::max_cached_groups` (10,000) entries
+///   each. The limits are in `SessionConfig::limits`.
+///
 /// A callback's error is logged and the bot goes on; so is a panic (the bot
 /// value is kept as the panic left it).
 ///

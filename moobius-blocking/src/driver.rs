@@ -246,12 +246,19 @@ impl<Sp: Send + 'static> Loop<Sp> {
         let timer = self.session.poll_timeout().unwrap_or(now + IDLE_WAIT);
         let slice = now + self.config.options.command_poll;
         let wait = timer.min(slice).saturating_duration_since(now);
-        let reading = self.backlog.is_empty();
+        // Backpressure: the socket is left unread while the bot is behind, or
+        // while the session holds as many frames waiting for group lookups
+        // as it takes (`Session::wants_ws_read`); the wait is then for a
+        // command or a timer, which make room again.
+        let reading = self.backlog.is_empty() && self.session.wants_ws_read();
         match self.ws.as_mut() {
             Some(ws) if reading => {
                 let first = ws.read(wait);
                 self.on_read(first);
                 for _ in 1..MAX_BURST {
+                    if !self.session.wants_ws_read() {
+                        break;
+                    }
                     let Some(ws) = self.ws.as_mut() else { break };
                     match ws.read_ready() {
                         Read::Idle => break,

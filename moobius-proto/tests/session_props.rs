@@ -1,12 +1,16 @@
 //! Properties of the session over random fault schedules (proptest): every
 //! message reaches the platform exactly once and in order; inbound events
-//! keep arrival order; the session never panics, never busy-loops, and its
+//! keep arrival order per channel, through group churn, failing, slow and
+//! stuck lookups; the session never panics, never busy-loops, and its
 //! queues stay bounded under a flood.
+//!
+//! Cases per property: `MOOBIUS_PROP_CASES`, else 1,000 when `CI=true`
+//! (`.ci/run` sets `MOOBIUS_PROP_CASES=1000`), else 64.
 
 mod sim;
 
 use moobius_proto::compose::{MessageSpec, Recipients};
-use moobius_proto::session::{Event, Role, SessionConfig};
+use moobius_proto::session::{Event, Limits, Role, SessionConfig};
 use moobius_proto::{CharacterId, Password};
 use proptest::prelude::*;
 use sim::platform::{Platform, EMAIL, PASSWORD};
@@ -14,6 +18,18 @@ use sim::{Faults, Sim};
 use std::time::Duration;
 
 const CHAN: &str = "chan-1";
+
+/// Seeded schedules per property (see the module documentation).
+fn cases() -> u32 {
+    std::env::var("MOOBIUS_PROP_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if std::env::var("CI").is_ok_and(|v| v == "true") {
+            1000
+        } else {
+            64
+        })
+}
 
 fn service(seed: u64, faults: Faults) -> Sim {
     let mut p = Platform::new();
@@ -54,7 +70,7 @@ fn faults() -> impl Strategy<Value = Faults> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn every_message_arrives_exactly_once_and_in_order(seed in any::<u64>(), f in faults(), n in 1usize..25, lists in prop::collection::vec(0usize..3, 25)) {
@@ -130,5 +146,144 @@ proptest! {
         prop_assert!(n * 10 <= 1024 || refused > 0);
         sim.run_for(Duration::from_secs(60));
         prop_assert!(sim.session.backlog().outputs == 0);
+    }
+
+    #[test]
+    fn per_channel_order_and_resolution_hold_through_group_churn(
+        seed in any::<u64>(),
+        channels in 1usize..5,
+        pool in 1usize..40,
+        cache in 2usize..16,
+        waiting_cap in 4usize..64,
+        lookup_cap in 1usize..5,
+        e5xx in 0.0..0.3f64,
+        delay_ms in 0u64..300,
+        groups in prop::collection::vec((0u8..10, 0u64..3000), 40),
+        frames in prop::collection::vec((0usize..4, 0u8..4, 0usize..40, 0u64..40), 1..120),
+    ) {
+        let limits = Limits {
+            max_cached_groups: cache,
+            max_inbound_waiting: waiting_cap,
+            max_lookups_in_flight: lookup_cap,
+            lookup_timeout: Duration::from_secs(5),
+            ..Limits::default()
+        };
+        let names: Vec<String> = (0..channels).map(|c| format!("chan-{c}")).collect();
+        let mut p = Platform::new();
+        for c in &names {
+            p.members.insert(c.clone(), vec!["u1".into()]);
+        }
+        let mut cfg = SessionConfig::new(
+            EMAIL,
+            Password::new(PASSWORD),
+            "http://platform.test/".parse().expect("uri"),
+            "ws://platform.test/ws",
+            Role::service(None, names.iter().map(|c| c.as_str().into()).collect()),
+        );
+        cfg.limits = limits.clone();
+        let mut sim = Sim::new(cfg, p, seed);
+        sim.run_until_ready();
+        // The group pool: most exist, some are unknown (404), some slow,
+        // a few never answered.
+        let mut members = std::collections::HashMap::new();
+        for (g, (kind, slow)) in groups.iter().enumerate().take(pool) {
+            let id = format!("g-{g}");
+            match kind {
+                0 => {} // unknown to the platform
+                1 => {
+                    sim.platform.lookup_delay.insert(id.clone(), None);
+                }
+                _ => {
+                    let m = vec![format!("m{g}"), format!("n{g}")];
+                    sim.platform.groups.insert(id.clone(), m.clone());
+                    members.insert(id.clone(), m.join("+"));
+                    if *kind == 2 {
+                        sim.platform
+                            .lookup_delay
+                            .insert(id, Some(Duration::from_millis(*slow)));
+                    }
+                }
+            }
+        }
+        sim.faults = Faults {
+            http_5xx: e5xx,
+            http_delay: Duration::from_millis(delay_ms),
+            ..Faults::default()
+        };
+        let mut want: Vec<Vec<String>> = vec![Vec::new(); channels];
+        let mut group_of = std::collections::HashMap::new();
+        let check = |sim: &Sim| -> Result<(), TestCaseError> {
+            let b = sim.session.backlog();
+            prop_assert!(b.inbound_waiting <= limits.max_inbound_waiting, "{:?}", b);
+            prop_assert!(b.lookups_in_flight <= limits.max_lookups_in_flight, "{:?}", b);
+            prop_assert!(b.cached_groups <= b.max_cached_groups + limits.max_inbound_waiting, "{:?}", b);
+            prop_assert!(sim.max_lookups_outstanding <= limits.max_lookups_in_flight);
+            prop_assert_eq!(sim.reads_against_backpressure, 0);
+            Ok(())
+        };
+        for (i, (c, kind, g, pause)) in frames.iter().enumerate() {
+            let c = c % channels;
+            let text = format!("c{c}-{i}");
+            let frame = match kind {
+                0 | 1 => {
+                    let g = format!("g-{}", g % pool);
+                    group_of.insert(text.clone(), g.clone());
+                    format!(r#"{{"type":"message_up","body":{{"subtype":"text","channel_id":"{}","content":{{"text":"{text}"}},"timestamp":1,"recipients":"{g}","sender":"u1"}}}}"#, names[c])
+                }
+                2 => format!(r#"{{"type":"message_up","body":{{"subtype":"text","channel_id":"{}","content":{{"text":"{text}"}},"timestamp":1,"recipients":"service","sender":"u1"}}}}"#, names[c]),
+                _ => format!(r#"{{"type":"action","body":{{"subtype":"join","channel_id":"{}","sender":"{text}"}}}}"#, names[c]),
+            };
+            want[c].push(text);
+            sim.push_frame(&frame);
+            sim.run_for(Duration::from_millis(*pause));
+            check(&sim)?;
+        }
+        for _ in 0..120 {
+            sim.run_for(Duration::from_secs(1));
+            check(&sim)?;
+        }
+        prop_assert_eq!(sim.session.backlog().inbound_waiting, 0, "nothing held");
+        // Per channel: every frame once, in arrival order; a group's members
+        // as the platform has them, or marked unresolved right before.
+        let mut got: Vec<Vec<String>> = vec![Vec::new(); channels];
+        let mut marker: Option<String> = None;
+        for e in &sim.events {
+            match e {
+                Event::GroupUnresolved(u) => {
+                    prop_assert!(marker.is_none(), "two markers in a row");
+                    marker = Some(u.group_id.as_str().to_owned());
+                }
+                Event::MessageUp(message) => {
+                    let text = message.content.text.clone().unwrap_or_default();
+                    let recipients = message
+                        .recipients
+                        .as_ref()
+                        .and_then(|r| r.inline_ids())
+                        .unwrap_or_default();
+                    let ids = recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("+");
+                    match (group_of.get(&text), marker.take()) {
+                        (Some(g), Some(m)) => {
+                            prop_assert_eq!(g, &m);
+                            prop_assert_eq!(ids, "");
+                        }
+                        (Some(g), None) => prop_assert_eq!(Some(&ids), members.get(g), "{}", text),
+                        (None, m) => {
+                            prop_assert!(m.is_none());
+                            prop_assert_eq!(ids, "");
+                        }
+                    }
+                    let c: usize = text[1..text.find('-').unwrap_or(1)].parse().unwrap_or(0);
+                    got[c].push(text);
+                }
+                Event::Action(moobius_proto::ws::Action::Join(a)) => {
+                    prop_assert!(marker.is_none());
+                    let text = a.sender.as_str().to_owned();
+                    let c: usize = text[1..text.find('-').unwrap_or(1)].parse().unwrap_or(0);
+                    got[c].push(text);
+                }
+                _ => {}
+            }
+        }
+        prop_assert_eq!(got, want);
     }
 }

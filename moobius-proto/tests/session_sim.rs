@@ -7,8 +7,8 @@ mod sim;
 use moobius_proto::compose::{MessageSpec, Recipients};
 use moobius_proto::ops::{FetchCharacters, NewChannel, Operation};
 use moobius_proto::session::{
-    CommandError, ConnectionEvent, Event, FatalError, OpError, OpOutput, OthersPolicy, Role,
-    SessionConfig,
+    CommandError, ConnectionEvent, Event, FatalError, Limits, OpError, OpOutput, OthersPolicy,
+    Role, SessionConfig,
 };
 use moobius_proto::ws::Outbound;
 use moobius_proto::{ChannelId, CharacterId, Password};
@@ -736,6 +736,425 @@ fn a_connection_drop_at_any_step_of_start_up_still_ends_ready_with_one_service()
         assert_eq!(sim.platform.delivered_texts(), ["m0"], "drop at {at_ms} ms");
     }
     assert!(drops >= 6, "only {drops} runs had the socket open to drop");
+}
+
+// ---- group resolution that cannot stall, bounds, per-channel order ----
+
+/// A service on `channels` with these limits, ready.
+fn service_with(seed: u64, channels: &[&str], limits: Limits) -> Sim {
+    let mut p = Platform::new();
+    for c in channels {
+        p.members
+            .insert((*c).into(), vec!["u1".into(), "u2".into()]);
+    }
+    let mut cfg = config(Role::service(
+        None,
+        channels.iter().map(|c| ChannelId::new(*c)).collect(),
+    ));
+    cfg.limits = limits;
+    let mut sim = Sim::new(cfg, p, seed);
+    sim.run_until_ready();
+    sim
+}
+
+fn message_to_group(channel: &str, text: &str, group: &str) -> String {
+    format!(
+        r#"{{"type":"message_up","body":{{"subtype":"text","channel_id":"{channel}","content":{{"text":"{text}"}},"timestamp":1,"recipients":"{group}","sender":"u1"}}}}"#
+    )
+}
+
+fn join(channel: &str, who: &str) -> String {
+    format!(
+        r#"{{"type":"action","body":{{"subtype":"join","channel_id":"{channel}","sender":"{who}"}}}}"#
+    )
+}
+
+/// `text:recipients` of every message, `join:who` of every join, in order.
+fn delivered(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::MessageUp(message) => Some(format!(
+                "{}:{}",
+                message.content.text.clone().unwrap_or_default(),
+                message
+                    .recipients
+                    .as_ref()
+                    .and_then(|r| r.inline_ids())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(CharacterId::as_str)
+                    .collect::<Vec<_>>()
+                    .join("+")
+            )),
+            Event::Action(moobius_proto::ws::Action::Join(a)) => Some(format!("join:{}", a.sender)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn unresolved(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::GroupUnresolved(u) => Some(u.group_id.as_str().to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn three_times_the_cache_capacity_of_distinct_groups_with_early_ones_repeated_all_arrive_resolved()
+{
+    let capacity = 100;
+    let mut sim = service_with(
+        31,
+        &[CHAN],
+        Limits {
+            max_cached_groups: capacity,
+            ..Limits::default()
+        },
+    );
+    // Slow lookups: many frames wait (and pin their groups) while the cache
+    // turns over several times.
+    sim.faults.http_delay = Duration::from_millis(300);
+    let mut want = Vec::new();
+    for i in 0..3 * capacity {
+        let g = format!("g-{i}");
+        let member = format!("m{i}");
+        sim.platform.groups.insert(g.clone(), vec![member.clone()]);
+        sim.push_frame(&message_to_group(CHAN, &format!("new{i}"), &g));
+        want.push(format!("new{i}:{member}"));
+        if i % 3 == 2 {
+            let early = (i / 3) % 10;
+            sim.push_frame(&message_to_group(
+                CHAN,
+                &format!("again{i}"),
+                &format!("g-{early}"),
+            ));
+            want.push(format!("again{i}:m{early}"));
+        }
+    }
+    let mut most_waiting = 0;
+    for _ in 0..600 {
+        sim.run_for(Duration::from_millis(100));
+        let b = sim.session.backlog();
+        most_waiting = most_waiting.max(b.inbound_waiting);
+        assert!(b.lookups_in_flight <= b.max_lookups_in_flight, "{b:?}");
+    }
+    assert!(
+        most_waiting > capacity,
+        "frames did wait while the cache turned over: {most_waiting}"
+    );
+    assert_eq!(
+        delivered(&sim.events),
+        want,
+        "nothing stuck, nothing reordered, members right"
+    );
+    assert!(unresolved(&sim.events).is_empty());
+    let b = sim.session.backlog();
+    assert_eq!(b.inbound_waiting, 0);
+    assert!(b.cached_groups <= b.max_cached_groups, "{b:?}");
+    assert!(sim.max_lookups_outstanding <= Limits::default().max_lookups_in_flight);
+}
+
+#[test]
+fn a_slow_lookup_in_one_channel_holds_that_channel_only() {
+    let mut sim = service_with(32, &["chan-a", "chan-b"], Limits::default());
+    sim.platform
+        .groups
+        .insert("g-slow".into(), vec!["u1".into()]);
+    sim.platform
+        .groups
+        .insert("g-fast".into(), vec!["u2".into()]);
+    sim.platform
+        .lookup_delay
+        .insert("g-slow".into(), Some(Duration::from_secs(10)));
+    sim.push_frame(&message_to_group("chan-a", "a1", "g-slow"));
+    sim.push_frame(&join("chan-a", "a2"));
+    for i in 0..20 {
+        sim.push_frame(&message_to_group("chan-b", &format!("b{i}"), "g-fast"));
+        sim.push_frame(&join("chan-b", &format!("b{i}")));
+    }
+    sim.run_for(Duration::from_secs(2));
+    let early = delivered(&sim.events);
+    let want_b: Vec<String> = (0..20)
+        .flat_map(|i| [format!("b{i}:u2"), format!("join:b{i}")])
+        .collect();
+    assert_eq!(early, want_b, "channel b flows while channel a waits");
+    sim.run_for(Duration::from_secs(10));
+    let all = delivered(&sim.events);
+    assert_eq!(
+        &all[want_b.len()..],
+        ["a1:u1", "join:a2"],
+        "channel a in its own order"
+    );
+}
+
+#[test]
+fn a_flood_with_a_stuck_lookup_stays_at_its_bounds_and_does_not_spin() {
+    let limits = Limits {
+        max_inbound_waiting: 64,
+        max_lookups_in_flight: 3,
+        // Longer than the liveness deadline: a socket left unread on purpose
+        // must not count as a dead one.
+        lookup_timeout: Duration::from_secs(120),
+        ..Limits::default()
+    };
+    let mut sim = service_with(33, &["chan-a", "chan-b"], limits.clone());
+    sim.platform
+        .groups
+        .insert("g-stuck".into(), vec!["u1".into()]);
+    sim.platform.lookup_delay.insert("g-stuck".into(), None);
+    let n = 2000;
+    sim.push_frame(&message_to_group("chan-a", "stuck", "g-stuck"));
+    for i in 0..n {
+        let g = format!("g-{i}");
+        sim.platform.groups.insert(g.clone(), vec![format!("m{i}")]);
+        let channel = if i % 2 == 0 { "chan-a" } else { "chan-b" };
+        sim.push_frame(&message_to_group(channel, &format!("f{i}"), &g));
+    }
+    let steps_before = sim.steps;
+    let mut most_waiting = 0;
+    let mut held_back = false;
+    for _ in 0..200 {
+        sim.run_for(Duration::from_secs(1));
+        let b = sim.session.backlog();
+        assert!(b.inbound_waiting <= limits.max_inbound_waiting, "{b:?}");
+        assert!(b.lookups_in_flight <= limits.max_lookups_in_flight, "{b:?}");
+        assert!(b.lookups_waiting <= 2 * limits.max_inbound_waiting, "{b:?}");
+        most_waiting = most_waiting.max(b.inbound_waiting);
+        held_back |= !sim.session.wants_ws_read();
+    }
+    assert_eq!(
+        most_waiting, limits.max_inbound_waiting,
+        "the queue filled up to its bound"
+    );
+    assert!(held_back, "the session asked the driver to stop reading");
+    assert_eq!(sim.reads_against_backpressure, 0);
+    assert!(
+        sim.max_lookups_outstanding <= limits.max_lookups_in_flight,
+        "at most {} lookups at once, saw {}",
+        limits.max_lookups_in_flight,
+        sim.max_lookups_outstanding
+    );
+    // Every frame came through: the stuck group's unresolved, the rest resolved.
+    let got = delivered(&sim.events);
+    assert_eq!(got.len(), n + 1, "nothing held forever, nothing dropped");
+    assert!(got.contains(&"stuck:".to_owned()));
+    for i in 0..n {
+        assert!(got.contains(&format!("f{i}:m{i}")), "f{i}");
+    }
+    assert_eq!(unresolved(&sim.events), ["g-stuck"]);
+    // Per channel, arrival order.
+    let lane = |prefix: u32| -> Vec<usize> {
+        got.iter()
+            .filter_map(|t| t.strip_prefix('f'))
+            .filter_map(|t| t.split(':').next()?.parse().ok())
+            .filter(|i: &usize| *i as u32 % 2 == prefix)
+            .collect()
+    };
+    for parity in [0, 1] {
+        let l = lane(parity);
+        assert!(l.windows(2).all(|w| w[0] < w[1]), "channel order {parity}");
+    }
+    assert!(
+        !sim.events.iter().any(|e| matches!(e, Event::Connection(_))),
+        "no reconnect: the socket was left unread on purpose"
+    );
+    // No busy loop: a handful of steps per frame (frame, lookup answer,
+    // acknowledgements, heartbeats), not a spin.
+    let steps = sim.steps - steps_before;
+    assert!(steps < 10 * n as u64, "{steps} steps for {n} frames");
+    assert_eq!(sim.session.backlog().inbound_waiting, 0);
+}
+
+#[test]
+fn a_group_that_cannot_be_looked_up_is_delivered_as_unresolved_then_asked_again_later() {
+    let mut sim = service_with(34, &[CHAN], Limits::default());
+    sim.push_frame(&message_to_group(CHAN, "first", "g-unknown"));
+    sim.push_frame(&join(CHAN, "after"));
+    sim.run_for(Duration::from_secs(1));
+    assert_eq!(delivered(&sim.events), ["first:", "join:after"]);
+    assert_eq!(unresolved(&sim.events), ["g-unknown"]);
+    let pos = |pred: &dyn Fn(&Event) -> bool| sim.events.iter().position(pred);
+    assert!(
+        pos(&|e| matches!(e, Event::GroupUnresolved(_)))
+            < pos(&|e| matches!(e, Event::MessageUp { .. })),
+        "the marker comes right before its event"
+    );
+    // Within the failure's lifetime: not asked again.
+    let asked = |sim: &Sim| {
+        sim.platform
+            .http_log
+            .iter()
+            .filter(|l| l.ends_with("/group"))
+            .count()
+    };
+    let before = asked(&sim);
+    sim.push_frame(&message_to_group(CHAN, "second", "g-unknown"));
+    sim.run_for(Duration::from_secs(1));
+    assert_eq!(asked(&sim), before);
+    assert_eq!(unresolved(&sim.events).len(), 2);
+    // Later, the group exists: a new frame looks it up again.
+    sim.platform
+        .groups
+        .insert("g-unknown".into(), vec!["u9".into()]);
+    sim.run_for(Limits::default().failed_lookup_ttl);
+    sim.push_frame(&message_to_group(CHAN, "third", "g-unknown"));
+    sim.run_for(Duration::from_secs(1));
+    assert_eq!(
+        asked(&sim),
+        before + 1,
+        "{:?} {:?} {:?}",
+        sim.session.backlog(),
+        delivered(&sim.events),
+        sim.events.iter().rev().take(5).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        delivered(&sim.events).last().map(String::as_str),
+        Some("third:u9")
+    );
+}
+
+#[test]
+fn lookups_are_deduplicated_per_group_and_server_errors_retried_with_backoff() {
+    let mut sim = service_with(35, &[CHAN], Limits::default());
+    sim.platform.groups.insert("g-1".into(), vec!["u1".into()]);
+    sim.faults.http_5xx = 0.5;
+    for i in 0..50 {
+        sim.push_frame(&message_to_group(CHAN, &format!("m{i}"), "g-1"));
+    }
+    sim.run_for(Duration::from_secs(60));
+    let got = delivered(&sim.events);
+    let want: Vec<String> = (0..50).map(|i| format!("m{i}:u1")).collect();
+    let lookups = sim
+        .platform
+        .http_log
+        .iter()
+        .filter(|l| l.ends_with("/group"))
+        .count();
+    if unresolved(&sim.events).is_empty() {
+        assert_eq!(got, want);
+    } else {
+        // Four 503s in a row: every frame still arrives, in order.
+        assert_eq!(got.len(), 50);
+    }
+    assert!(
+        lookups <= 1 + 3,
+        "one lookup and its retries, not one per frame: {lookups}"
+    );
+}
+
+#[test]
+fn start_up_with_many_channels_keeps_its_calls_in_flight_at_the_cap() {
+    let channels: Vec<String> = (0..60).map(|i| format!("chan-{i:02}")).collect();
+    let names: Vec<&str> = channels.iter().map(String::as_str).collect();
+    let limits = Limits {
+        max_startup_calls_in_flight: 3,
+        ..Limits::default()
+    };
+    let sim = service_with(36, &names, limits);
+    assert!(
+        sim.max_http_outstanding <= 3,
+        "at most 3 HTTP calls at once during start-up, saw {}",
+        sim.max_http_outstanding
+    );
+    let inits = sim
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::ChannelInit(_)))
+        .count();
+    assert_eq!(inits, 60);
+    assert_eq!(sim.session.channels().len(), 60);
+    let b = sim.session.backlog();
+    assert_eq!(b.startup_calls_in_flight, 0);
+}
+
+#[test]
+fn acknowledgements_out_of_order_and_a_drop_still_resend_exactly_the_unacknowledged() {
+    let mut sim = service(37);
+    sim.run_until_ready();
+    sim.platform.ack = false;
+    for i in 0..20 {
+        let now = sim.now;
+        let spec = MessageSpec::text(CHAN, format!("m{i}"), Recipients::Service).sender("a");
+        sim.session
+            .send_message(now, 1, spec, None)
+            .expect("queued");
+    }
+    sim.run_for(Duration::from_millis(50));
+    assert_eq!(sim.session.backlog().unacked_frames, 20);
+    // Acknowledge every third frame, out of order.
+    let rids: Vec<String> = sim
+        .ws_sent
+        .iter()
+        .filter_map(|t| moobius_proto::ws::decode_client_frame(t).ok())
+        .filter(|f| matches!(f.frame, Outbound::MessageDown(_)))
+        .filter_map(|f| f.request_id.map(|r| r.as_str().to_owned()))
+        .collect();
+    assert_eq!(rids.len(), 20);
+    for i in (0..20).step_by(3).rev() {
+        sim.push_frame(&format!(
+            r#"{{"type":"copy","body":{{"request_id":"{}","origin_type":"message_down","status":true,"context":{{}}}}}}"#,
+            rids[i]
+        ));
+    }
+    sim.run_for(Duration::from_millis(50));
+    assert_eq!(sim.session.backlog().unacked_frames, 20 - 7);
+    let sent_before = sim.ws_sent.len();
+    sim.drop_connection();
+    sim.run_for(Duration::from_secs(5));
+    let resent: Vec<String> = sim.ws_sent[sent_before..]
+        .iter()
+        .filter_map(|t| moobius_proto::ws::decode_client_frame(t).ok())
+        .filter(|f| matches!(f.frame, Outbound::MessageDown(_)))
+        .filter_map(|f| f.request_id.map(|r| r.as_str().to_owned()))
+        .collect();
+    let want: Vec<String> = (0..20)
+        .filter(|i| i % 3 != 0)
+        .map(|i| rids[i].clone())
+        .collect();
+    assert_eq!(resent, want, "the unacknowledged ones, in their order");
+}
+
+#[test]
+fn lookups_never_answered_keep_their_slots_yet_every_frame_leaves_and_the_queues_stay_bounded() {
+    let limits = Limits {
+        max_inbound_waiting: 16,
+        max_lookups_in_flight: 2,
+        lookup_timeout: Duration::from_secs(5),
+        ..Limits::default()
+    };
+    let mut sim = service_with(38, &[CHAN], limits.clone());
+    for g in ["g-stuck-1", "g-stuck-2"] {
+        sim.platform.groups.insert(g.into(), vec!["u1".into()]);
+        sim.platform.lookup_delay.insert(g.into(), None);
+    }
+    sim.push_frame(&message_to_group(CHAN, "s1", "g-stuck-1"));
+    sim.push_frame(&message_to_group(CHAN, "s2", "g-stuck-2"));
+    let n = 200;
+    for i in 0..n {
+        let g = format!("g-{i}");
+        sim.platform.groups.insert(g.clone(), vec![format!("m{i}")]);
+        sim.push_frame(&message_to_group(CHAN, &format!("f{i}"), &g));
+    }
+    for _ in 0..200 {
+        sim.run_for(Duration::from_secs(1));
+        let b = sim.session.backlog();
+        assert!(b.inbound_waiting <= limits.max_inbound_waiting, "{b:?}");
+        assert!(b.lookups_waiting <= 2 * limits.max_inbound_waiting, "{b:?}");
+        assert!(b.lookups_in_flight <= limits.max_lookups_in_flight, "{b:?}");
+    }
+    // Both slots stay held by the two requests never answered, so every
+    // later group times out in the queue: all frames still leave, in order,
+    // each marked unresolved.
+    let got = delivered(&sim.events);
+    let mut want = vec!["s1:".to_owned(), "s2:".to_owned()];
+    want.extend((0..n).map(|i| format!("f{i}:")));
+    assert_eq!(got, want);
+    assert_eq!(unresolved(&sim.events).len(), n + 2);
+    assert_eq!(sim.max_lookups_outstanding, 2);
 }
 
 #[test]

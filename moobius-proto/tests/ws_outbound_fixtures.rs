@@ -385,7 +385,7 @@ impl Groups<'_> {
         match r {
             Recipients::Service => Ok(GroupRef::Service),
             Recipients::Group(g) => Ok(GroupRef::Group(g.clone())),
-            Recipients::Characters(_) if self.0.len() == 0 => {
+            Recipients::Characters(_) | Recipients::List(_) if self.0.len() == 0 => {
                 // A group cached by an earlier send: its id is in the reference
                 // frame. Where the reference sent nothing (it crashed), any id
                 // stands in; the expected frame then takes ours.
@@ -394,6 +394,7 @@ impl Groups<'_> {
                 ))
             }
             Recipients::Characters(ids) => self.group_for(ids),
+            Recipients::List(list) => self.group_for(list.ids()),
         }
     }
 }

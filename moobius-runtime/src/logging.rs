@@ -27,6 +27,11 @@ pub fn log_event(event: &Event) {
             tracing::warn!(platform = %message, "platform error frame")
         }
         Event::UndecodableFrame(error) => tracing::warn!(%error, "undecodable frame dropped"),
+        // The next event is delivered with this group's members left out.
+        Event::GroupUnresolved(u) => tracing::warn!(
+            channel_id = %u.channel_id, group_id = %u.group_id, error = %u.error,
+            "group members unknown; the event naming it is delivered without them"
+        ),
         Event::Connection(c) => log_connection(c),
         Event::Fatal(e) => tracing::error!(error = %e, "session failed"),
         _ => {}

@@ -15,4 +15,4 @@ pub use message::{
     compose_message, Card, ComposeError, ComposedMessage, FileSource, FileToResolve, MessageInput,
     MessageSpec, NO_SENDER,
 };
-pub use recipients::Recipients;
+pub use recipients::{CharacterList, Recipients};

@@ -2,6 +2,8 @@
 
 use crate::ids::{CharacterId, GroupId};
 use crate::model::Character;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// Recipients as the application gives them. Lists of ids become group ids
 /// through the HTTP API before a frame leaves (the session does that and
@@ -14,13 +16,110 @@ pub enum Recipients {
     Service,
     /// An existing group.
     Group(GroupId),
+    /// These characters, in this order, as a list shared by reference count
+    /// with its fingerprint computed once: sending again to the same
+    /// [`CharacterList`] (clone it, it is cheap) finds its group in the
+    /// session's cache in O(1), whatever its length. A `Characters` list is
+    /// turned into one when the command is queued (hashed once per send).
+    List(CharacterList),
+}
+
+/// A list of character ids in order, shared by reference count, with a
+/// 64-bit fingerprint computed once: cloning, hashing and comparing two
+/// clones cost O(1) whatever the length (two different lists with the same
+/// ids still compare equal, element by element).
+#[derive(Clone)]
+pub struct CharacterList {
+    ids: Arc<[CharacterId]>,
+    fingerprint: u64,
+}
+
+impl CharacterList {
+    /// The list, hashed once.
+    #[must_use]
+    pub fn new(ids: impl Into<Arc<[CharacterId]>>) -> Self {
+        let ids = ids.into();
+        // Fixed keys: the same list has the same fingerprint in every run of
+        // a build, so sessions replay exactly.
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        ids.hash(&mut h);
+        Self {
+            ids,
+            fingerprint: h.finish(),
+        }
+    }
+
+    /// The ids, in order.
+    #[must_use]
+    pub fn ids(&self) -> &[CharacterId] {
+        &self.ids
+    }
+
+    /// Number of ids.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True for an empty list.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+impl std::fmt::Debug for CharacterList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.ids.iter()).finish()
+    }
+}
+
+impl PartialEq for CharacterList {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.ids, &other.ids)
+            || (self.fingerprint == other.fingerprint && self.ids == other.ids)
+    }
+}
+
+impl Eq for CharacterList {}
+
+impl Hash for CharacterList {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.fingerprint);
+    }
+}
+
+impl From<Vec<CharacterId>> for CharacterList {
+    fn from(ids: Vec<CharacterId>) -> Self {
+        Self::new(ids)
+    }
+}
+
+impl From<CharacterList> for Recipients {
+    fn from(list: CharacterList) -> Self {
+        Self::List(list)
+    }
 }
 
 impl Recipients {
     /// True for an empty character list, which would send to nobody.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        matches!(self, Self::Characters(ids) if ids.is_empty())
+        match self {
+            Self::Characters(ids) => ids.is_empty(),
+            Self::List(list) => list.is_empty(),
+            Self::Service | Self::Group(_) => false,
+        }
+    }
+
+    /// The same recipients with a character list as a [`CharacterList`]
+    /// (moved, hashed once); other forms are unchanged.
+    #[must_use]
+    pub fn shared(self) -> Self {
+        match self {
+            Self::Characters(ids) => Self::List(ids.into()),
+            other => other,
+        }
     }
 }
 

@@ -113,6 +113,45 @@ impl Default for Timings {
     }
 }
 
+/// Bounds on the session's queues and on the HTTP calls it runs at once
+/// (see [`Session::backlog`](super::Session::backlog)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Received frames waiting for group lookups (1024). At the cap,
+    /// [`Session::wants_ws_read`](super::Session::wants_ws_read) turns
+    /// false: the driver stops reading the socket until frames leave.
+    pub max_inbound_waiting: usize,
+    /// Group lookups (`GET .../group`) in flight at once (4); more wait in
+    /// a queue, one lookup per group however many frames name it.
+    pub max_lookups_in_flight: usize,
+    /// Per-channel start-up calls (bind, unbind, group lists, membership
+    /// checks) in flight at once (4).
+    pub max_startup_calls_in_flight: usize,
+    /// Groups kept in each cache: created groups by character list, and
+    /// members by group id (10,000). Groups named by frames still waiting
+    /// are kept on top of that until those frames leave.
+    pub max_cached_groups: usize,
+    /// How long a group lookup (queued, sent, retried) may take before the
+    /// frames that need it are delivered with the group unresolved (60 s).
+    pub lookup_timeout: Duration,
+    /// How long a group whose lookup failed reads as unresolved before a
+    /// new frame naming it looks it up again (30 s).
+    pub failed_lookup_ttl: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_inbound_waiting: 1024,
+            max_lookups_in_flight: 4,
+            max_startup_calls_in_flight: 4,
+            max_cached_groups: 10_000,
+            lookup_timeout: Duration::from_secs(60),
+            failed_lookup_ttl: Duration::from_secs(30),
+        }
+    }
+}
+
 /// Everything a [`Session`](super::Session) is configured with.
 #[derive(Clone, Debug)]
 pub struct SessionConfig {
@@ -137,6 +176,8 @@ pub struct SessionConfig {
     pub max_frame_bytes: usize,
     /// Retries of a failed retry-safe HTTP call (3).
     pub http_retries: u32,
+    /// Bounds on queues and on concurrent HTTP calls.
+    pub limits: Limits,
 }
 
 impl SessionConfig {
@@ -159,6 +200,7 @@ impl SessionConfig {
             max_queued_frames: 1024,
             max_frame_bytes: 1 << 20,
             http_retries: 3,
+            limits: Limits::default(),
         }
     }
 

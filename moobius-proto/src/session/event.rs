@@ -2,7 +2,7 @@
 //! application.
 
 use crate::http::{ApiError, RequestError};
-use crate::ids::{ChannelId, CharacterId, ServiceId};
+use crate::ids::{ChannelId, CharacterId, GroupId, ServiceId};
 use crate::model::{Character, CharacterRefs, CopyBody, MessageBody, UpdateBody, UpdateContent};
 use crate::ws::{Action, UnknownFrame};
 use bytes::Bytes;
@@ -288,6 +288,24 @@ pub enum Event {
     Connection(ConnectionEvent),
     /// The session cannot go on.
     Fatal(FatalError),
+    /// The members of a group named by the **next** event (a message or an
+    /// update of the same channel) could not be learned: its lookup failed
+    /// after the retries, or had no answer within
+    /// [`Limits::lookup_timeout`](super::Limits::lookup_timeout). That event
+    /// follows at once, with this group's members left out (an empty list);
+    /// it is never held back for good nor dropped.
+    GroupUnresolved(UnresolvedGroup),
+}
+
+/// A group whose members are unknown (see [`Event::GroupUnresolved`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnresolvedGroup {
+    /// The channel of the event that names it.
+    pub channel_id: ChannelId,
+    /// The group.
+    pub group_id: GroupId,
+    /// Why its members are unknown.
+    pub error: OpError,
 }
 
 impl Event {

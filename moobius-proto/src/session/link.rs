@@ -262,6 +262,13 @@ impl Session {
     }
 
     pub(super) fn on_liveness_timeout(&mut self, now: Instant) {
+        if !self.wants_ws_read() {
+            // The driver does not read the socket (too many frames wait for
+            // lookups): silence says nothing about the connection.
+            self.timers
+                .set(Timer::Liveness, now + self.cfg.timings.liveness);
+            return;
+        }
         let secs = self.cfg.timings.liveness.as_secs();
         self.outputs.push_back(Output::WsClose {
             reason: format!("no frame for {secs} s"),

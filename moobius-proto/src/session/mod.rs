@@ -41,6 +41,7 @@ mod calls;
 mod composite;
 mod config;
 mod event;
+mod gen_cache;
 mod groups;
 mod inbox;
 mod link;
@@ -49,12 +50,13 @@ mod reply;
 mod rng;
 mod startup;
 mod timers;
+mod unacked;
 
 pub use backoff::Backoff;
-pub use config::{OthersPolicy, Role, SessionConfig, Timings};
+pub use config::{Limits, OthersPolicy, Role, SessionConfig, Timings};
 pub use event::{
     CloseReason, CommandError, ConnectionEvent, Event, FatalError, HttpId, OpError, OpId, OpOutput,
-    Output, TransportError,
+    Output, TransportError, UnresolvedGroup,
 };
 
 use crate::compose::{compose_message, FileToResolve, MessageSpec, Recipients};
@@ -70,19 +72,50 @@ use inbox::Inbox;
 use link::Link;
 use outbox::{Draft, Outbox};
 use rng::SeededRng;
-use startup::Startup;
+use startup::{Startup, StartupCalls};
 use std::collections::VecDeque;
 use std::time::Instant;
 use timers::{Timer, TimerTable};
 
-/// Sizes of the session's queues (see [`Session::backlog`]).
+/// Sizes of the session's queues, each beside its bound (see
+/// [`Session::backlog`] and [`Limits`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Backlog {
-    /// Application frames not yet written.
+    /// Application frames not yet written (bound: `max_queued_frames`;
+    /// commands beyond it fail with `QueueFull`).
     pub queued_frames: usize,
-    /// Received frames waiting for a group lookup.
+    /// Bound of `queued_frames` ([`SessionConfig::max_queued_frames`]).
+    pub max_queued_frames: usize,
+    /// Frames written and not yet acknowledged (kept at most
+    /// [`Timings::ack_window`]).
+    pub unacked_frames: usize,
+    /// Received frames waiting for a group lookup (bound:
+    /// `max_inbound_waiting`; at it the driver stops reading, see
+    /// [`Session::wants_ws_read`]).
     pub inbound_waiting: usize,
-    /// HTTP calls in flight or waiting to be retried.
+    /// Bound of `inbound_waiting` ([`Limits::max_inbound_waiting`]).
+    pub max_inbound_waiting: usize,
+    /// Group lookups sent and not answered (bound: `max_lookups_in_flight`).
+    pub lookups_in_flight: usize,
+    /// Bound of `lookups_in_flight` ([`Limits::max_lookups_in_flight`]).
+    pub max_lookups_in_flight: usize,
+    /// Group lookups waiting for a slot (at most two per waiting frame).
+    pub lookups_waiting: usize,
+    /// Groups whose members are held: cached, or named by waiting frames
+    /// (bound: `max_cached_groups` plus two per waiting frame).
+    pub cached_groups: usize,
+    /// Bound of the member cache ([`Limits::max_cached_groups`]).
+    pub max_cached_groups: usize,
+    /// Per-channel start-up calls in flight (bound:
+    /// `max_startup_calls_in_flight`).
+    pub startup_calls_in_flight: usize,
+    /// Bound of `startup_calls_in_flight`
+    /// ([`Limits::max_startup_calls_in_flight`]).
+    pub max_startup_calls_in_flight: usize,
+    /// HTTP calls in flight or waiting to be retried, of every purpose:
+    /// lookups and start-up calls are capped as above, group creations
+    /// follow the queued frames, and the application's own calls are the
+    /// application's.
     pub http_calls: usize,
     /// Outputs not yet drained.
     pub outputs: usize,
@@ -97,6 +130,7 @@ pub struct Session {
     /// Own service id (service mode) or user id (user mode), once known.
     own_id: Option<String>,
     startup: Startup,
+    startup_calls: StartupCalls,
     link: Link,
     timers: TimerTable,
     calls: Calls,
@@ -140,10 +174,11 @@ impl Session {
             refresh_token: None,
             own_id,
             startup: Startup::SigningIn,
+            startup_calls: StartupCalls::default(),
             link: Link::Idle,
             timers: TimerTable::default(),
             calls: Calls::default(),
-            groups: Groups::default(),
+            groups: Groups::new(&cfg.limits),
             outbox: Outbox::default(),
             inbox: Inbox::default(),
             outputs: VecDeque::new(),
@@ -197,6 +232,7 @@ impl Session {
                 Timer::Reconnect => self.connect(now),
                 Timer::LoginGrace => self.on_logged_in(now),
                 Timer::HttpRetry => self.retry_due_calls(now),
+                Timer::LookupDeadline => self.on_lookup_deadline(now),
             }
         }
         self.outbox.expire_unacked(now, self.cfg.timings.ack_window);
@@ -227,13 +263,26 @@ impl Session {
         &self.api
     }
 
-    /// How much work is waiting, for monitoring and tests: every queue is
-    /// bounded, so these stay bounded whatever the peer does.
+    /// How much work is waiting, each queue beside its bound, for
+    /// monitoring and tests: the bounds hold whatever the peer does (the
+    /// outputs are bounded by what one input produces, as long as the
+    /// driver drains them after every input).
     #[must_use]
     pub fn backlog(&self) -> Backlog {
+        let limits = &self.cfg.limits;
         Backlog {
             queued_frames: self.outbox.len(),
+            max_queued_frames: self.cfg.max_queued_frames,
+            unacked_frames: self.outbox.unacked_len(),
             inbound_waiting: self.inbox.len(),
+            max_inbound_waiting: limits.max_inbound_waiting.max(1),
+            lookups_in_flight: self.groups.lookups_in_flight(),
+            max_lookups_in_flight: limits.max_lookups_in_flight.max(1),
+            lookups_waiting: self.groups.lookups_waiting(),
+            cached_groups: self.groups.cached(),
+            max_cached_groups: self.groups.cache_capacity(),
+            startup_calls_in_flight: self.startup_calls.in_flight(),
+            max_startup_calls_in_flight: limits.max_startup_calls_in_flight.max(1),
             http_calls: self.calls.len(),
             outputs: self.outputs.len(),
         }

@@ -7,9 +7,10 @@
 use super::calls::Purpose;
 use super::event::{CommandError, OpError, OpId, OpOutput, Output};
 use super::groups::{GroupKey, GroupKind};
+use super::unacked::{Sent, Unacked};
 use super::{Event, Session};
-use crate::compose::{ComposedMessage, FileToResolve, Recipients};
-use crate::http::{DownloadSize, FetchChannelGroup, RequestUploadUrl, MESSAGE_UP_GROUP_NAME};
+use crate::compose::{CharacterList, ComposedMessage, FileToResolve, Recipients};
+use crate::http::{DownloadSize, RequestUploadUrl, MESSAGE_UP_GROUP_NAME};
 use crate::ids::{ChannelId, CharacterId, RequestId};
 use crate::model::GroupRef;
 use crate::ws::{Outbound, Update, UpdateKind, UserAction, UserActionKind};
@@ -32,7 +33,7 @@ pub(super) enum Draft {
     /// A character list: two groups (the list, and the recipients).
     Characters {
         channel: ChannelId,
-        characters: Vec<CharacterId>,
+        characters: CharacterList,
         recipients: Recipients,
     },
     /// Any other update: one group (the recipients), written into `kind`
@@ -69,6 +70,10 @@ impl Draft {
         down: bool,
         upload: Option<(RequestUploadUrl, Bytes)>,
     ) -> Self {
+        let mut composed = composed;
+        // Hashed once here; every later lookup of its group is O(1).
+        composed.recipients =
+            std::mem::replace(&mut composed.recipients, Recipients::Service).shared();
         Self::Message {
             composed: Box::new(composed),
             unix_ms,
@@ -87,8 +92,8 @@ impl Draft {
         }
         Ok(Self::Characters {
             channel,
-            characters,
-            recipients,
+            characters: characters.into(),
+            recipients: recipients.shared(),
         })
     }
 
@@ -102,7 +107,7 @@ impl Draft {
         }
         Ok(Self::Update {
             channel,
-            recipients,
+            recipients: recipients.shared(),
             kind,
         })
     }
@@ -125,9 +130,13 @@ impl Draft {
             }
         };
         let list = |r: &Recipients, kind: GroupKind| match r {
-            Recipients::Characters(ids) => vec![GroupKey {
+            Recipients::List(ids) => vec![GroupKey {
                 kind,
                 ids: ids.clone(),
+            }],
+            Recipients::Characters(ids) => vec![GroupKey {
+                kind,
+                ids: ids.clone().into(),
             }],
             Recipients::Service | Recipients::Group(_) => vec![],
         };
@@ -169,20 +178,11 @@ pub(super) struct Entry {
     started: bool,
 }
 
-struct Sent {
-    op: OpId,
-    request_id: RequestId,
-    text: String,
-    at: Instant,
-    /// Times the platform rejected it.
-    rejections: u8,
-}
-
 #[derive(Default)]
 pub(super) struct Outbox {
     queue: VecDeque<Entry>,
     /// Frames written since the last connect and not yet acknowledged.
-    unacked: VecDeque<Sent>,
+    unacked: Unacked,
     /// Frames to write again after a reconnect, before the queue.
     resend: VecDeque<Sent>,
 }
@@ -190,6 +190,10 @@ pub(super) struct Outbox {
 impl Outbox {
     pub(super) fn len(&self) -> usize {
         self.queue.len() + self.resend.len()
+    }
+
+    pub(super) fn unacked_len(&self) -> usize {
+        self.unacked.len()
     }
 
     pub(super) fn push(&mut self, op: OpId, request_id: RequestId, draft: Draft) {
@@ -203,29 +207,29 @@ impl Outbox {
 
     pub(super) fn drain_ops(&mut self) -> Vec<OpId> {
         self.resend.clear();
-        self.unacked.clear();
+        self.unacked.take_all();
         self.queue.drain(..).map(|e| e.op).collect()
     }
 
+    /// O(1) amortised, however many frames are in flight.
     pub(super) fn acknowledged(&mut self, request_id: &RequestId) {
-        self.unacked.retain(|s| s.request_id != *request_id);
+        self.unacked.remove(request_id);
     }
 
     /// The platform rejected a sent frame: the first time it goes back to be
     /// sent again after the next login; the second time its op is returned
     /// to be failed.
     pub(super) fn rejected(&mut self, request_id: &RequestId) -> Option<OpId> {
-        let i = self
-            .unacked
-            .iter()
-            .position(|s| s.request_id == *request_id)?;
-        let mut sent = self.unacked.remove(i)?;
+        let (mut sent, later) = self.unacked.split_off(request_id)?;
         if sent.rejections >= 1 {
+            // The frames written after it stay where they were.
+            for s in later {
+                self.unacked.push(s);
+            }
             return Some(sent.op);
         }
         sent.rejections += 1;
         // Before any frame sent after it, so order holds.
-        let later: Vec<Sent> = self.unacked.drain(i..).collect();
         self.resend.push_back(sent);
         self.resend.extend(later);
         None
@@ -233,13 +237,7 @@ impl Outbox {
 
     /// Frames older than the ack window count as delivered.
     pub(super) fn expire_unacked(&mut self, now: Instant, window: Duration) {
-        while self
-            .unacked
-            .front()
-            .is_some_and(|s| now.saturating_duration_since(s.at) >= window)
-        {
-            self.unacked.pop_front();
-        }
+        self.unacked.expire(now, window);
     }
 
     /// After a disconnection: unacknowledged frames go back in front, in
@@ -252,7 +250,7 @@ impl Outbox {
                 failed.push((s.op, s.text.len()));
             }
         }
-        let mut back: VecDeque<Sent> = std::mem::take(&mut self.unacked);
+        let mut back: VecDeque<Sent> = self.unacked.take_all();
         back.append(&mut self.resend);
         self.resend = back;
         failed
@@ -264,12 +262,19 @@ impl Session {
         match r {
             Recipients::Service => Some(GroupRef::Service),
             Recipients::Group(g) => Some(GroupRef::Group(g.clone())),
-            Recipients::Characters(ids) => {
+            Recipients::List(ids) => {
                 let key = GroupKey {
                     kind,
                     ids: ids.clone(),
                 };
-                self.groups.created(&key).cloned().map(GroupRef::Group)
+                self.groups.peek_created(&key).cloned().map(GroupRef::Group)
+            }
+            Recipients::Characters(ids) => {
+                let key = GroupKey {
+                    kind,
+                    ids: ids.clone().into(),
+                };
+                self.groups.peek_created(&key).cloned().map(GroupRef::Group)
             }
         }
     }
@@ -283,7 +288,7 @@ impl Session {
         }
         while let Some(sent) = self.outbox.resend.pop_front() {
             self.outputs.push_back(Output::WsSend(sent.text.clone()));
-            self.outbox.unacked.push_back(Sent { at: now, ..sent });
+            self.outbox.unacked.push(Sent { at: now, ..sent });
             if !self.logged_in() {
                 // A rejection made the session log in again: wait for it.
                 return;
@@ -317,7 +322,7 @@ impl Session {
             return self.emit(Event::OpDone { op, result });
         }
         self.outputs.push_back(Output::WsSend(text.clone()));
-        self.outbox.unacked.push_back(Sent {
+        self.outbox.unacked.push(Sent {
             op,
             request_id,
             text,
@@ -374,7 +379,7 @@ impl Session {
                     kind: GroupKind::Service,
                     ids: characters.clone(),
                 };
-                let characters = GroupRef::Group(self.groups.created(&list)?.clone());
+                let characters = GroupRef::Group(self.groups.peek_created(&list)?.clone());
                 let recipients = self.group_ref(recipients, GroupKind::Service)?;
                 update(
                     channel,
@@ -417,12 +422,12 @@ impl Session {
             if self.groups.begin_create(&key) {
                 let call: Box<dyn super::calls::Call> = match &key.kind {
                     GroupKind::Service => Box::new(crate::http::CreateServiceGroup {
-                        characters: key.ids.clone(),
+                        characters: key.ids.ids().to_vec(),
                     }),
                     GroupKind::Channel(channel) => Box::new(crate::http::CreateChannelGroup {
                         channel_id: channel.clone(),
                         group_name: MESSAGE_UP_GROUP_NAME.to_owned(),
-                        characters: key.ids.clone(),
+                        characters: key.ids.ids().to_vec(),
                     }),
                 };
                 self.start_call(now, call, Purpose::CreateGroup { key });
@@ -435,7 +440,12 @@ impl Session {
         let service = self.is_service();
         let mut groups = Vec::new();
         let mut files = Vec::new();
-        for entry in self.outbox.queue.iter_mut().filter(|e| !e.started) {
+        // Entries not started yet are the newest: a suffix of the queue, so
+        // a send does not walk the whole queue.
+        let queue = &mut self.outbox.queue;
+        let fresh = queue.iter().rev().take_while(|e| !e.started).count();
+        let first = queue.len() - fresh;
+        for entry in queue.range_mut(first..) {
             entry.started = true;
             groups.extend(entry.draft.needed_groups(service));
             if let Draft::Message {
@@ -524,24 +534,6 @@ impl Session {
         self.outbox.queue.retain(|en| en.op != op);
         self.emit(Event::OpDone { op, result: Err(e) });
         self.pump_outbox(now);
-    }
-
-    /// Starts the lookup of a received group id.
-    pub(super) fn lookup_group(
-        &mut self,
-        now: Instant,
-        group: crate::ids::GroupId,
-        channel: ChannelId,
-        user: CharacterId,
-    ) {
-        if self.groups.begin_lookup(&group) {
-            let call = FetchChannelGroup {
-                group_id: group.clone(),
-                channel_id: channel,
-                user_id: user,
-            };
-            self.start_call(now, Box::new(call), Purpose::LookupGroup { group });
-        }
     }
 }
 

@@ -7,8 +7,13 @@
 //!   [`Event::Ready`];
 //! * user: sign in → own user info → connect and log in → join the
 //!   configured channels the user is not in → [`Event::Ready`].
+//!
+//! The per-channel calls (bind, unbind, group lists, membership checks) run
+//! at most [`Limits::max_startup_calls_in_flight`](super::Limits::max_startup_calls_in_flight)
+//! at a time, the rest queued in order: 1,000 channels start on a handful of
+//! connections instead of one socket per channel.
 
-use super::calls::Purpose;
+use super::calls::{Call, Purpose};
 use super::event::OpError;
 use super::timers::Timer;
 use super::{Event, FatalError, OthersPolicy, Role, Session};
@@ -19,6 +24,7 @@ use crate::http::{
 use crate::ids::{ChannelId, CharacterId, ServiceId};
 use crate::model::UserInfo;
 use crate::ws::UserActionKind;
+use std::collections::VecDeque;
 use std::time::Instant;
 
 /// How far start-up has come.
@@ -36,9 +42,46 @@ pub(super) enum Startup {
     Done,
 }
 
+/// Per-channel start-up calls: those in flight, and those waiting for a slot.
+#[derive(Default)]
+pub(super) struct StartupCalls {
+    waiting: VecDeque<(Box<dyn Call>, Purpose)>,
+    in_flight: usize,
+}
+
+impl StartupCalls {
+    pub(super) fn in_flight(&self) -> usize {
+        self.in_flight
+    }
+}
+
 impl Session {
     pub(super) fn begin(&mut self, now: Instant) {
         self.start_sign_in(now, true);
+    }
+
+    /// Starts a per-channel start-up call, or queues it while the cap of
+    /// calls in flight is reached.
+    fn start_channel_call(&mut self, now: Instant, call: Box<dyn Call>, purpose: Purpose) {
+        self.startup_calls.waiting.push_back((call, purpose));
+        self.start_channel_calls(now);
+    }
+
+    fn start_channel_calls(&mut self, now: Instant) {
+        let cap = self.cfg.limits.max_startup_calls_in_flight.max(1);
+        while self.startup_calls.in_flight < cap {
+            let Some((call, purpose)) = self.startup_calls.waiting.pop_front() else {
+                break;
+            };
+            self.startup_calls.in_flight += 1;
+            self.start_call(now, call, purpose);
+        }
+    }
+
+    /// A per-channel start-up call ended: its slot goes to the next one.
+    fn channel_call_done(&mut self, now: Instant) {
+        self.startup_calls.in_flight = self.startup_calls.in_flight.saturating_sub(1);
+        self.start_channel_calls(now);
     }
 
     pub(super) fn on_signed_in(&mut self, now: Instant) {
@@ -152,7 +195,7 @@ impl Session {
                         self.add_pending(1);
                         let call = UnbindService::new(channel.clone(), other.clone());
                         let then_bind = policy == OthersPolicy::Include;
-                        self.start_call(
+                        self.start_channel_call(
                             now,
                             Box::new(call),
                             Purpose::Unbind { channel, then_bind },
@@ -168,7 +211,7 @@ impl Session {
     fn bind(&mut self, now: Instant, channel: ChannelId) {
         self.add_pending(1);
         let call = BindService::new(channel.clone(), self.service_id());
-        self.start_call(now, Box::new(call), Purpose::Bind { channel });
+        self.start_channel_call(now, Box::new(call), Purpose::Bind { channel });
     }
 
     fn add_pending(&mut self, n: usize) {
@@ -194,6 +237,7 @@ impl Session {
         then_bind: bool,
         result: Result<(), OpError>,
     ) {
+        self.channel_call_done(now);
         match (result, then_bind) {
             (Ok(()), true) => self.bind(now, channel),
             (Ok(()), false) => self.drop_channel(
@@ -213,6 +257,7 @@ impl Session {
         channel: ChannelId,
         result: Result<(), OpError>,
     ) {
+        self.channel_call_done(now);
         match result {
             Ok(()) => self.keep_channel(channel),
             Err(e) => self.drop_channel(channel, format!("bind failed: {e}")),
@@ -242,7 +287,7 @@ impl Session {
         }
         for channel in channels {
             let call = FetchChannelGroups::new(channel.clone(), self.service_id());
-            self.start_call(now, Box::new(call), Purpose::ChannelGroups { channel });
+            self.start_channel_call(now, Box::new(call), Purpose::ChannelGroups { channel });
         }
     }
 
@@ -252,6 +297,7 @@ impl Session {
         _channel: ChannelId,
         result: Result<ChannelGroups, OpError>,
     ) {
+        self.channel_call_done(now);
         if let Ok(groups) = result {
             for (group, members) in groups.members_by_group() {
                 self.groups.remember_members(group, members);
@@ -288,7 +334,7 @@ impl Session {
                     channel.clone(),
                     ServiceId::new(self.own_id.clone().unwrap_or_default()),
                 );
-                self.start_call(now, Box::new(call), Purpose::MemberCheck { channel });
+                self.start_channel_call(now, Box::new(call), Purpose::MemberCheck { channel });
             }
         }
         self.resolved_one(now);
@@ -300,6 +346,7 @@ impl Session {
         channel: ChannelId,
         result: Result<Vec<CharacterId>, OpError>,
     ) {
+        self.channel_call_done(now);
         let me = self.user_id();
         if !result.unwrap_or_default().contains(&me) {
             let _ = self.enqueue(

@@ -22,9 +22,11 @@ pub(crate) enum Timer {
     LoginGrace,
     /// Retry the HTTP calls waiting for a backoff.
     HttpRetry,
+    /// Give up on the group lookups that took too long.
+    LookupDeadline,
 }
 
-const COUNT: usize = 8;
+const COUNT: usize = 9;
 
 impl Timer {
     const ALL: [Timer; COUNT] = [
@@ -36,6 +38,7 @@ impl Timer {
         Timer::Reconnect,
         Timer::LoginGrace,
         Timer::HttpRetry,
+        Timer::LookupDeadline,
     ];
 
     fn index(self) -> usize {

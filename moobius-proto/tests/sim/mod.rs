@@ -12,6 +12,7 @@ use moobius_proto::session::{
     CloseReason, Event, HttpId, Output, Session, SessionConfig, TransportError,
 };
 use platform::Platform;
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 /// Faults to inject, each with a probability per opportunity (0.0–1.0).
@@ -80,6 +81,17 @@ pub struct Sim {
     socket_open: bool,
     /// Every websocket frame the session wrote, in order.
     pub ws_sent: Vec<String>,
+    /// Group lookups asked and not answered yet (stuck ones stay here).
+    pub lookups_outstanding: HashSet<HttpId>,
+    /// The most lookups ever outstanding at once.
+    pub max_lookups_outstanding: usize,
+    /// The most HTTP requests ever outstanding at once.
+    pub max_http_outstanding: usize,
+    http_outstanding: HashSet<HttpId>,
+    /// Inputs and timeouts handled so far (a busy loop shows here).
+    pub steps: u64,
+    /// Frames read while the session asked not to be read (must stay 0).
+    pub reads_against_backpressure: usize,
 }
 
 impl Sim {
@@ -100,6 +112,12 @@ impl Sim {
             socket: 0,
             socket_open: false,
             ws_sent: Vec::new(),
+            lookups_outstanding: HashSet::new(),
+            max_lookups_outstanding: 0,
+            max_http_outstanding: 0,
+            http_outstanding: HashSet::new(),
+            steps: 0,
+            reads_against_backpressure: 0,
         }
     }
 
@@ -152,11 +170,29 @@ impl Sim {
                         .retain(|(_, _, i)| !matches!(i, Input::WsText(_) | Input::WsOpened));
                 }
                 Output::Http { id, request } => {
-                    let delay = Duration::from_millis(
+                    let mut delay = Duration::from_millis(
                         2 + self
                             .dice
                             .below(self.faults.http_delay.as_millis() as u64 + 1),
                     );
+                    self.http_outstanding.insert(id);
+                    self.max_http_outstanding =
+                        self.max_http_outstanding.max(self.http_outstanding.len());
+                    if let Some(group) = platform::looked_up_group(&request) {
+                        self.lookups_outstanding.insert(id);
+                        self.max_lookups_outstanding = self
+                            .max_lookups_outstanding
+                            .max(self.lookups_outstanding.len());
+                        match self.platform.lookup_delay.get(&group) {
+                            // Stuck: never answered.
+                            Some(None) => {
+                                self.platform.http_log.push(format!("STUCK {group}"));
+                                continue;
+                            }
+                            Some(Some(extra)) => delay += *extra,
+                            None => {}
+                        }
+                    }
                     let at = self.now + delay;
                     let result = if self.dice.chance(self.faults.http_transport) {
                         Err(TransportError("connection reset".into()))
@@ -204,7 +240,15 @@ impl Sim {
             steps += 1;
             assert!(steps < 1_000_000, "simulation does not settle (busy loop?)");
             self.drain();
-            let next_input = self.inputs.iter().map(|(at, seq, _)| (*at, *seq)).min();
+            // A driver honours the session's backpressure: no frame is read
+            // while it does not want one.
+            let reading = self.session.wants_ws_read();
+            let next_input = self
+                .inputs
+                .iter()
+                .filter(|(_, _, i)| reading || !matches!(i, Input::WsText(_)))
+                .map(|(at, seq, _)| (*at, *seq))
+                .min();
             let next_timer = self.session.poll_timeout();
             if let Some(t) = next_timer {
                 assert!(
@@ -223,6 +267,7 @@ impl Sim {
                 return;
             }
             self.now = self.now.max(next);
+            self.steps += 1;
             if let Some((_, seq)) = next_input.filter(|(at, _)| *at <= self.now) {
                 let idx = self
                     .inputs
@@ -248,10 +293,17 @@ impl Sim {
             Input::WsClosed(reason) => self.session.handle_ws_closed(now, reason),
             Input::WsText(t) => {
                 if self.socket_open {
+                    if !self.session.wants_ws_read() {
+                        self.reads_against_backpressure += 1;
+                    }
                     self.session.handle_ws_text(now, &t);
                 }
             }
-            Input::Http(id, r) => self.session.handle_http_response(now, id, r),
+            Input::Http(id, r) => {
+                self.lookups_outstanding.remove(&id);
+                self.http_outstanding.remove(&id);
+                self.session.handle_http_response(now, id, r);
+            }
         }
     }
 

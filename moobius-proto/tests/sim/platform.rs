@@ -5,11 +5,24 @@ use bytes::Bytes;
 use moobius_proto::http::paths;
 use moobius_proto::ws::{decode_client_frame, ClientFrame, Outbound};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
 
 pub const EMAIL: &str = "bot@example.com";
 pub const PASSWORD: &str = "pw";
 pub const USER_ID: &str = "user-1";
+
+/// The group id a request looks up, if it is a group lookup.
+pub fn looked_up_group(req: &http::Request<Bytes>) -> Option<String> {
+    let path = req.uri().path();
+    if path != paths::USER_GROUP && path != paths::SERVICE_GROUP {
+        return None;
+    }
+    req.uri()
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "group_id"))
+        .map(|(_, v)| v.into_owned())
+}
 
 pub fn error_response(status: u16, message: &str) -> http::Response<Bytes> {
     let body = json!({"code": 50000 + u32::from(status), "message": message}).to_string();
@@ -63,6 +76,8 @@ pub struct Platform {
     /// Reject frames (copy status false) until the next login.
     pub force_logout: bool,
     pub uploads: BTreeMap<String, usize>,
+    /// Lookups of these groups are answered this much later (`None`: never).
+    pub lookup_delay: HashMap<String, Option<Duration>>,
 }
 
 impl Platform {

@@ -158,7 +158,11 @@ impl<S: Service> Driver<S> {
                 .session
                 .poll_timeout()
                 .map(tokio::time::Instant::from_std);
-            let reading = self.queue.len() < MAX_QUEUED_DELIVERIES;
+            // Backpressure: the socket is not read while the service is
+            // behind, nor while the session has as many frames waiting for
+            // group lookups as it takes (`Session::wants_ws_read`); an HTTP
+            // answer or a timer below makes room again.
+            let reading = self.queue.len() < MAX_QUEUED_DELIVERIES && self.session.wants_ws_read();
             tokio::select! {
                 done = maybe(&mut self.running) => self.callback_done(done),
                 Some(cmd) = self.commands.recv() => self.on_command(cmd),
