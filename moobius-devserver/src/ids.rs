@@ -29,6 +29,30 @@ pub(crate) fn uuid() -> String {
         .to_owned()
 }
 
+/// A UUID-shaped id derived from `kind` and `key` (FNV-1a, 128 bits, with
+/// the version-8 and variant bits set): the same input gives the same id at
+/// every start, so seeded accounts keep their ids across restarts.
+pub(crate) fn stable_uuid(kind: &str, key: &str) -> String {
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013B;
+    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for b in kind.bytes().chain([0u8]).chain(key.bytes()) {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(PRIME);
+    }
+    let mut b = h.to_be_bytes();
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 /// A fresh opaque token: 64 hex characters (256 random bits).
 pub(crate) fn token() -> String {
     let mut s = String::with_capacity(64);
@@ -74,5 +98,9 @@ mod tests {
         assert_eq!(token().len(), 64);
         assert_eq!(code().len(), 6);
         assert_eq!(short().len(), 16);
+        let a = stable_uuid("user", "a@x.io");
+        assert_eq!(a.len(), 36);
+        assert_eq!(a, stable_uuid("user", "a@x.io"));
+        assert_ne!(a, stable_uuid("user", "b@x.io"));
     }
 }

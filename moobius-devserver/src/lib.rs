@@ -60,6 +60,7 @@ mod faults;
 mod http;
 mod ids;
 pub mod inspect;
+mod policy;
 mod server;
 mod shared;
 mod state;
@@ -68,8 +69,11 @@ mod ws;
 pub use error::{codes, DevServerError};
 pub use moobius_proto as proto;
 pub use server::{
-    DevServer, DevServerBuilder, DevServerHandle, IssuedTokens, DEFAULT_FRAME_LOG_LIMIT,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
-    DEFAULT_REFRESH_TOKEN_TTL, DEFAULT_TOKEN_TTL,
+    DevServer, DevServerBuilder, DevServerHandle, IssuedTokens, DEFAULT_BODY_TIMEOUT,
+    DEFAULT_FRAME_LOG_BYTES, DEFAULT_FRAME_LOG_LIMIT, DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_MESSAGES, DEFAULT_KEEP_CLOSED_CONNECTIONS,
+    DEFAULT_LOGIN_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_FRAME_BYTES,
+    DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_REFRESH_TOKEN_TTL, DEFAULT_SEND_QUEUE_BYTES,
+    DEFAULT_SEND_QUEUE_FRAMES, DEFAULT_TOKEN_TTL,
 };
 pub use state::connections::{ConnectionId, Login};

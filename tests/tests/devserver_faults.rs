@@ -205,7 +205,7 @@ async fn seeding_and_inspection_without_http() {
         .as_str()
         .unwrap()
         .to_owned();
-    svc.request(message_down(&sid, &ch, &g, "bot", "hello"))
+    svc.request(message_down(&sid, &ch, &g, &sid, "hello"))
         .await;
     let f = server
         .wait_for_user_frame(&user, WAIT, |f| f["type"] == "message_down")

@@ -246,12 +246,13 @@ async fn message_down_reaches_connected_member_recipients_only() {
     let mut alice = Ws::login_user(&uri, &w.alice_token).await;
     let mut bob = Ws::login_user(&uri, &w.bob_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
+    let agent = w.agent(&sid, "Guide").await;
     // Bob is in the group but not a member; an agent and a stranger too.
     let g = w
-        .service_group(&[&w.alice, &w.bob, "agent-x", "stranger"])
+        .service_group(&[&w.alice, &w.bob, &agent, "stranger"])
         .await;
     let c = svc
-        .request(message_down(&sid, &w.channel, &g, "agent-x", "welcome"))
+        .request(message_down(&sid, &w.channel, &g, &agent, "welcome"))
         .await;
     assert_eq!(c["status"], true, "{c}");
     let mid = c["context"]["message_id"].clone();
@@ -269,7 +270,7 @@ async fn message_down_reaches_connected_member_recipients_only() {
         ],
         "no recipients key for users"
     );
-    assert_eq!(m["body"]["sender"], "agent-x");
+    assert_eq!(m["body"]["sender"], agent.as_str());
     assert_eq!(m["body"]["message_id"], mid);
     bob.expect_silence(Duration::from_millis(200)).await;
 
@@ -291,7 +292,7 @@ async fn message_down_reaches_connected_member_recipients_only() {
         .contains("not bound"));
     // "service" recipients: accepted, delivered to nobody.
     let c = svc
-        .request(message_down(&sid, &w.channel, "service", "a", "x"))
+        .request(message_down(&sid, &w.channel, "service", &agent, "x"))
         .await;
     assert_eq!(c["status"], true);
     alice.expect_silence(Duration::from_millis(200)).await;
@@ -653,7 +654,7 @@ async fn a_frame_sent_again_with_the_same_request_id_is_acknowledged_but_deliver
     let mut alice = Ws::login_user(&uri, &w.alice_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
     let g = w.service_group(&[&w.alice]).await;
-    let mut frame = message_down(&sid, &w.channel, &g, "agent-x", "once");
+    let mut frame = message_down(&sid, &w.channel, &g, &w.alice, "once");
     frame["request_id"] = json!("fixed-request-id");
     // The first socket sends it and is dropped; the second (a reconnect)
     // sends the same frame again, as a client that never saw the ack does.
