@@ -326,6 +326,14 @@ impl Ws {
         rid
     }
 
+    /// The next message or error, `None` at the end of the stream (no
+    /// timeout).
+    pub async fn next_raw(
+        &mut self,
+    ) -> Option<Result<Message, tokio_tungstenite::tungstenite::Error>> {
+        self.inner.next().await
+    }
+
     /// The next message (panics on timeout or close).
     pub async fn next_message(&mut self) -> Message {
         loop {
