@@ -27,6 +27,11 @@
 //!   the limit (default 1 MiB) close the connection with code 1009 and a
 //!   reason. Malformed or unknown frames get `copy` status `false`; the
 //!   connection stays open.
+//! * **Permissions**: one policy decides who may bind, manage, read and
+//!   speak as whom (the table in the crate's README); sign-out, password
+//!   reset and account deletion close the sockets they revoke.
+//! * **Bounds**: send queues, login deadline, HTTP read timeouts, inspection
+//!   logs and history are capped ([`DevServerBuilder`] sets each).
 //! * **Library**: [`DevServer::builder`] starts one on a free port and
 //!   returns a [`DevServerHandle`] to seed, inspect ([`inspect`]), inject
 //!   faults and shut down.
