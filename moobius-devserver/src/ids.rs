@@ -23,10 +23,30 @@ fn random_bytes() -> [u8; 16] {
 }
 
 /// A fresh lowercase hyphenated UUID v4, the shape of every platform id.
+///
+/// Ids are not secrets: they come from a per-process random key mixed with
+/// a counter (no system call per id), unique within the process.
 pub(crate) fn uuid() -> String {
-    RequestId::from_random_bytes(random_bytes())
-        .as_str()
-        .to_owned()
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static KEY: OnceLock<[u8; 16]> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let key = KEY.get_or_init(random_bytes);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&mix(n).to_le_bytes());
+    b[8..].copy_from_slice(&mix(n ^ 0x9e37_79b9_7f4a_7c15).to_le_bytes());
+    for (x, k) in b.iter_mut().zip(key) {
+        *x ^= k;
+    }
+    RequestId::from_random_bytes(b).as_str().to_owned()
+}
+
+/// The splitmix64 finaliser: a bijection on `u64`.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// A UUID-shaped id derived from `kind` and `key` (FNV-1a, 128 bits, with

@@ -88,9 +88,9 @@ impl Link {
         self.close.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The writer wrote a frame of `len` bytes.
-    pub(crate) fn written(&self, len: usize) {
-        self.frames.fetch_sub(1, Ordering::Relaxed);
+    /// The writer wrote `frames` frames of `len` bytes in all.
+    pub(crate) fn written(&self, frames: usize, len: usize) {
+        self.frames.fetch_sub(frames, Ordering::Relaxed);
         self.bytes.fetch_sub(len, Ordering::Relaxed);
     }
 }

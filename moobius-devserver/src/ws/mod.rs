@@ -25,6 +25,10 @@ fn library_limit(limit: usize) -> usize {
 /// Initial read buffer of a websocket (grows for larger frames).
 const READ_BUFFER_BYTES: usize = 4096;
 
+/// Bytes buffered before a write reaches the socket (a batch of queued
+/// frames goes out in one write; a flush sends the rest).
+const WRITE_BUFFER_BYTES: usize = 16 << 10;
+
 /// `GET /ws` and `GET /`: upgrade to a websocket session.
 pub(crate) async fn upgrade(
     State(shared): State<Arc<Shared>>,
@@ -39,7 +43,7 @@ pub(crate) async fn upgrade(
             ws.max_message_size(lim)
                 .max_frame_size(lim)
                 .read_buffer_size(READ_BUFFER_BYTES)
-                .write_buffer_size(0)
+                .write_buffer_size(WRITE_BUFFER_BYTES)
                 .on_upgrade(move |socket| session::run(shared, socket, peer))
         }
         Err(e) => crate::http::error_response(&ApiError::bad_request(format!(

@@ -31,14 +31,14 @@ pub(crate) struct Delivery {
 }
 
 impl Delivery {
-    fn new(to: Vec<Target>, frame: &Value) -> Self {
+    fn new(to: Vec<Target>, frame: &str) -> Self {
         Self {
             to,
-            frame: Utf8Bytes::from(frame.to_string()),
+            frame: Utf8Bytes::from(frame.to_owned()),
         }
     }
 
-    fn users(ids: Vec<String>, frame: &Value) -> Self {
+    fn users(ids: Vec<String>, frame: &str) -> Self {
         Self::new(ids.into_iter().map(Target::User).collect(), frame)
     }
 }

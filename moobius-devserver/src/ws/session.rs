@@ -27,6 +27,9 @@ pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
 /// Longest non-JSON frame text kept in the inspection log.
 const RAW_LOG_CHARS: usize = 4096;
 
+/// Most frames written with one flush.
+const WRITE_BATCH: usize = 64;
+
 /// How long the writer tries to send a close frame before dropping the socket.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
@@ -64,13 +67,29 @@ pub(crate) async fn run(shared: Arc<Shared>, socket: WebSocket, peer: SocketAddr
                     () = tokio::time::sleep(delay) => {}
                 }
             }
-            let len = frame.len();
+            // Everything already queued goes out in one write (one flush),
+            // unless frames are being delayed one by one.
+            let mut batch = vec![frame];
+            while delay.is_zero() && batch.len() < WRITE_BATCH {
+                match rx.try_recv() {
+                    Ok(f) => batch.push(f),
+                    Err(_) => break,
+                }
+            }
+            let len: usize = batch.iter().map(|f| f.len()).sum();
+            let frames = batch.len();
+            let write = async {
+                for f in batch {
+                    sink.feed(Message::Text(f)).await?;
+                }
+                sink.flush().await
+            };
             let sent = tokio::select! {
                 biased;
                 () = link.notify.notified() => break,
-                r = sink.send(Message::Text(frame)) => r,
+                r = write => r,
             };
-            link.written(len);
+            link.written(frames, len);
             if sent.is_err() {
                 break;
             }
