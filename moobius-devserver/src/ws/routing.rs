@@ -100,14 +100,10 @@ pub(crate) fn route(
                 (Outbound::Update(u), Login::Service { service_id, .. }) => {
                     update(st, service_id, *u)
                 }
-                (Outbound::GenericUpdate(_), Login::Service { .. }) => Err(
-                    "unsupported update body: needs subtype, channel_id, recipients and content"
-                        .to_owned(),
-                ),
-                (Outbound::Custom(c), _) => Err(format!(
-                    "unsupported frame type `{}` (or shape)",
-                    c.frame_type
-                )),
+                (Outbound::GenericUpdate(g), Login::Service { .. }) => {
+                    generic(st, &login, frame_type::UPDATE, g.body)
+                }
+                (Outbound::Custom(c), _) => generic(st, &login, &c.frame_type, c.body),
                 (f, Login::User { .. }) => {
                     Err(format!("`{}` frames need a service login", f.frame_type()))
                 }
@@ -115,6 +111,66 @@ pub(crate) fn route(
                     Err(format!("`{}` frames need a user login", f.frame_type()))
                 }
             }
+        }
+    }
+}
+
+/// A frame with a body of the sender's own shape (the reference's
+/// `send_update` and generic `send`). From a service, a body naming
+/// `channel_id` and `recipients` (a group id) goes to the recipients who are
+/// members, as `{"type", "body"}` without `recipients`; from a user, a body
+/// naming a `channel_id` the user is a member of goes to the channel's
+/// service with `sender` set. Any other body is refused (nowhere to go).
+fn generic(st: &mut State, login: &Login, ty: &str, body: Value) -> Routed {
+    let nowhere = || {
+        format!(
+            "unsupported `{ty}` frame: a body of the sender's own shape needs `channel_id` (and, from a service, a `recipients` group id) to be delivered"
+        )
+    };
+    let Value::Object(mut body) = body else {
+        return Err(nowhere());
+    };
+    let Some(channel_id) = body
+        .get("channel_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return Err(nowhere());
+    };
+    let frame = |body: serde_json::Map<String, Value>| {
+        serde_json::json!({"type": ty, "body": body}).to_string()
+    };
+    match login {
+        Login::Service { service_id, .. } => {
+            let sender = body
+                .get("sender")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let sender = sender.filter(|_| ty == frame_type::MESSAGE_DOWN);
+            require_bound(st, &channel_id, service_id, sender.as_deref())?;
+            let Some(Value::String(group)) = body.remove("recipients") else {
+                return Err(nowhere());
+            };
+            let to = members_in(st, &channel_id, &group).map_err(|e| e.message)?;
+            let mut out = Outcome::with("message", "delivered");
+            out.deliveries.push(Delivery::users(to, &frame(body)));
+            Ok(out)
+        }
+        Login::User { user_id } => {
+            require_member(st, &channel_id, user_id)?;
+            let service = st
+                .channels
+                .get(&channel_id)
+                .map_err(|e| e.message)?
+                .service
+                .clone();
+            body.insert("sender".into(), Value::String(user_id.clone()));
+            let mut out = Outcome::with("message", "delivered");
+            if let Some(s) = service {
+                out.deliveries
+                    .push(Delivery::new(vec![Target::Service(s)], &frame(body)));
+            }
+            Ok(out)
         }
     }
 }
