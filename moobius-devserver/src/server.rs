@@ -90,6 +90,8 @@ pub struct DevServerBuilder {
     users: Vec<(String, String)>,
     /// (channel id, name, owner email).
     channels: Vec<(String, String, Option<String>)>,
+    /// (service id, owner email).
+    services: Vec<(String, String)>,
     config: Config,
     limits: Limits,
     history: crate::state::channels::HistoryLimits,
@@ -101,6 +103,7 @@ impl Default for DevServerBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             users: Vec::new(),
             channels: Vec::new(),
+            services: Vec::new(),
             config: Config {
                 access_ttl: DEFAULT_TOKEN_TTL,
                 refresh_ttl: DEFAULT_REFRESH_TOKEN_TTL,
@@ -140,6 +143,19 @@ impl DevServerBuilder {
     #[must_use]
     pub fn channel(mut self, channel_id: impl Into<String>, name: impl Into<String>) -> Self {
         self.channels.push((channel_id.into(), name.into(), None));
+        self
+    }
+
+    /// Seeds a service with a fixed id, owned by the seeded account
+    /// `owner_email`, so a saved `service_config.service_id` works against a
+    /// fresh devserver.
+    #[must_use]
+    pub fn service(
+        mut self,
+        service_id: impl Into<String>,
+        owner_email: impl Into<String>,
+    ) -> Self {
+        self.services.push((service_id.into(), owner_email.into()));
         self
     }
 
@@ -286,6 +302,13 @@ impl DevServerBuilder {
                 .channels
                 .create(Some(id), name, "", owner.as_deref())?;
             tracing::info!(channel_id = %id, %name, owner = ?owner, "seeded channel");
+        }
+        for (id, email) in &self.services {
+            let owner = state.accounts.id_of(email).ok_or_else(|| {
+                ApiError::not_found(format!("service owner `{email}` is not a seeded account"))
+            })?;
+            state.services.create_with_id(id, &owner, "seeded")?;
+            tracing::info!(service_id = %id, %email, "seeded service");
         }
         let shared = Arc::new(Shared::new(state, self.config, format!("http://{addr}")));
         let app = Router::new()
@@ -491,6 +514,24 @@ impl DevServerHandle {
             return Err(ApiError::not_found(format!("unknown user `{owner_user_id}`")).into());
         }
         let id = st.services.create(owner_user_id, description);
+        drop(st);
+        self.shared.changed();
+        Ok(id)
+    }
+
+    /// Creates a service with a fixed id owned by a user; returns the id.
+    pub fn seed_service_with_id(
+        &self,
+        service_id: &str,
+        owner_user_id: &str,
+    ) -> Result<String, DevServerError> {
+        let mut st = self.shared.lock();
+        if st.accounts.get(owner_user_id).is_none() {
+            return Err(ApiError::not_found(format!("unknown user `{owner_user_id}`")).into());
+        }
+        let id = st
+            .services
+            .create_with_id(service_id, owner_user_id, "seeded")?;
         drop(st);
         self.shared.changed();
         Ok(id)

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! moobius-devserver [--addr HOST:PORT] [--user EMAIL:PASSWORD]...
-//!                   [--channel CHANNEL_ID:NAME[:OWNER_EMAIL]]...
+//!                   [--channel CHANNEL_ID:NAME[:OWNER_EMAIL]]... [--service ID:EMAIL]...
 //!                   [--token-ttl SECONDS] [--refresh-token-ttl SECONDS]
 //!                   [--max-frame-bytes N] [--login-timeout SECONDS]
 //!                   [--history-messages N] [--history-bytes N]
@@ -48,6 +48,9 @@ struct Args {
     /// else by the first --user.
     #[arg(long = "channel", value_name = "ID:NAME[:OWNER_EMAIL]", value_parser = channel)]
     channels: Vec<(String, String, Option<String>)>,
+    /// Seed a service with a fixed id owned by a seeded account (repeatable).
+    #[arg(long = "service", value_name = "ID:EMAIL", value_parser = pair)]
+    services: Vec<(String, String)>,
     /// Access-token lifetime in seconds [default: 86400].
     #[arg(long, value_name = "SECONDS", value_parser = secs)]
     token_ttl: Option<Duration>,
@@ -154,6 +157,9 @@ async fn main() -> ExitCode {
             None => b.channel(id, name),
         };
     }
+    for (id, email) in args.services {
+        b = b.service(id, email);
+    }
     if let Some(t) = args.token_ttl {
         b = b.token_ttl(t);
     }
@@ -232,6 +238,8 @@ mod tests {
             "--token-ttl",
             "5",
             "--login-timeout=7",
+            "--service",
+            "svc-1:a@x.io",
         ])
         .expect("ok");
         assert_eq!(a.addr.port(), 0);
@@ -249,6 +257,7 @@ mod tests {
         );
         assert_eq!(a.token_ttl, Some(Duration::from_secs(5)));
         assert_eq!(a.login_timeout, Some(Duration::from_secs(7)));
+        assert_eq!(a.services, vec![("svc-1".to_owned(), "a@x.io".to_owned())]);
         assert_eq!(parse(&[]).expect("defaults").addr.port(), 7700);
         assert!(parse(&["--help"]).is_err_and(|e| !e.use_stderr()));
         assert!(parse(&["--bogus"]).is_err());
