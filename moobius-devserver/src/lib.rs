@@ -69,6 +69,7 @@ mod policy;
 mod server;
 mod shared;
 mod state;
+mod tls;
 mod ws;
 
 pub use error::{codes, DevServerError};

@@ -95,6 +95,8 @@ pub struct DevServerBuilder {
     config: Config,
     limits: Limits,
     history: crate::state::channels::HistoryLimits,
+    /// PEM files of the certificate chain and the private key.
+    tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl Default for DevServerBuilder {
@@ -116,6 +118,7 @@ impl Default for DevServerBuilder {
             },
             limits: Limits::default(),
             history: crate::state::channels::HistoryLimits::default(),
+            tls: None,
         }
     }
 }
@@ -270,8 +273,26 @@ impl DevServerBuilder {
         self
     }
 
+    /// Serves HTTPS and WSS instead of plain HTTP and WS, with the
+    /// certificate chain and private key in these PEM files
+    /// ([`DevServerHandle::http_uri`] is then `https://…`, the websocket
+    /// `wss://…`).
+    #[must_use]
+    pub fn tls_pem_files(
+        mut self,
+        cert_chain: impl Into<std::path::PathBuf>,
+        private_key: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.tls = Some((cert_chain.into(), private_key.into()));
+        self
+    }
+
     /// Binds, seeds and starts serving. Must run inside a tokio runtime.
     pub async fn start(self) -> Result<DevServerHandle, DevServerError> {
+        let tls = match &self.tls {
+            Some((cert, key)) => Some(crate::tls::acceptor(cert, key)?),
+            None => None,
+        };
         let listener =
             TcpListener::bind(self.addr)
                 .await
@@ -310,18 +331,25 @@ impl DevServerBuilder {
             state.services.create_with_id(id, &owner, "seeded")?;
             tracing::info!(service_id = %id, %email, "seeded service");
         }
-        let shared = Arc::new(Shared::new(state, self.config, format!("http://{addr}")));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let shared = Arc::new(Shared::new(
+            state,
+            self.config,
+            format!("{scheme}://{addr}"),
+        ));
         let app = Router::new()
             .route("/ws", any(crate::ws::upgrade))
             .route("/", any(crate::ws::upgrade))
             .fallback(crate::http::dispatch)
             .with_state(shared.clone());
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, app, shared.config.clone(), stop_rx));
+        let secure = tls.is_some();
+        let task = tokio::spawn(serve(listener, app, shared.config.clone(), tls, stop_rx));
         tracing::info!(%addr, "devserver listening");
         Ok(DevServerHandle {
             shared,
             addr,
+            secure,
             stop: Some(stop_tx),
             task: Some(task),
         })
@@ -334,6 +362,7 @@ async fn serve(
     listener: TcpListener,
     app: Router,
     config: Config,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     mut stop: oneshot::Receiver<()>,
 ) {
     // Tells every HTTP connection to finish its request and close.
@@ -357,39 +386,73 @@ async fn serve(
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
         let app = app.clone();
-        let service =
-            hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                let mut app = app.clone();
-                tower_service::Service::call(&mut app, req)
-            });
-        let mut http1 = hyper::server::conn::http1::Builder::new();
-        http1
-            .timer(TokioTimer::new())
-            .header_read_timeout(config.header_timeout);
-        let conn = http1
-            .serve_connection(TokioIo::new(tcp), service)
-            .with_upgrades();
-        let mut closing = closing.subscribe();
-        tokio::spawn(async move {
-            let mut conn = std::pin::pin!(conn);
-            let ended = tokio::select! {
-                r = conn.as_mut() => r,
-                _ = closing.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    match tokio::time::timeout(Duration::from_secs(5), conn).await {
-                        Ok(r) => r,
-                        Err(_) => Ok(()),
-                    }
-                }
-            };
-            if let Err(e) = ended {
-                tracing::debug!(error = %e, %peer, "HTTP connection ended with an error");
+        let closing = closing.subscribe();
+        let config = config.clone();
+        match tls.clone() {
+            None => {
+                tokio::spawn(serve_connection(
+                    TokioIo::new(tcp),
+                    peer,
+                    app,
+                    config,
+                    closing,
+                ));
             }
-        });
+            Some(acceptor) => {
+                tokio::spawn(async move {
+                    // The handshake counts against the header timeout.
+                    match tokio::time::timeout(config.header_timeout, acceptor.accept(tcp)).await {
+                        Ok(Ok(stream)) => {
+                            serve_connection(TokioIo::new(stream), peer, app, config, closing)
+                                .await;
+                        }
+                        Ok(Err(e)) => tracing::debug!(error = %e, %peer, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                });
+            }
+        }
     }
     drop(listener);
     let _ = closing.send(true);
+}
+
+/// Serves one HTTP/1.1 connection (with upgrades) until it ends or the
+/// server stops.
+async fn serve_connection<I>(
+    io: TokioIo<I>,
+    peer: SocketAddr,
+    app: Router,
+    config: Config,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service =
+        hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let mut app = app.clone();
+            tower_service::Service::call(&mut app, req)
+        });
+    let mut http1 = hyper::server::conn::http1::Builder::new();
+    http1
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout);
+    let conn = http1.serve_connection(io, service).with_upgrades();
+    let mut conn = std::pin::pin!(conn);
+    let ended = tokio::select! {
+        r = conn.as_mut() => r,
+        _ = closing.changed() => {
+            conn.as_mut().graceful_shutdown();
+            match tokio::time::timeout(Duration::from_secs(5), conn).await {
+                Ok(r) => r,
+                Err(_) => Ok(()),
+            }
+        }
+    };
+    if let Err(e) = ended {
+        tracing::debug!(error = %e, %peer, "HTTP connection ended with an error");
+    }
 }
 
 /// Tokens issued by [`DevServerHandle::issue_tokens`].
@@ -414,6 +477,7 @@ impl std::fmt::Debug for IssuedTokens {
 pub struct DevServerHandle {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    secure: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -427,16 +491,18 @@ impl DevServerHandle {
         self.addr
     }
 
-    /// Base of the HTTP API, `http://HOST:PORT` (no trailing slash).
+    /// Base of the HTTP API, `http://HOST:PORT` (`https://` with TLS; no
+    /// trailing slash).
     #[must_use]
     pub fn http_uri(&self) -> String {
         self.shared.http_base.clone()
     }
 
-    /// The websocket URI, `ws://HOST:PORT/ws`.
+    /// The websocket URI, `ws://HOST:PORT/ws` (`wss://` with TLS).
     #[must_use]
     pub fn ws_uri(&self) -> String {
-        format!("ws://{}/ws", self.addr)
+        let scheme = if self.secure { "wss" } else { "ws" };
+        format!("{scheme}://{}/ws", self.addr)
     }
 
     // ---- seeding ---------------------------------------------------------

@@ -8,6 +8,7 @@
 //!                   [--history-messages N] [--history-bytes N]
 //!                   [--frame-log-limit N] [--frame-log-bytes N]
 //!                   [--send-queue-frames N] [--send-queue-bytes N]
+//!                   [--tls-cert FILE --tls-key FILE]
 //! ```
 //!
 //! `moobius-devserver --help` lists every flag with its default. Once it
@@ -48,6 +49,12 @@ struct Args {
     /// else by the first --user.
     #[arg(long = "channel", value_name = "ID:NAME[:OWNER_EMAIL]", value_parser = channel)]
     channels: Vec<(String, String, Option<String>)>,
+    /// Serve HTTPS and WSS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
     /// Seed a service with a fixed id owned by a seeded account (repeatable).
     #[arg(long = "service", value_name = "ID:EMAIL", value_parser = pair)]
     services: Vec<(String, String)>,
@@ -157,6 +164,9 @@ async fn main() -> ExitCode {
             None => b.channel(id, name),
         };
     }
+    if let (Some(cert), Some(key)) = (args.tls_cert, args.tls_key) {
+        b = b.tls_pem_files(cert, key);
+    }
     for (id, email) in args.services {
         b = b.service(id, email);
     }
@@ -264,5 +274,8 @@ mod tests {
         assert!(parse(&["--user", "nocolon"]).is_err());
         assert!(parse(&["--addr"]).is_err());
         assert!(parse(&["--token-ttl", "x"]).is_err());
+        assert!(parse(&["--tls-cert", "c.pem"]).is_err(), "needs --tls-key");
+        let t = parse(&["--tls-cert", "c.pem", "--tls-key", "k.pem"]).expect("tls");
+        assert!(t.tls_cert.is_some() && t.tls_key.is_some());
     }
 }
