@@ -65,6 +65,7 @@ mod faults;
 mod http;
 mod ids;
 pub mod inspect;
+mod persist;
 mod policy;
 mod server;
 mod shared;

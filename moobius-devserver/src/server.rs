@@ -97,6 +97,10 @@ pub struct DevServerBuilder {
     history: crate::state::channels::HistoryLimits,
     /// PEM files of the certificate chain and the private key.
     tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// The state file, if the state is kept across restarts.
+    state_file: Option<std::path::PathBuf>,
+    /// Wait after a change before saving the state.
+    state_save_delay: Duration,
 }
 
 impl Default for DevServerBuilder {
@@ -119,6 +123,8 @@ impl Default for DevServerBuilder {
             limits: Limits::default(),
             history: crate::state::channels::HistoryLimits::default(),
             tls: None,
+            state_file: None,
+            state_save_delay: crate::persist::DEFAULT_SAVE_DELAY,
         }
     }
 }
@@ -287,6 +293,33 @@ impl DevServerBuilder {
         self
     }
 
+    /// Keeps the state in this JSON file across restarts (the binary's
+    /// `--state FILE`): accounts, services, agents, channels with their
+    /// members, bindings and (bounded) history, groups, and uploaded files
+    /// (in the folder `FILE.files/` beside it).
+    ///
+    /// At start the file is read if it exists (a corrupt file, or one
+    /// written by a newer format version, makes [`start`](Self::start) fail
+    /// with [`DevServerError::State`]; the file is never reset), else it is
+    /// created. Seeds (`user`, `channel`, `service`) missing from it are
+    /// added; those already in it are kept as saved. The state is saved
+    /// atomically after changes (see
+    /// [`state_save_delay`](Self::state_save_delay)) and at shutdown.
+    /// Tokens are not kept: clients sign in again after a restart.
+    #[must_use]
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// How long to wait after a change before saving the state file
+    /// (default 500 ms; changes meanwhile are saved together).
+    #[must_use]
+    pub fn state_save_delay(mut self, delay: Duration) -> Self {
+        self.state_save_delay = delay;
+        self
+    }
+
     /// Binds, seeds and starts serving. Must run inside a tokio runtime.
     pub async fn start(self) -> Result<DevServerHandle, DevServerError> {
         let tls = match &self.tls {
@@ -304,7 +337,24 @@ impl DevServerBuilder {
         let mut state = State::default();
         state.conns.limits = self.limits;
         state.channels.limits = self.history;
+        let (state_file, restored) = match &self.state_file {
+            Some(path) => {
+                let (file, snapshot) = crate::persist::store::StateFile::open(path)?;
+                let restored = snapshot.is_some();
+                if let Some(snapshot) = snapshot {
+                    state
+                        .restore(snapshot)
+                        .map_err(|m| file.error(format!("is inconsistent: {m}")))?;
+                    tracing::info!(path = %path.display(), "state loaded");
+                }
+                (Some(Arc::new(file)), restored)
+            }
+            None => (None, false),
+        };
         for (email, password) in &self.users {
+            if restored && state.accounts.id_of(email).is_some() {
+                continue;
+            }
             let id = state.accounts.seed(email, password)?;
             tracing::info!(%email, user_id = %id, "seeded account");
         }
@@ -313,6 +363,9 @@ impl DevServerBuilder {
             .first()
             .and_then(|(e, _)| state.accounts.id_of(e));
         for (id, name, owner) in &self.channels {
+            if restored && state.channels.get(id).is_ok() {
+                continue;
+            }
             let owner = match owner {
                 Some(email) => Some(state.accounts.id_of(email).ok_or_else(|| {
                     ApiError::not_found(format!("channel owner `{email}` is not a seeded account"))
@@ -328,6 +381,15 @@ impl DevServerBuilder {
             let owner = state.accounts.id_of(email).ok_or_else(|| {
                 ApiError::not_found(format!("service owner `{email}` is not a seeded account"))
             })?;
+            if let Some(saved) = state.services.get(id).filter(|_| restored) {
+                if saved.owner != owner {
+                    return Err(ApiError::bad_request(format!(
+                        "service `{id}` in the state file belongs to another account than `{email}`"
+                    ))
+                    .into());
+                }
+                continue;
+            }
             state.services.create_with_id(id, &owner, "seeded")?;
             tracing::info!(service_id = %id, %email, "seeded service");
         }
@@ -342,6 +404,19 @@ impl DevServerBuilder {
             .route("/", any(crate::ws::upgrade))
             .fallback(crate::http::dispatch)
             .with_state(shared.clone());
+        let saver = match &state_file {
+            Some(file) => {
+                // Creates the file (or records the seeds) before serving,
+                // so an unwritable location fails the start.
+                crate::persist::save(&shared, file).await?;
+                Some(crate::persist::spawn_saver(
+                    shared.clone(),
+                    file.clone(),
+                    self.state_save_delay,
+                ))
+            }
+            None => None,
+        };
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let secure = tls.is_some();
         let task = tokio::spawn(serve(listener, app, shared.config.clone(), tls, stop_rx));
@@ -352,6 +427,8 @@ impl DevServerBuilder {
             secure,
             stop: Some(stop_tx),
             task: Some(task),
+            state_file,
+            saver,
         })
     }
 }
@@ -480,6 +557,10 @@ pub struct DevServerHandle {
     secure: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// The state file, until the final save.
+    state_file: Option<Arc<crate::persist::store::StateFile>>,
+    /// The task saving it after changes.
+    saver: Option<JoinHandle<()>>,
 }
 
 impl DevServerHandle {
@@ -636,6 +717,7 @@ impl DevServerHandle {
             .lock()
             .files
             .put(key, bytes.into(), content_type.to_owned());
+        self.shared.changed();
         format!(
             "{}{}{key}",
             self.shared.http_base,
@@ -998,9 +1080,18 @@ impl DevServerHandle {
 
     // ---- lifecycle -------------------------------------------------------
 
-    /// Closes every websocket (code 1001), stops accepting, and waits (up to
-    /// 5 s) for the server task to end.
-    pub async fn shutdown(mut self) {
+    /// Closes every websocket (code 1001), stops accepting, waits (up to
+    /// 5 s) for the server task to end, and saves the state file if there is
+    /// one (a failed save is logged; [`stop`](Self::stop) returns it).
+    pub async fn shutdown(self) {
+        if let Err(e) = self.stop().await {
+            tracing::error!(error = %e, "the final save of the state failed");
+        }
+    }
+
+    /// [`shutdown`](Self::shutdown), returning the outcome of the final save
+    /// of the state file (always `Ok` without one).
+    pub async fn stop(mut self) -> Result<(), DevServerError> {
         self.stop_now();
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
@@ -1011,7 +1102,31 @@ impl DevServerHandle {
                 abort.abort();
             }
         }
+        if let Some(saver) = self.saver.take() {
+            saver.abort();
+        }
+        let saved = match self.state_file.take() {
+            Some(file) => crate::persist::save(&self.shared, &file).await.map(|_| ()),
+            None => Ok(()),
+        };
         tracing::info!("devserver stopped");
+        saved
+    }
+
+    /// Saves the state file now if the state changed since the last save
+    /// (the saver does this by itself after changes and at shutdown).
+    /// `Ok` without a state file.
+    pub async fn save_state(&self) -> Result<(), DevServerError> {
+        match &self.state_file {
+            Some(file) => crate::persist::save(&self.shared, file).await.map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// The state file, if the state is kept across restarts.
+    #[must_use]
+    pub fn state_file(&self) -> Option<&std::path::Path> {
+        self.state_file.as_deref().map(|f| f.path())
     }
 
     fn stop_now(&mut self) {
@@ -1026,7 +1141,17 @@ impl DevServerHandle {
 }
 
 impl Drop for DevServerHandle {
+    /// Stops the server without waiting; with a state file, saves it first
+    /// (blocking the current thread for the write).
     fn drop(&mut self) {
         self.stop_now();
+        if let Some(saver) = self.saver.take() {
+            saver.abort();
+        }
+        if let Some(file) = self.state_file.take() {
+            if let Err(e) = crate::persist::save_blocking(&self.shared, &file) {
+                tracing::error!(error = %e, "the final save of the state failed");
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@
 //!                   [--history-messages N] [--history-bytes N]
 //!                   [--frame-log-limit N] [--frame-log-bytes N]
 //!                   [--send-queue-frames N] [--send-queue-bytes N]
-//!                   [--tls-cert FILE --tls-key FILE]
+//!                   [--tls-cert FILE --tls-key FILE] [--state FILE]
 //! ```
 //!
 //! `moobius-devserver --help` lists every flag with its default. Once it
@@ -16,6 +16,11 @@
 //! `moobius-devserver ready http=http://HOST:PORT ws=ws://HOST:PORT/ws`.
 //! Logs go to stderr (`RUST_LOG` filters them; default `info`), including the
 //! sign-up confirmation codes.
+//!
+//! With `--state FILE` the state survives restarts: it is loaded at start
+//! (a corrupt file or one of a newer format is refused: exit code 1 and a
+//! message naming the file) and saved atomically after changes and on
+//! Ctrl-C / SIGTERM.
 
 #![forbid(unsafe_code)]
 
@@ -27,7 +32,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 /// A local Moobius platform: the HTTP API and the websocket on one port, in
-/// memory.
+/// memory (or kept in a file with --state).
 ///
 /// Prints `moobius-devserver ready http=… ws=…` on stdout when ready; logs on
 /// stderr (RUST_LOG, default info). Stops on Ctrl-C or SIGTERM.
@@ -55,6 +60,17 @@ struct Args {
     /// The PEM private key of --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<std::path::PathBuf>,
+    /// Keep the state in this JSON file across restarts (created if missing).
+    ///
+    /// Kept: accounts, services, agents, channels (members, binding, bounded
+    /// history), groups, and uploads (in the folder FILE.files/ beside it).
+    /// Loaded at start; a corrupt or newer-format file is refused (exit code
+    /// 1), never reset. Saved atomically after changes and on
+    /// Ctrl-C/SIGTERM. Seeds missing from it are added, the others kept as
+    /// saved. Tokens are not kept: clients sign in again. The file holds
+    /// passwords in clear: keep it private.
+    #[arg(long, value_name = "FILE")]
+    state: Option<std::path::PathBuf>,
     /// Seed a service with a fixed id owned by a seeded account (repeatable).
     #[arg(long = "service", value_name = "ID:EMAIL", value_parser = pair)]
     services: Vec<(String, String)>,
@@ -167,6 +183,9 @@ async fn main() -> ExitCode {
     if let (Some(cert), Some(key)) = (args.tls_cert, args.tls_key) {
         b = b.tls_pem_files(cert, key);
     }
+    if let Some(path) = args.state {
+        b = b.state_file(path);
+    }
     for (id, email) in args.services {
         b = b.service(id, email);
     }
@@ -223,8 +242,13 @@ async fn main() -> ExitCode {
     drop(out);
     stop.await;
     tracing::info!("shutting down");
-    server.shutdown().await;
-    ExitCode::SUCCESS
+    match server.stop().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("moobius-devserver: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(test)]
@@ -275,6 +299,10 @@ mod tests {
         assert!(parse(&["--addr"]).is_err());
         assert!(parse(&["--token-ttl", "x"]).is_err());
         assert!(parse(&["--tls-cert", "c.pem"]).is_err(), "needs --tls-key");
+        assert_eq!(
+            parse(&["--state", "s.json"]).expect("state").state,
+            Some(std::path::PathBuf::from("s.json"))
+        );
         let t = parse(&["--tls-cert", "c.pem", "--tls-key", "k.pem"]).expect("tls");
         assert!(t.tls_cert.is_some() && t.tls_key.is_some());
     }

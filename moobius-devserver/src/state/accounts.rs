@@ -22,6 +22,13 @@ pub(crate) struct Account {
     seq: u64,
 }
 
+impl Account {
+    /// The password (for the state file, [`crate::persist`]).
+    pub(crate) fn password(&self) -> &str {
+        &self.password
+    }
+}
+
 /// A pending confirmation or reset code and the wrong guesses made so far.
 #[derive(Debug, Clone)]
 struct Code {
@@ -433,6 +440,38 @@ impl Accounts {
 
     pub(crate) fn id_of(&self, email: &str) -> Option<String> {
         self.find(email).map(|a| a.user_id.clone())
+    }
+
+    /// Puts back a saved account with its id ([`crate::persist`]), after
+    /// the ones already here; refuses an id or email in use.
+    pub(crate) fn restore(
+        &mut self,
+        user_id: &str,
+        email: &str,
+        password: &str,
+        confirmed: bool,
+    ) -> Result<&mut Account, ApiError> {
+        if user_id.is_empty() || email.trim().is_empty() {
+            return Err(ApiError::bad_request("an account without id or email"));
+        }
+        if self.find(email).is_some() || self.by_id.contains_key(user_id) {
+            return Err(exists());
+        }
+        Ok(self.insert(email, password, confirmed, user_id.to_owned()))
+    }
+
+    /// Ids of deleted accounts, sorted.
+    pub(crate) fn deleted_ids(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.deleted.iter().cloned().collect();
+        v.sort();
+        v
+    }
+
+    /// Remembers the id of a deleted account ([`crate::persist`]).
+    pub(crate) fn restore_deleted(&mut self, user_id: &str) {
+        if !self.by_id.contains_key(user_id) {
+            self.deleted.insert(user_id.to_owned());
+        }
     }
 
     /// Accounts in creation order.

@@ -119,6 +119,41 @@ impl Services {
         })
     }
 
+    /// Puts back a saved agent with its id ([`crate::persist`]); refuses an
+    /// id in use or an unknown service.
+    pub(crate) fn restore_agent(
+        &mut self,
+        character_id: &str,
+        service_id: &str,
+        name: &str,
+        avatar: &str,
+        description: &str,
+    ) -> Result<(), ApiError> {
+        if !self.services.contains_key(service_id) {
+            return Err(ApiError::not_found(format!(
+                "agent `{character_id}` of unknown service `{service_id}`"
+            )));
+        }
+        if character_id.is_empty() || self.agents.contains_key(character_id) {
+            return Err(ApiError::bad_request(format!(
+                "agent id `{character_id}` is empty or used twice"
+            )));
+        }
+        self.seq += 1;
+        self.agents.insert(
+            character_id.to_owned(),
+            Agent {
+                character_id: character_id.to_owned(),
+                service_id: service_id.to_owned(),
+                name: name.to_owned(),
+                avatar: avatar.to_owned(),
+                description: description.to_owned(),
+                seq: self.seq,
+            },
+        );
+        Ok(())
+    }
+
     pub(crate) fn agent(&self, character_id: &str) -> Option<&Agent> {
         self.agents.get(character_id)
     }
