@@ -32,6 +32,10 @@
 //!   reset and account deletion close the sockets they revoke.
 //! * **Bounds**: send queues, login deadline, HTTP read timeouts, inspection
 //!   logs and history are capped ([`DevServerBuilder`] sets each).
+//! * **State**: in memory, or kept across restarts in a file
+//!   ([`DevServerBuilder::state_file`], `--state FILE`): loaded at start
+//!   (a corrupt or newer-format file is refused, never reset), saved
+//!   atomically after changes and at shutdown. Tokens are not kept.
 //! * **Library**: [`DevServer::builder`] starts one on a free port and
 //!   returns a [`DevServerHandle`] to seed, inspect ([`inspect`]), inject
 //!   faults and shut down.

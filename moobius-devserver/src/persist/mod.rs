@@ -56,8 +56,10 @@ pub(crate) fn spawn_saver(
     file: Arc<StateFile>,
     delay: Duration,
 ) -> JoinHandle<()> {
+    // Subscribed now, not when the task first runs: a change made before
+    // then must not be missed.
+    let mut events = shared.subscribe();
     tokio::spawn(async move {
-        let mut events = shared.subscribe();
         let mut check = tokio::time::interval(CHECK_EVERY);
         check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         check.reset();
