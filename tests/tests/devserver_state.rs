@@ -33,6 +33,17 @@ fn names(dir: &Path) -> Vec<String> {
     v
 }
 
+/// Whether the file contains `text` within a few seconds (polled).
+async fn file_soon_contains(path: &Path, text: &str) -> bool {
+    for _ in 0..500 {
+        if std::fs::read_to_string(path).is_ok_and(|s| s.contains(text)) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_and_its_channel_survive_a_restart() {
     init_logging();
@@ -41,7 +52,11 @@ async fn a_service_and_its_channel_survive_a_restart() {
 
     // First run: the SDK creates a service and binds it; Alice joins,
     // posts and uploads; the service makes an agent and a group.
-    let server = builder(&path).start().await.expect("starts");
+    let server = builder(&path)
+        .state_save_delay(Duration::from_millis(20))
+        .start()
+        .await
+        .expect("starts");
     assert!(path.is_file(), "the state file is created at start");
     let (svc, mut seen) = start(service_config(&server)).await;
     let sid = svc.moobius().own_id().expect("service id");
@@ -67,6 +82,12 @@ async fn a_service_and_its_channel_survive_a_restart() {
         .await
         .unwrap();
     seen.next_text("the first message").await;
+    // A websocket frame is a change the saver hears of: the message reaches
+    // the file without a shutdown.
+    assert!(
+        file_soon_contains(&path, "remember me").await,
+        "saved after the message"
+    );
     let url = user
         .moobius()
         .upload_bytes("note.txt", &b"bytes that survive"[..])
@@ -158,16 +179,8 @@ async fn changes_are_saved_without_a_shutdown() {
         .await
         .unwrap();
     server.seed_user("late@test.local", PASSWORD).unwrap();
-    // The saver writes after the change: poll the file (bounded).
-    let mut saved = String::new();
-    for _ in 0..500 {
-        saved = std::fs::read_to_string(&path).unwrap();
-        if saved.contains("late@test.local") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert!(saved.contains("late@test.local"), "{saved}");
+    assert!(file_soon_contains(&path, "late@test.local").await);
+    let saved = std::fs::read_to_string(&path).unwrap();
     assert!(saved.contains("\"version\": 1"), "{saved}");
 
     // Dropping the handle saves too.

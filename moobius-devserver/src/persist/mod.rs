@@ -5,7 +5,8 @@
 //!   in-memory state;
 //! * [`store`]: the file on disk (checked loading, atomic saving);
 //! * here: the saver task, which saves after changes (at most once per
-//!   delay), checks every few seconds, and the final save at shutdown.
+//!   delay, and less often when saves are slow), retries failed saves, and
+//!   the final save at shutdown.
 //!
 //! Tokens do not survive: accounts, services and everything else do, so a
 //! client signs in again and a saved `service_config.service_id` keeps
@@ -25,8 +26,13 @@ use tokio::task::JoinHandle;
 /// together).
 pub(crate) const DEFAULT_SAVE_DELAY: Duration = Duration::from_millis(500);
 
-/// How often the saver also checks for changes that sent no notification.
-const CHECK_EVERY: Duration = Duration::from_secs(5);
+/// How soon a failed save is tried again when nothing else changes.
+const RETRY_EVERY: Duration = Duration::from_secs(5);
+
+/// A save costs the whole state (it is written in one piece): the wait
+/// before the next one is at least this many times the last one's duration,
+/// so saving a large state takes at most a fifth of one core.
+const COST_FACTOR: u32 = 4;
 
 /// Captures the state (under the lock) and writes it (off the async
 /// workers) if it changed.
@@ -47,10 +53,11 @@ pub(crate) fn save_blocking(shared: &Shared, file: &StateFile) -> Result<bool, D
     file.save(&snapshot)
 }
 
-/// Saves after every change (waiting `delay` first, so a burst is one
-/// save), and checks every few seconds. A failed save is logged and tried
-/// again at the next change or check; the file on disk stays the last good
-/// one.
+/// Saves after every change notification (every HTTP request, websocket
+/// frame and seeding call sends one), waiting `delay` first so that a burst
+/// is one save, and longer when saves are slow (see [`COST_FACTOR`]). A
+/// failed save is logged and tried again at the next change or after
+/// [`RETRY_EVERY`]; the file on disk stays the last good one.
 pub(crate) fn spawn_saver(
     shared: Arc<Shared>,
     file: Arc<StateFile>,
@@ -60,22 +67,29 @@ pub(crate) fn spawn_saver(
     // then must not be missed.
     let mut events = shared.subscribe();
     tokio::spawn(async move {
-        let mut check = tokio::time::interval(CHECK_EVERY);
-        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        check.reset();
+        let mut failed = false;
+        let mut last_cost = Duration::ZERO;
         loop {
             tokio::select! {
                 changed = events.changed() => {
                     if changed.is_err() {
                         return;
                     }
-                    tokio::time::sleep(delay).await;
+                    tokio::time::sleep(delay.max(last_cost * COST_FACTOR)).await;
                 }
-                _ = check.tick() => {}
+                () = tokio::time::sleep(RETRY_EVERY), if failed => {}
             }
             events.borrow_and_update();
-            match save(&shared, &file).await {
-                Ok(true) => tracing::debug!(path = %file.path().display(), "state saved"),
+            let started = std::time::Instant::now();
+            let outcome = save(&shared, &file).await;
+            last_cost = started.elapsed();
+            failed = outcome.is_err();
+            match outcome {
+                Ok(true) => tracing::debug!(
+                    path = %file.path().display(),
+                    took_ms = last_cost.as_millis(),
+                    "state saved"
+                ),
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot save the state; will retry"),
             }
