@@ -339,9 +339,10 @@ impl DevServerBuilder {
         ));
         let app = Router::new()
             .route("/ws", any(crate::ws::upgrade))
-            .route("/", any(crate::ws::upgrade))
             .fallback(crate::http::dispatch)
-            .with_state(shared.clone());
+            .with_state(shared.clone())
+            // `/` (page, or websocket upgrade as before) and `/chat`.
+            .merge(crate::chat_page::router(shared.clone(), &self.users));
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let secure = tls.is_some();
         let task = tokio::spawn(serve(listener, app, shared.config.clone(), tls, stop_rx));
