@@ -64,6 +64,7 @@
 
 #![forbid(unsafe_code)]
 
+mod chat_page;
 mod error;
 mod faults;
 mod http;

@@ -401,9 +401,10 @@ impl DevServerBuilder {
         ));
         let app = Router::new()
             .route("/ws", any(crate::ws::upgrade))
-            .route("/", any(crate::ws::upgrade))
             .fallback(crate::http::dispatch)
-            .with_state(shared.clone());
+            .with_state(shared.clone())
+            // `/` (page, or websocket upgrade as before) and `/chat`.
+            .merge(crate::chat_page::router(shared.clone(), &self.users));
         let saver = match &state_file {
             Some(file) => {
                 // Creates the file (or records the seeds) before serving,

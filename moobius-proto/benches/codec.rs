@@ -2,17 +2,22 @@
 //!
 //! Run with `cargo bench -p moobius-proto --bench codec` (about 45 s on a
 //! 2-core machine). Each benchmark processes every line of one file
-//! of `shared/bench/payloads/` per iteration and declares that many elements,
+//! of `benches/payloads/` per iteration and declares that many elements,
 //! so criterion's `thrpt` is payloads per second and the time divided by the
 //! line count is the time per payload.
 //!
 //! * `decode/<file>/decode_inbound`: our decoder, to typed frames.
 //! * `decode/<file>/serde_json_value`: `serde_json::from_str::<Value>` on the
-//!   same bytes, the floor any untyped decode pays in Rust.
+//!   same bytes, what an untyped decode pays in Rust.
+//! * `decode/<file>/ignored_any`: `serde_json::from_str::<IgnoredAny>`, the
+//!   floor: the JSON is checked and skipped, nothing is built.
 //! * `encode/message_down/encode`: [`Outbound::encode`] of the frames of
 //!   `message_down.jsonl` (decoded up front with `decode_client_frame`).
 //! * `encode/message_down/serde_json_value`: `serde_json::to_string` of the
 //!   same frames held as `serde_json::Value`, for comparison.
+//!
+//! `scripts/bench/codec-vs-reference.sh` runs this bench, then the reference
+//! SDK's equivalent measurement, and prints the ratios.
 //!
 //! On a shared machine wall-clock figures move by ±10 %; instruction counts
 //! do not. `CODEC_BENCH_ONLY` runs one workload without criterion:
@@ -29,14 +34,16 @@ use moobius_proto::ws::{decode_client_frame, decode_inbound, Action, Inbound, Ou
 use moobius_proto::RequestId;
 use std::time::Duration;
 
-/// Where the payload files live: `shared/` sits beside the repository root.
-const PAYLOADS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/payloads");
+/// Where the payload files live: a copy of the project's shared samples
+/// (`benches/payloads`), or the folder named by `MOOBIUS_BENCH_PAYLOADS`.
+const PAYLOADS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/payloads");
 
 /// The lines of one payload file.
 fn lines(name: &str) -> Vec<String> {
-    let path = format!("{PAYLOADS}/{name}.jsonl");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {path}: {e} (is shared/ beside the repo?)"));
+    let dir = std::env::var("MOOBIUS_BENCH_PAYLOADS").unwrap_or_else(|_| PAYLOADS.to_owned());
+    let path = format!("{dir}/{name}.jsonl");
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e} "));
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(str::to_owned)
@@ -85,6 +92,13 @@ fn decode(c: &mut Criterion) {
             b.iter(|| {
                 for line in &lines {
                     black_box(serde_json::from_str::<serde_json::Value>(black_box(line)).ok());
+                }
+            });
+        });
+        g.bench_function("ignored_any", |b| {
+            b.iter(|| {
+                for line in &lines {
+                    black_box(serde_json::from_str::<serde::de::IgnoredAny>(black_box(line)).ok());
                 }
             });
         });
@@ -156,6 +170,13 @@ fn run_passes(workload: &str, passes: usize) {
             for _ in 0..passes {
                 for line in &lines {
                     black_box(serde_json::from_str::<serde_json::Value>(black_box(line)).ok());
+                }
+            }
+        }
+        (false, "ignored_any") => {
+            for _ in 0..passes {
+                for line in &lines {
+                    black_box(serde_json::from_str::<serde::de::IgnoredAny>(black_box(line)).ok());
                 }
             }
         }

@@ -9,6 +9,13 @@
 //! and a menu item, prints the conversation, and exits.
 //!
 //! ```sh
+//! cargo run -p moobius-tokio --example quickstart -- --serve
+//! ```
+//! starts the embedded devserver and the example service, prints the URL of
+//! the devserver's chat page with a ready-to-use account, and serves until
+//! Ctrl-C: talk to the service in a browser.
+//!
+//! ```sh
 //! cargo run -p moobius-tokio --example quickstart -- --config path/to/config.json
 //! ```
 //! runs the same service against the platform the config names (the
@@ -37,9 +44,10 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.as_slice() {
         [] => embedded().await,
+        [flag] if flag == "--serve" => serve().await,
         [flag, path] if flag == "--config" => with_config(path).await,
         _ => {
-            eprintln!("usage: quickstart [--config path/to/config.json]");
+            eprintln!("usage: quickstart [--serve | --config path/to/config.json]");
             return ExitCode::from(2);
         }
     };
@@ -57,6 +65,44 @@ async fn with_config(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::load(path)?;
     println!("quickstart: serving with {path}; press Ctrl-C to stop");
     moobius_tokio::run(config, EchoService::default()).await?;
+    Ok(())
+}
+
+/// The embedded devserver and the service until Ctrl-C, for the chat page.
+async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+    let server = common::devserver(&[common::USER_EMAIL, common::SECOND_USER_EMAIL]).await;
+    let service = moobius_tokio::spawn(common::service_config(&server), EchoService::default());
+    service.moobius().wait_ready().await?;
+    let page = format!(
+        "{}/chat#as={}&channel={}",
+        server.http_uri(),
+        common::USER_EMAIL,
+        common::CHANNEL
+    );
+    println!(
+        "quickstart: the echo service is serving channel #{}",
+        common::CHANNEL
+    );
+    println!(
+        "quickstart: open the chat page (signed in as {}):",
+        common::USER_EMAIL
+    );
+    println!();
+    println!("    {page}");
+    println!();
+    println!(
+        "quickstart: accounts {} and {} (password \"{}\"); the websocket is {}",
+        common::USER_EMAIL,
+        common::SECOND_USER_EMAIL,
+        common::PASSWORD,
+        server.ws_uri()
+    );
+    println!("quickstart: press Ctrl-C to stop");
+    tokio::signal::ctrl_c().await?;
+    println!("quickstart: stopping");
+    let stopped = service.stop().await;
+    server.shutdown().await;
+    stopped?;
     Ok(())
 }
 

@@ -15,6 +15,8 @@ pub(crate) const CHANNEL: &str = "lobby";
 pub(crate) const SERVICE_EMAIL: &str = "service@quickstart.local";
 /// The scripted user's account.
 pub(crate) const USER_EMAIL: &str = "alice@quickstart.local";
+/// A second user account (`quickstart --serve`: a second browser tab).
+pub(crate) const SECOND_USER_EMAIL: &str = "bob@quickstart.local";
 /// Every seeded account's password.
 pub(crate) const PASSWORD: &str = "quickstart-password";
 
