@@ -3,7 +3,7 @@
 //! and the write-back of a newly created service id.
 
 use crate::Error;
-use moobius_proto::config::{load_config_file, LogConfig};
+use moobius_proto::config::{load_config_file, LogConfig, RedactedOption};
 pub use moobius_proto::config::{ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
 use moobius_proto::session::SessionConfig;
 use std::path::Path;
@@ -27,7 +27,10 @@ use std::path::Path;
 /// assert!(config.service_id_file.is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug)]
+///
+/// `Debug` prints no secret: the password is redacted by its type and
+/// `db_config` through [`moobius_proto::config::Redacted`].
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// The session: credentials, URIs, role, timings.
@@ -45,6 +48,33 @@ pub struct Config {
     pub command_queue: usize,
     /// Largest HTTP response body accepted (64 MiB).
     pub max_response_bytes: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Destructured, so that a new field cannot be forgotten here.
+        let Self {
+            session,
+            db_config,
+            log,
+            service_id_file,
+            no_warn_cannot_save_service_id,
+            command_queue,
+            max_response_bytes,
+        } = self;
+        f.debug_struct("Config")
+            .field("session", session)
+            .field("db_config", &RedactedOption(db_config.as_ref()))
+            .field("log", log)
+            .field("service_id_file", service_id_file)
+            .field(
+                "no_warn_cannot_save_service_id",
+                no_warn_cannot_save_service_id,
+            )
+            .field("command_queue", command_queue)
+            .field("max_response_bytes", max_response_bytes)
+            .finish()
+    }
 }
 
 /// Saves a newly created service id into its file: the file is re-read,
