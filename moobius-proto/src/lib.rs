@@ -41,6 +41,7 @@ pub mod config;
 pub mod http;
 pub mod ids;
 pub mod model;
+pub mod ops;
 pub mod secret;
 pub mod session;
 pub mod ws;

@@ -103,8 +103,8 @@ proptest! {
         }
         sim.run_for(Duration::from_secs(5));
         let got: Vec<String> = sim.events.iter().filter_map(|e| match e {
-            Event::MessageUp { message, .. } => message.content.text.clone(),
-            Event::Refresh(a) => Some(a.sender.as_str().to_owned()),
+            Event::MessageUp(message) => message.content.text.clone(),
+            Event::Action(moobius_proto::ws::Action::Refresh(a)) => Some(a.sender.as_str().to_owned()),
             _ => None,
         }).collect();
         let want: Vec<String> = (0..kinds.len()).map(|i| i.to_string()).collect();

@@ -391,7 +391,8 @@ fn walk_drivers(w: &mut Walk) {
         moobius_blocking::Config::load_with_env(&path, env).expect("blocking config");
     assert!(blocking_config.db_config.is_some(), "control");
     w.debug("blocking Config (file)", &blocking_config);
-    let built = moobius_blocking::Config::new(session_config()).db_config(db_config_with_extras());
+    let built =
+        moobius_blocking::Config::new(session_config()).with_db_config(db_config_with_extras());
     w.debug("blocking Config (code)", &built);
 
     // Driver errors about configs with secrets.

@@ -320,11 +320,19 @@ fn service(
             ))
         }
     };
+    let mut uri = |key: &str, default: &str| -> Result<String, ConfigError> {
+        Ok(string(m, S, key)?.unwrap_or_else(|| {
+            warnings.push(format!(
+                "`{S}.{key}` is not set: using the production platform `{default}` (set it to use another, e.g. a local devserver)"
+            ));
+            default.to_owned()
+        }))
+    };
+    let http_server_uri = uri("http_server_uri", DEFAULT_HTTP_SERVER_URI)?;
+    let ws_server_uri = uri("ws_server_uri", DEFAULT_WS_SERVER_URI)?;
     Ok(ServiceConfig {
-        http_server_uri: string(m, S, "http_server_uri")?
-            .unwrap_or_else(|| DEFAULT_HTTP_SERVER_URI.to_owned()),
-        ws_server_uri: string(m, S, "ws_server_uri")?
-            .unwrap_or_else(|| DEFAULT_WS_SERVER_URI.to_owned()),
+        http_server_uri,
+        ws_server_uri,
         service_id: string(m, S, "service_id")?
             .filter(|s| !s.trim().is_empty())
             .map(ServiceId::new),

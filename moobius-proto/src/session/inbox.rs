@@ -5,7 +5,7 @@
 use super::{Event, Session};
 use crate::ids::{ChannelId, CharacterId, GroupId};
 use crate::model::{CharacterRefs, GroupRef};
-use crate::ws::{Action, Inbound};
+use crate::ws::Inbound;
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -88,10 +88,7 @@ impl Session {
                     let Some(Inbound::MessageUp(message)) = self.inbox.queue.pop_front() else {
                         break;
                     };
-                    Event::MessageUp {
-                        message,
-                        recipients: recipients.unwrap_or_default(),
-                    }
+                    Event::message_up(message, recipients.unwrap_or_default())
                 }
                 Inbound::MessageDown(m) => {
                     let Some(recipients) = self.resolve(&m.recipients) else {
@@ -100,10 +97,7 @@ impl Session {
                     let Some(Inbound::MessageDown(message)) = self.inbox.queue.pop_front() else {
                         break;
                     };
-                    Event::MessageDown {
-                        message,
-                        recipients,
-                    }
+                    Event::message_down(message, recipients)
                 }
                 Inbound::Update(u) => {
                     let Some(recipients) = self.resolve(&u.recipients) else {
@@ -121,11 +115,7 @@ impl Session {
                     let Some(Inbound::Update(update)) = self.inbox.queue.pop_front() else {
                         break;
                     };
-                    Event::Update {
-                        update,
-                        recipients,
-                        characters,
-                    }
+                    Event::update(update, recipients, characters)
                 }
                 _ => {
                     let Some(frame) = self.inbox.queue.pop_front() else {
@@ -142,12 +132,7 @@ impl Session {
 /// Events of frames that need no lookup.
 fn simple_event(frame: Inbound) -> Event {
     match frame {
-        Inbound::Action(Action::Join(a)) => Event::Join(a),
-        Inbound::Action(Action::Leave(a)) => Event::Leave(a),
-        Inbound::Action(Action::Refresh(a)) => Event::Refresh(a),
-        Inbound::Action(Action::ButtonClick(c)) => Event::ButtonClick(c),
-        Inbound::Action(Action::MenuItemClick(c)) => Event::MenuItemClick(c),
-        Inbound::Action(Action::Other { subtype, body }) => Event::OtherAction { subtype, body },
+        Inbound::Action(action) => Event::Action(action),
         Inbound::Copy(c) => Event::Copy(c),
         Inbound::PlatformError { message } => Event::PlatformError(message),
         Inbound::Unknown(u) => Event::UnknownPayload(u),
