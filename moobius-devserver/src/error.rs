@@ -48,6 +48,20 @@ pub enum DevServerError {
     /// Another I/O failure while starting.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+    /// The TLS certificate or key could not be loaded.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+    /// The state file (`--state`, [`crate::DevServerBuilder::state_file`])
+    /// could not be read, is corrupt, was written by a newer format version,
+    /// or could not be written. The devserver never replaces a file it cannot
+    /// read: fix or move the file, or start without it.
+    #[error("state file `{}`: {message}", path.display())]
+    State {
+        /// The state file (or the file beside it) concerned.
+        path: std::path::PathBuf,
+        /// What is wrong, in words.
+        message: String,
+    },
     /// A seeding call was refused (duplicate account, unknown channel, ...).
     #[error("refused (code {code}): {message}")]
     Refused {

@@ -176,7 +176,8 @@ fn chat_page_in_a_real_browser() -> TestResult {
             .user(BOB, PASSWORD)
             .user(GALLERY_EMAIL, PASSWORD)
             .channel(CHANNEL, "Lobby")
-            .channel(GALLERY, "Gallery")
+            // Only a channel's owner binds a service to it.
+            .channel_owned_by(GALLERY, "Gallery", GALLERY_EMAIL)
             .channel(PLAZA, "Plaza")
             .start(),
     )?;

@@ -56,6 +56,34 @@ impl Groups {
         group_id
     }
 
+    /// Puts back a saved group with its id ([`crate::persist`]); refuses an
+    /// id in use.
+    pub(crate) fn restore(
+        &mut self,
+        group_id: &str,
+        kind: GroupKind,
+        owner: &str,
+        characters: Vec<String>,
+    ) -> Result<(), ApiError> {
+        if group_id.is_empty() || self.map.contains_key(group_id) {
+            return Err(ApiError::bad_request(format!(
+                "group id `{group_id}` is empty or used twice"
+            )));
+        }
+        self.seq += 1;
+        self.map.insert(
+            group_id.to_owned(),
+            Group {
+                group_id: group_id.to_owned(),
+                kind,
+                owner: owner.to_owned(),
+                characters,
+                seq: self.seq,
+            },
+        );
+        Ok(())
+    }
+
     /// Looks a group of either kind up.
     pub(crate) fn get(&self, group_id: &str) -> Result<&Group, ApiError> {
         self.map

@@ -35,8 +35,29 @@ pub(crate) struct Services {
 impl Services {
     /// `POST /service/create`.
     pub(crate) fn create(&mut self, owner: &str, description: &str) -> String {
+        self.insert(ids::uuid(), owner, description)
+    }
+
+    /// Seeds a service with a fixed id; refuses an id in use.
+    pub(crate) fn create_with_id(
+        &mut self,
+        service_id: &str,
+        owner: &str,
+        description: &str,
+    ) -> Result<String, ApiError> {
+        if service_id.trim().is_empty() {
+            return Err(ApiError::bad_request("service id must not be empty"));
+        }
+        if self.services.contains_key(service_id) {
+            return Err(ApiError::bad_request(format!(
+                "service `{service_id}` already exists"
+            )));
+        }
+        Ok(self.insert(service_id.to_owned(), owner, description))
+    }
+
+    fn insert(&mut self, service_id: String, owner: &str, description: &str) -> String {
         self.seq += 1;
-        let service_id = ids::uuid();
         self.services.insert(
             service_id.clone(),
             Service {
@@ -96,6 +117,41 @@ impl Services {
             description: description.to_owned(),
             seq: self.seq,
         })
+    }
+
+    /// Puts back a saved agent with its id ([`crate::persist`]); refuses an
+    /// id in use or an unknown service.
+    pub(crate) fn restore_agent(
+        &mut self,
+        character_id: &str,
+        service_id: &str,
+        name: &str,
+        avatar: &str,
+        description: &str,
+    ) -> Result<(), ApiError> {
+        if !self.services.contains_key(service_id) {
+            return Err(ApiError::not_found(format!(
+                "agent `{character_id}` of unknown service `{service_id}`"
+            )));
+        }
+        if character_id.is_empty() || self.agents.contains_key(character_id) {
+            return Err(ApiError::bad_request(format!(
+                "agent id `{character_id}` is empty or used twice"
+            )));
+        }
+        self.seq += 1;
+        self.agents.insert(
+            character_id.to_owned(),
+            Agent {
+                character_id: character_id.to_owned(),
+                service_id: service_id.to_owned(),
+                name: name.to_owned(),
+                avatar: avatar.to_owned(),
+                description: description.to_owned(),
+                seq: self.seq,
+            },
+        );
+        Ok(())
     }
 
     pub(crate) fn agent(&self, character_id: &str) -> Option<&Agent> {
