@@ -48,6 +48,9 @@ pub enum DevServerError {
     /// Another I/O failure while starting.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+    /// The TLS certificate or key could not be loaded.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
     /// A seeding call was refused (duplicate account, unknown channel, ...).
     #[error("refused (code {code}): {message}")]
     Refused {

@@ -23,10 +23,54 @@ fn random_bytes() -> [u8; 16] {
 }
 
 /// A fresh lowercase hyphenated UUID v4, the shape of every platform id.
+///
+/// Ids are not secrets: they come from a per-process random key mixed with
+/// a counter (no system call per id), unique within the process.
 pub(crate) fn uuid() -> String {
-    RequestId::from_random_bytes(random_bytes())
-        .as_str()
-        .to_owned()
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static KEY: OnceLock<[u8; 16]> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let key = KEY.get_or_init(random_bytes);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&mix(n).to_le_bytes());
+    b[8..].copy_from_slice(&mix(n ^ 0x9e37_79b9_7f4a_7c15).to_le_bytes());
+    for (x, k) in b.iter_mut().zip(key) {
+        *x ^= k;
+    }
+    RequestId::from_random_bytes(b).as_str().to_owned()
+}
+
+/// The splitmix64 finaliser: a bijection on `u64`.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A UUID-shaped id derived from `kind` and `key` (FNV-1a, 128 bits, with
+/// the version-8 and variant bits set): the same input gives the same id at
+/// every start, so seeded accounts keep their ids across restarts.
+pub(crate) fn stable_uuid(kind: &str, key: &str) -> String {
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013B;
+    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for b in kind.bytes().chain([0u8]).chain(key.bytes()) {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(PRIME);
+    }
+    let mut b = h.to_be_bytes();
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 /// A fresh opaque token: 64 hex characters (256 random bits).
@@ -74,5 +118,9 @@ mod tests {
         assert_eq!(token().len(), 64);
         assert_eq!(code().len(), 6);
         assert_eq!(short().len(), 16);
+        let a = stable_uuid("user", "a@x.io");
+        assert_eq!(a.len(), 36);
+        assert_eq!(a, stable_uuid("user", "a@x.io"));
+        assert_ne!(a, stable_uuid("user", "b@x.io"));
     }
 }

@@ -27,6 +27,11 @@
 //!   the limit (default 1 MiB) close the connection with code 1009 and a
 //!   reason. Malformed or unknown frames get `copy` status `false`; the
 //!   connection stays open.
+//! * **Permissions**: one policy decides who may bind, manage, read and
+//!   speak as whom (the table in the crate's README); sign-out, password
+//!   reset and account deletion close the sockets they revoke.
+//! * **Bounds**: send queues, login deadline, HTTP read timeouts, inspection
+//!   logs and history are capped ([`DevServerBuilder`] sets each).
 //! * **Library**: [`DevServer::builder`] starts one on a free port and
 //!   returns a [`DevServerHandle`] to seed, inspect ([`inspect`]), inject
 //!   faults and shut down.
@@ -61,16 +66,21 @@ mod faults;
 mod http;
 mod ids;
 pub mod inspect;
+mod policy;
 mod server;
 mod shared;
 mod state;
+mod tls;
 mod ws;
 
 pub use error::{codes, DevServerError};
 pub use moobius_proto as proto;
 pub use server::{
-    DevServer, DevServerBuilder, DevServerHandle, IssuedTokens, DEFAULT_FRAME_LOG_LIMIT,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
-    DEFAULT_REFRESH_TOKEN_TTL, DEFAULT_TOKEN_TTL,
+    DevServer, DevServerBuilder, DevServerHandle, IssuedTokens, DEFAULT_BODY_TIMEOUT,
+    DEFAULT_FRAME_LOG_BYTES, DEFAULT_FRAME_LOG_LIMIT, DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_MESSAGES, DEFAULT_KEEP_CLOSED_CONNECTIONS,
+    DEFAULT_LOGIN_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_FRAME_BYTES,
+    DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_REFRESH_TOKEN_TTL, DEFAULT_SEND_QUEUE_BYTES,
+    DEFAULT_SEND_QUEUE_FRAMES, DEFAULT_TOKEN_TTL,
 };
 pub use state::connections::{ConnectionId, Login};

@@ -6,13 +6,15 @@ use crate::inspect::{
     ServiceSnapshot, UserSnapshot,
 };
 use crate::shared::{Config, Shared};
-use crate::state::connections::{Conn, Login};
+use crate::state::connections::{Conn, Limits, Login};
 use crate::state::groups::GroupKind;
 use crate::state::State;
 use crate::ws::session::CLOSE_GOING_AWAY;
+use axum::extract::ConnectInfo;
 use axum::routing::any;
 use axum::Router;
 use bytes::Bytes;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,8 +34,28 @@ pub const DEFAULT_MAX_FRAME_BYTES: usize = moobius_proto::ws::MAX_INBOUND_FRAME_
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
 /// Default largest file upload: 32 MiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 32 << 20;
-/// Default number of frames kept per connection log.
+/// Default number of frames kept per connection and direction for
+/// inspection (the oldest go first).
 pub const DEFAULT_FRAME_LOG_LIMIT: usize = 10_000;
+/// Default bytes kept per connection and direction for inspection: 4 MiB.
+pub const DEFAULT_FRAME_LOG_BYTES: usize = 4 << 20;
+/// Default number of closed connections kept for inspection.
+pub const DEFAULT_KEEP_CLOSED_CONNECTIONS: usize = 64;
+/// Default frames queued for one connection before it is closed (1008):
+/// a reader that falls this far behind is cut off.
+pub const DEFAULT_SEND_QUEUE_FRAMES: usize = 4096;
+/// Default bytes queued for one connection before it is closed: 16 MiB.
+pub const DEFAULT_SEND_QUEUE_BYTES: usize = 16 << 20;
+/// Default messages kept per channel history (the oldest go first).
+pub const DEFAULT_HISTORY_MESSAGES: usize = 10_000;
+/// Default bytes kept per channel history: 16 MiB.
+pub const DEFAULT_HISTORY_BYTES: usize = 16 << 20;
+/// Default time a websocket may stay open without logging in: 30 s.
+pub const DEFAULT_LOGIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time allowed to send a request's headers: 10 s.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed to send a request's body: 30 s.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Entry point: `DevServer::builder()...start().await`.
 ///
@@ -66,9 +88,15 @@ impl DevServer {
 pub struct DevServerBuilder {
     addr: SocketAddr,
     users: Vec<(String, String)>,
-    channels: Vec<(String, String)>,
+    /// (channel id, name, owner email).
+    channels: Vec<(String, String, Option<String>)>,
+    /// (service id, owner email).
+    services: Vec<(String, String)>,
     config: Config,
-    frame_log_limit: usize,
+    limits: Limits,
+    history: crate::state::channels::HistoryLimits,
+    /// PEM files of the certificate chain and the private key.
+    tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl Default for DevServerBuilder {
@@ -77,14 +105,20 @@ impl Default for DevServerBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             users: Vec::new(),
             channels: Vec::new(),
+            services: Vec::new(),
             config: Config {
                 access_ttl: DEFAULT_TOKEN_TTL,
                 refresh_ttl: DEFAULT_REFRESH_TOKEN_TTL,
                 max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+                login_timeout: DEFAULT_LOGIN_TIMEOUT,
+                header_timeout: DEFAULT_HEADER_TIMEOUT,
+                body_timeout: DEFAULT_BODY_TIMEOUT,
             },
-            frame_log_limit: DEFAULT_FRAME_LOG_LIMIT,
+            limits: Limits::default(),
+            history: crate::state::channels::HistoryLimits::default(),
+            tls: None,
         }
     }
 }
@@ -98,17 +132,47 @@ impl DevServerBuilder {
     }
 
     /// Seeds a confirmed account (look its id up with
-    /// [`DevServerHandle::user_id`]).
+    /// [`DevServerHandle::user_id`]). Its user id is derived from the email,
+    /// so it is the same at every start.
     #[must_use]
     pub fn user(mut self, email: impl Into<String>, password: impl Into<String>) -> Self {
         self.users.push((email.into(), password.into()));
         self
     }
 
-    /// Seeds a channel with a fixed id and no creator (anyone may manage it).
+    /// Seeds a channel with a fixed id, owned by the first seeded account
+    /// (see [`channel_owned_by`](Self::channel_owned_by)). Without any
+    /// account it has no owner until a service is first bound to it.
     #[must_use]
     pub fn channel(mut self, channel_id: impl Into<String>, name: impl Into<String>) -> Self {
-        self.channels.push((channel_id.into(), name.into()));
+        self.channels.push((channel_id.into(), name.into(), None));
+        self
+    }
+
+    /// Seeds a service with a fixed id, owned by the seeded account
+    /// `owner_email`, so a saved `service_config.service_id` works against a
+    /// fresh devserver.
+    #[must_use]
+    pub fn service(
+        mut self,
+        service_id: impl Into<String>,
+        owner_email: impl Into<String>,
+    ) -> Self {
+        self.services.push((service_id.into(), owner_email.into()));
+        self
+    }
+
+    /// Seeds a channel with a fixed id owned by the seeded account `email`
+    /// (only its owner may bind a service to it, and manage it).
+    #[must_use]
+    pub fn channel_owned_by(
+        mut self,
+        channel_id: impl Into<String>,
+        name: impl Into<String>,
+        owner_email: impl Into<String>,
+    ) -> Self {
+        self.channels
+            .push((channel_id.into(), name.into(), Some(owner_email.into())));
         self
     }
 
@@ -150,15 +214,85 @@ impl DevServerBuilder {
     }
 
     /// Frames kept per connection and direction for inspection (default
-    /// 10 000; the oldest are dropped first; 0 keeps none).
+    /// 10 000; the oldest are dropped first; 0 keeps none). Connections that
+    /// are not logged in keep at most 16 frames.
     #[must_use]
     pub fn frame_log_limit(mut self, n: usize) -> Self {
-        self.frame_log_limit = n;
+        self.limits.log_frames = n;
+        self
+    }
+
+    /// Bytes kept per connection and direction for inspection (default
+    /// 4 MiB; the oldest frames are dropped first).
+    #[must_use]
+    pub fn frame_log_bytes(mut self, n: usize) -> Self {
+        self.limits.log_bytes = n;
+        self
+    }
+
+    /// Closed connections kept for inspection (default 64).
+    #[must_use]
+    pub fn keep_closed_connections(mut self, n: usize) -> Self {
+        self.limits.keep_closed = n;
+        self
+    }
+
+    /// Frames and bytes that may wait in one connection's send queue
+    /// (default 4096 frames, 16 MiB). A reader that falls further behind is
+    /// closed with code 1008 and a reason.
+    #[must_use]
+    pub fn send_queue_limit(mut self, frames: usize, bytes: usize) -> Self {
+        self.limits.queue_frames = frames;
+        self.limits.queue_bytes = bytes;
+        self
+    }
+
+    /// Messages and bytes kept per channel history (default 10 000
+    /// messages, 16 MiB; the oldest go first).
+    #[must_use]
+    pub fn history_limit(mut self, messages: usize, bytes: usize) -> Self {
+        self.history.messages = messages;
+        self.history.bytes = bytes;
+        self
+    }
+
+    /// How long a websocket may stay open without logging in (default
+    /// 30 s); then it is closed with code 1008.
+    #[must_use]
+    pub fn login_timeout(mut self, t: Duration) -> Self {
+        self.config.login_timeout = t;
+        self
+    }
+
+    /// How long a client may take to send a request's headers (default
+    /// 10 s) and its body (default 30 s) before the connection is dropped.
+    #[must_use]
+    pub fn http_timeouts(mut self, headers: Duration, body: Duration) -> Self {
+        self.config.header_timeout = headers;
+        self.config.body_timeout = body;
+        self
+    }
+
+    /// Serves HTTPS and WSS instead of plain HTTP and WS, with the
+    /// certificate chain and private key in these PEM files
+    /// ([`DevServerHandle::http_uri`] is then `https://…`, the websocket
+    /// `wss://…`).
+    #[must_use]
+    pub fn tls_pem_files(
+        mut self,
+        cert_chain: impl Into<std::path::PathBuf>,
+        private_key: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.tls = Some((cert_chain.into(), private_key.into()));
         self
     }
 
     /// Binds, seeds and starts serving. Must run inside a tokio runtime.
     pub async fn start(self) -> Result<DevServerHandle, DevServerError> {
+        let tls = match &self.tls {
+            Some((cert, key)) => Some(crate::tls::acceptor(cert, key)?),
+            None => None,
+        };
         let listener =
             TcpListener::bind(self.addr)
                 .await
@@ -168,16 +302,41 @@ impl DevServerBuilder {
                 })?;
         let addr = listener.local_addr()?;
         let mut state = State::default();
-        state.conns.log_limit = self.frame_log_limit;
+        state.conns.limits = self.limits;
+        state.channels.limits = self.history;
         for (email, password) in &self.users {
             let id = state.accounts.seed(email, password)?;
             tracing::info!(%email, user_id = %id, "seeded account");
         }
-        for (id, name) in &self.channels {
-            state.channels.create(Some(id), name, "", None)?;
-            tracing::info!(channel_id = %id, %name, "seeded channel");
+        let first = self
+            .users
+            .first()
+            .and_then(|(e, _)| state.accounts.id_of(e));
+        for (id, name, owner) in &self.channels {
+            let owner = match owner {
+                Some(email) => Some(state.accounts.id_of(email).ok_or_else(|| {
+                    ApiError::not_found(format!("channel owner `{email}` is not a seeded account"))
+                })?),
+                None => first.clone(),
+            };
+            state
+                .channels
+                .create(Some(id), name, "", owner.as_deref())?;
+            tracing::info!(channel_id = %id, %name, owner = ?owner, "seeded channel");
         }
-        let shared = Arc::new(Shared::new(state, self.config, format!("http://{addr}")));
+        for (id, email) in &self.services {
+            let owner = state.accounts.id_of(email).ok_or_else(|| {
+                ApiError::not_found(format!("service owner `{email}` is not a seeded account"))
+            })?;
+            state.services.create_with_id(id, &owner, "seeded")?;
+            tracing::info!(service_id = %id, %email, "seeded service");
+        }
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let shared = Arc::new(Shared::new(
+            state,
+            self.config,
+            format!("{scheme}://{addr}"),
+        ));
         let app = Router::new()
             .route("/ws", any(crate::ws::upgrade))
             .fallback(crate::http::dispatch)
@@ -185,33 +344,115 @@ impl DevServerBuilder {
             // `/` (page, or websocket upgrade as before) and `/chat`.
             .merge(crate::chat_page::router(shared.clone(), &self.users));
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        // Frames are small and latency matters: without TCP_NODELAY a reply
-        // written in two segments waits for the peer's delayed ACK (~40 ms).
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-            }
-        });
-        let task = tokio::spawn(async move {
-            let served = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "server stopped with an error");
-            }
-        });
+        let secure = tls.is_some();
+        let task = tokio::spawn(serve(listener, app, shared.config.clone(), tls, stop_rx));
         tracing::info!(%addr, "devserver listening");
         Ok(DevServerHandle {
             shared,
             addr,
+            secure,
             stop: Some(stop_tx),
             task: Some(task),
         })
+    }
+}
+
+/// Accepts connections until `stop`, serving each with hyper (HTTP/1.1 with
+/// upgrades): headers must arrive within the header timeout.
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    config: Config,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    // Tells every HTTP connection to finish its request and close.
+    let (closing, _) = tokio::sync::watch::channel(false);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off a little.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+        };
+        // Frames are small and latency matters: without TCP_NODELAY a reply
+        // written in two segments waits for the peer's delayed ACK (~40 ms).
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+        let app = app.clone();
+        let closing = closing.subscribe();
+        let config = config.clone();
+        match tls.clone() {
+            None => {
+                tokio::spawn(serve_connection(
+                    TokioIo::new(tcp),
+                    peer,
+                    app,
+                    config,
+                    closing,
+                ));
+            }
+            Some(acceptor) => {
+                tokio::spawn(async move {
+                    // The handshake counts against the header timeout.
+                    match tokio::time::timeout(config.header_timeout, acceptor.accept(tcp)).await {
+                        Ok(Ok(stream)) => {
+                            serve_connection(TokioIo::new(stream), peer, app, config, closing)
+                                .await;
+                        }
+                        Ok(Err(e)) => tracing::debug!(error = %e, %peer, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    let _ = closing.send(true);
+}
+
+/// Serves one HTTP/1.1 connection (with upgrades) until it ends or the
+/// server stops.
+async fn serve_connection<I>(
+    io: TokioIo<I>,
+    peer: SocketAddr,
+    app: Router,
+    config: Config,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service =
+        hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let mut app = app.clone();
+            tower_service::Service::call(&mut app, req)
+        });
+    let mut http1 = hyper::server::conn::http1::Builder::new();
+    http1
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout);
+    let conn = http1.serve_connection(io, service).with_upgrades();
+    let mut conn = std::pin::pin!(conn);
+    let ended = tokio::select! {
+        r = conn.as_mut() => r,
+        _ = closing.changed() => {
+            conn.as_mut().graceful_shutdown();
+            match tokio::time::timeout(Duration::from_secs(5), conn).await {
+                Ok(r) => r,
+                Err(_) => Ok(()),
+            }
+        }
+    };
+    if let Err(e) = ended {
+        tracing::debug!(error = %e, %peer, "HTTP connection ended with an error");
     }
 }
 
@@ -237,6 +478,7 @@ impl std::fmt::Debug for IssuedTokens {
 pub struct DevServerHandle {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    secure: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -250,16 +492,18 @@ impl DevServerHandle {
         self.addr
     }
 
-    /// Base of the HTTP API, `http://HOST:PORT` (no trailing slash).
+    /// Base of the HTTP API, `http://HOST:PORT` (`https://` with TLS; no
+    /// trailing slash).
     #[must_use]
     pub fn http_uri(&self) -> String {
         self.shared.http_base.clone()
     }
 
-    /// The websocket URI, `ws://HOST:PORT/ws`.
+    /// The websocket URI, `ws://HOST:PORT/ws` (`wss://` with TLS).
     #[must_use]
     pub fn ws_uri(&self) -> String {
-        format!("ws://{}/ws", self.addr)
+        let scheme = if self.secure { "wss" } else { "ws" };
+        format!("{scheme}://{}/ws", self.addr)
     }
 
     // ---- seeding ---------------------------------------------------------
@@ -271,20 +515,44 @@ impl DevServerHandle {
         Ok(id)
     }
 
-    /// Creates a channel with the given id; returns it.
+    /// Creates a channel with the given id, owned by the first account;
+    /// returns it.
     pub fn seed_channel(&self, channel_id: &str, name: &str) -> Result<String, DevServerError> {
-        let id = self
-            .shared
-            .lock()
-            .channels
-            .create(Some(channel_id), name, "", None)?;
-        self.shared.changed();
-        Ok(id)
+        self.new_channel(Some(channel_id), name, None)
     }
 
-    /// Creates a channel with a fresh id; returns it.
+    /// Creates a channel with the given id owned by `owner_user_id`.
+    pub fn seed_channel_owned_by(
+        &self,
+        channel_id: &str,
+        name: &str,
+        owner_user_id: &str,
+    ) -> Result<String, DevServerError> {
+        self.new_channel(Some(channel_id), name, Some(owner_user_id))
+    }
+
+    /// Creates a channel with a fresh id, owned by the first account;
+    /// returns it.
     pub fn create_channel(&self, name: &str) -> Result<String, DevServerError> {
-        let id = self.shared.lock().channels.create(None, name, "", None)?;
+        self.new_channel(None, name, None)
+    }
+
+    fn new_channel(
+        &self,
+        channel_id: Option<&str>,
+        name: &str,
+        owner: Option<&str>,
+    ) -> Result<String, DevServerError> {
+        let mut st = self.shared.lock();
+        let owner = match owner {
+            Some(o) if st.accounts.get(o).is_none() => {
+                return Err(ApiError::not_found(format!("unknown user `{o}`")).into())
+            }
+            Some(o) => Some(o.to_owned()),
+            None => st.accounts.list().first().map(|a| a.user_id.clone()),
+        };
+        let id = st.channels.create(channel_id, name, "", owner.as_deref())?;
+        drop(st);
         self.shared.changed();
         Ok(id)
     }
@@ -318,13 +586,32 @@ impl DevServerHandle {
         Ok(id)
     }
 
-    /// Binds a service to a channel (refused if bound to another).
+    /// Creates a service with a fixed id owned by a user; returns the id.
+    pub fn seed_service_with_id(
+        &self,
+        service_id: &str,
+        owner_user_id: &str,
+    ) -> Result<String, DevServerError> {
+        let mut st = self.shared.lock();
+        if st.accounts.get(owner_user_id).is_none() {
+            return Err(ApiError::not_found(format!("unknown user `{owner_user_id}`")).into());
+        }
+        let id = st
+            .services
+            .create_with_id(service_id, owner_user_id, "seeded")?;
+        drop(st);
+        self.shared.changed();
+        Ok(id)
+    }
+
+    /// Binds a service to a channel (refused if bound to another; the
+    /// owner check of `/service/bind` is skipped: this is seeding).
     pub fn bind(&self, channel_id: &str, service_id: &str) -> Result<(), DevServerError> {
         let mut st = self.shared.lock();
-        if st.services.get(service_id).is_none() {
+        let Some(owner) = st.services.get(service_id).map(|s| s.owner.clone()) else {
             return Err(ApiError::not_found(format!("unknown service `{service_id}`")).into());
-        }
-        st.channels.bind(channel_id, service_id)?;
+        };
+        st.channels.bind(channel_id, service_id, &owner)?;
         drop(st);
         self.shared.changed();
         Ok(())
@@ -526,20 +813,21 @@ impl DevServerHandle {
         self.shared.lock().files.keys()
     }
 
-    /// Every websocket connection so far (closed ones too, up to 512).
+    /// Every websocket connection so far (open ones, and the last closed
+    /// ones: see [`DevServerBuilder::keep_closed_connections`]).
     #[must_use]
     pub fn connections(&self) -> Vec<ConnectionSnapshot> {
         let st = self.shared.lock();
         st.conns
-            .map
-            .iter()
+            .ordered()
+            .into_iter()
             .map(|(id, c)| ConnectionSnapshot {
-                id: *id,
+                id,
                 peer: c.peer,
-                open: c.tx.is_some(),
+                open: c.is_open(),
                 login: c.login.clone(),
-                received: c.received.clone(),
-                sent: c.sent.clone(),
+                received: c.received.values(),
+                sent: c.sent.values(),
             })
             .collect()
     }
@@ -560,10 +848,10 @@ impl DevServerHandle {
     fn frames_where(&self, pred: impl Fn(&Login) -> bool) -> Vec<Value> {
         let st = self.shared.lock();
         st.conns
-            .map
-            .values()
-            .filter(|c| c.login.as_ref().is_some_and(&pred))
-            .flat_map(|c| c.received.iter().cloned())
+            .ordered()
+            .into_iter()
+            .filter(|(_, c)| c.login.as_ref().is_some_and(&pred))
+            .flat_map(|(_, c)| c.received.values())
             .collect()
     }
 
@@ -688,11 +976,11 @@ impl DevServerHandle {
             .conns
             .map
             .iter()
-            .filter(|(_, c)| c.tx.is_some() && c.login.is_some())
+            .filter(|(_, c)| c.is_open() && c.login.is_some())
             .map(|(id, _)| *id)
             .collect();
         for id in &ids {
-            st.conns.set_login(*id, None);
+            st.conns.set_login(*id, None, None);
         }
         ids.len()
     }

@@ -15,6 +15,9 @@ pub(crate) struct Config {
     pub(crate) max_frame_bytes: usize,
     pub(crate) max_body_bytes: usize,
     pub(crate) max_upload_bytes: usize,
+    pub(crate) login_timeout: Duration,
+    pub(crate) header_timeout: Duration,
+    pub(crate) body_timeout: Duration,
 }
 
 /// The shared core of one running devserver.

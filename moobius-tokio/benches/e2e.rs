@@ -183,7 +183,8 @@ fn main() {
             .user("py-svc@bench.local", "pw")
             .user("py-client@bench.local", "pw")
             .channel("bench", "Bench")
-            .channel("bench-py", "Bench (reference SDK)")
+            // Only a channel's owner binds a service to it.
+            .channel_owned_by("bench-py", "Bench (reference SDK)", "py-svc@bench.local")
             .frame_log_limit(0)
             .start()
             .await

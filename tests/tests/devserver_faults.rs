@@ -205,7 +205,7 @@ async fn seeding_and_inspection_without_http() {
         .as_str()
         .unwrap()
         .to_owned();
-    svc.request(message_down(&sid, &ch, &g, "bot", "hello"))
+    svc.request(message_down(&sid, &ch, &g, &sid, "hello"))
         .await;
     let f = server
         .wait_for_user_frame(&user, WAIT, |f| f["type"] == "message_down")
@@ -236,4 +236,55 @@ async fn shutdown_closes_connections_and_the_port() {
     assert_eq!(reason, "server shutting down");
     let refused = tokio::time::timeout(WAIT, tokio::net::TcpStream::connect(addr)).await;
     assert!(matches!(refused, Ok(Err(_))), "port still open");
+}
+
+#[tokio::test]
+async fn seeded_ids_are_stable_across_starts() {
+    let start = || async {
+        DevServer::builder()
+            .user("owner@example.com", "pw")
+            .user("alice@example.com", "pw")
+            .service("fixed-service", "owner@example.com")
+            .channel("lobby", "Lobby")
+            .start()
+            .await
+            .unwrap()
+    };
+    let first = start().await;
+    let ids = (
+        first.user_id("owner@example.com").unwrap(),
+        first.user_id("alice@example.com").unwrap(),
+    );
+    first.shutdown().await;
+    let second = start().await;
+    assert_eq!(
+        (
+            second.user_id("owner@example.com").unwrap(),
+            second.user_id("alice@example.com").unwrap(),
+        ),
+        ids
+    );
+    assert_ne!(ids.0, ids.1);
+    // The fixed service id: its owner logs in and binds it, as a service
+    // with a saved service_config.service_id does.
+    let svc = second.services();
+    assert_eq!(svc[0].service_id, "fixed-service");
+    assert_eq!(svc[0].owner, ids.0);
+    let api = Api::new(&second);
+    let (token, _) = api.sign_in("owner@example.com", "pw").await;
+    api.ok(
+        "POST",
+        "/service/bind",
+        Some(&token),
+        Some(json!({"channel_id": "lobby", "service_id": "fixed-service"})),
+    )
+    .await;
+    Ws::login_service(&second.ws_uri(), &token, "fixed-service").await;
+    // An unknown owner is refused at start.
+    let bad = DevServer::builder()
+        .service("s", "nobody@example.com")
+        .start()
+        .await;
+    assert!(bad.is_err());
+    second.shutdown().await;
 }

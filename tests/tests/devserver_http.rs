@@ -701,7 +701,9 @@ async fn groups_share_one_namespace() {
         .await;
     assert_eq!(d["characters"], json!([]));
 
-    // Channel group: resolvable through either endpoint, listed for its channel.
+    // Channel group: resolvable through either endpoint, listed for its
+    // channel. (Only the channel's readers create and list them: Alice joins.)
+    w.server.add_member(&w.channel, &w.alice).unwrap();
     let d = api
         .ok(
             "POST",
@@ -737,7 +739,10 @@ async fn groups_share_one_namespace() {
             None,
         )
         .await;
-    assert_eq!(temp, json!([{"group_id": "temp", "characters": [w.bob]}]));
+    assert_eq!(
+        temp,
+        json!([{"group_id": "temp", "characters": [w.alice, w.bob]}])
+    );
 
     // "service" resolves to nobody; unknown groups and channels are 10404.
     let d = api.ok("GET", "/user/group?group_id=service", t, None).await;

@@ -246,12 +246,13 @@ async fn message_down_reaches_connected_member_recipients_only() {
     let mut alice = Ws::login_user(&uri, &w.alice_token).await;
     let mut bob = Ws::login_user(&uri, &w.bob_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
+    let agent = w.agent(&sid, "Guide").await;
     // Bob is in the group but not a member; an agent and a stranger too.
     let g = w
-        .service_group(&[&w.alice, &w.bob, "agent-x", "stranger"])
+        .service_group(&[&w.alice, &w.bob, &agent, "stranger"])
         .await;
     let c = svc
-        .request(message_down(&sid, &w.channel, &g, "agent-x", "welcome"))
+        .request(message_down(&sid, &w.channel, &g, &agent, "welcome"))
         .await;
     assert_eq!(c["status"], true, "{c}");
     let mid = c["context"]["message_id"].clone();
@@ -269,7 +270,7 @@ async fn message_down_reaches_connected_member_recipients_only() {
         ],
         "no recipients key for users"
     );
-    assert_eq!(m["body"]["sender"], "agent-x");
+    assert_eq!(m["body"]["sender"], agent.as_str());
     assert_eq!(m["body"]["message_id"], mid);
     bob.expect_silence(Duration::from_millis(200)).await;
 
@@ -291,7 +292,7 @@ async fn message_down_reaches_connected_member_recipients_only() {
         .contains("not bound"));
     // "service" recipients: accepted, delivered to nobody.
     let c = svc
-        .request(message_down(&sid, &w.channel, "service", "a", "x"))
+        .request(message_down(&sid, &w.channel, "service", &agent, "x"))
         .await;
     assert_eq!(c["status"], true);
     alice.expect_silence(Duration::from_millis(200)).await;
@@ -407,7 +408,8 @@ async fn updates_reach_members_with_the_allowed_keys() {
     let got = alice.recv_until(is("update")).await;
     assert_eq!(got["body"]["content"]["channel_name"], "Graduated!");
 
-    // An update of an unknown shape and an unknown characters group are refused.
+    // An update of an unknown shape without routing information and an
+    // unknown characters group are refused.
     let c = svc.request(upd(json!({"any": "caller data"}))).await;
     assert_eq!(c["status"], false);
     let c = svc
@@ -653,7 +655,7 @@ async fn a_frame_sent_again_with_the_same_request_id_is_acknowledged_but_deliver
     let mut alice = Ws::login_user(&uri, &w.alice_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
     let g = w.service_group(&[&w.alice]).await;
-    let mut frame = message_down(&sid, &w.channel, &g, "agent-x", "once");
+    let mut frame = message_down(&sid, &w.channel, &g, &w.alice, "once");
     frame["request_id"] = json!("fixed-request-id");
     // The first socket sends it and is dropped; the second (a reconnect)
     // sends the same frame again, as a client that never saw the ack does.
@@ -667,4 +669,67 @@ async fn a_frame_sent_again_with_the_same_request_id_is_acknowledged_but_deliver
     let m = alice.recv_until(is("message_down")).await;
     assert_eq!(m["body"]["content"]["text"], "once");
     alice.expect_silence(Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn generic_updates_and_frames_are_forwarded() {
+    let w = World::new().await;
+    let sid = w.bound_service().await;
+    let uri = w.server.ws_uri();
+    let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
+    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    let mut bob = Ws::login_user(&uri, &w.bob_token).await;
+    w.server.add_member(&w.channel, &w.alice).unwrap();
+    let g = w.service_group(&[&w.alice, &w.bob]).await;
+    // send_update: a body of the service's own shape, to member recipients.
+    let c = svc
+        .request(json!({"type": "update", "service_id": sid,
+            "body": {"subtype": "custom", "channel_id": w.channel, "recipients": g, "anything": 1}}))
+        .await;
+    assert_eq!(c["status"], true, "{c}");
+    let u = alice.recv_until(is("update")).await;
+    assert_eq!(
+        u["body"],
+        json!({"subtype": "custom", "channel_id": w.channel, "anything": 1})
+    );
+    // Generic send of any type, from the service.
+    let c = svc
+        .request(json!({"type": "custom_type", "character_id": sid,
+            "body": {"channel_id": w.channel, "recipients": g, "x": 1}}))
+        .await;
+    assert_eq!(c["status"], true, "{c}");
+    let f = alice.recv_until(is("custom_type")).await;
+    assert_eq!(f["body"], json!({"channel_id": w.channel, "x": 1}));
+    // From a member user: to the service, with the sender filled in.
+    let c = alice
+        .request(json!({"type": "custom_up", "character_id": w.alice,
+            "body": {"channel_id": w.channel, "y": 2}}))
+        .await;
+    assert_eq!(c["status"], true, "{c}");
+    let f = svc.recv_until(is("custom_up")).await;
+    assert_eq!(f["body"]["sender"], w.alice.as_str());
+    assert_eq!(f["body"]["y"], 2);
+    // Refused: a non-member user; a channel not bound to the service.
+    let c = bob
+        .request(json!({"type": "custom_up", "character_id": w.bob,
+            "body": {"channel_id": w.channel}}))
+        .await;
+    assert_eq!(c["status"], false, "{c}");
+    let other = w.server.create_channel("Other").unwrap();
+    let c = svc
+        .request(json!({"type": "update", "service_id": sid,
+            "body": {"subtype": "custom", "channel_id": other, "recipients": g}}))
+        .await;
+    assert_eq!(c["status"], false, "{c}");
+    // No routing information: refused, with the reason.
+    let c = svc
+        .request(json!({"type": "update", "service_id": sid, "body": {"anything": 1}}))
+        .await;
+    assert_eq!(c["status"], false, "{c}");
+    assert!(c["context"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("channel_id"));
+    alice.expect_silence(Duration::from_millis(200)).await;
+    bob.expect_silence(Duration::from_millis(50)).await;
 }

@@ -137,10 +137,14 @@ pub(super) fn forgot_password(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 /// `POST /auth/confirm_reset_password`.
 pub(super) fn confirm_reset_password(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let c: ConfirmReset = ctx.json()?;
-    ctx.shared
-        .lock()
+    let mut st = ctx.shared.lock();
+    let user_id = st
         .accounts
         .reset(&c.username, &c.confirmation_code, &c.password)?;
+    st.revoke_connections(
+        |conn| conn.login.as_ref().is_some_and(|l| l.account() == user_id),
+        "password reset: log in again",
+    );
     tracing::info!(email = %c.username, "password reset");
     Ok(Value::Null)
 }
@@ -151,6 +155,10 @@ pub(super) fn delete_account(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let mut st = ctx.shared.lock();
     let user_id = st.accounts.delete(&c.username, &c.password)?;
     st.channels.forget_user(&user_id);
+    st.revoke_connections(
+        |conn| conn.login.as_ref().is_some_and(|l| l.account() == user_id),
+        "account deleted",
+    );
     tracing::info!(email = %c.username, "account deleted");
     Ok(Value::Null)
 }
@@ -161,14 +169,20 @@ pub(super) fn sign_out(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let user_id = ctx.user()?;
     let body: SignOut = ctx.json().unwrap_or(SignOut { access_token: None });
     let mut st = ctx.shared.lock();
+    let mut revoked = Vec::new();
     if let Some(t) = body.access_token.as_deref() {
         if st.accounts.authenticate(t).ok().as_deref() == Some(user_id.as_str()) {
-            st.accounts.sign_out(t);
+            revoked.extend(st.accounts.sign_out(t));
         }
     }
     if let Some(t) = ctx.bearer() {
-        st.accounts.sign_out(t);
+        revoked.extend(st.accounts.sign_out(t));
     }
+    // Sockets logged in with a token of the signed-out sign-in close.
+    st.revoke_connections(
+        |conn| conn.family.is_some_and(|f| revoked.contains(&f)),
+        "signed out",
+    );
     tracing::info!(%user_id, "signed out");
     Ok(Value::Null)
 }

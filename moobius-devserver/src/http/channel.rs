@@ -2,8 +2,8 @@
 
 use super::Ctx;
 use crate::error::ApiError;
+use crate::policy::{self, Act};
 use crate::state::channels::{Channel, StoredMessage};
-use crate::state::State;
 use moobius_proto::model::{CharacterRefs, GroupRef, MessageBody};
 use moobius_proto::GroupId;
 use serde::Deserialize;
@@ -31,17 +31,6 @@ struct Update {
     context: ChannelContext,
 }
 
-/// Whether `user_id` may manage the channel: its creator, the owner of its
-/// bound service, or anyone for a seeded channel (no creator).
-pub(crate) fn may_manage(st: &State, c: &Channel, user_id: &str) -> bool {
-    let owns_service = c
-        .service
-        .as_deref()
-        .and_then(|s| st.services.get(s))
-        .is_some_and(|s| s.owner == user_id);
-    c.owner.as_deref().is_none_or(|o| o == user_id) || owns_service
-}
-
 /// `POST /channel/create`: the creator does not become a member.
 pub(super) fn create(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let user_id = ctx.user()?;
@@ -61,13 +50,13 @@ pub(super) fn update(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let user_id = ctx.user()?;
     let u: Update = ctx.json()?;
     let mut st = ctx.shared.lock();
-    let c = st.channels.get(&u.channel_id)?;
-    if !may_manage(&st, c, &user_id) {
-        return Err(ApiError::forbidden(format!(
-            "channel `{}` belongs to another account",
-            u.channel_id
-        )));
-    }
+    policy::check(
+        &st,
+        &user_id,
+        Act::ManageChannel {
+            channel: &u.channel_id,
+        },
+    )?;
     let c = st.channels.get_mut(&u.channel_id)?;
     if let Some(n) = u.channel_name {
         c.name = n;
@@ -112,9 +101,16 @@ pub(super) fn list(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 
 /// `GET /channel/character_list?channel_id=…&service_id=…`: member ids.
 pub(super) fn character_list(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    ctx.user()?;
+    let user_id = ctx.user()?;
     let channel_id = ctx.query("channel_id")?;
     let st = ctx.shared.lock();
+    policy::check(
+        &st,
+        &user_id,
+        Act::ReadChannel {
+            channel: channel_id,
+        },
+    )?;
     let c = st.channels.get(channel_id)?;
     Ok(json!({"character_list": c.members, "channel_id": c.channel_id}))
 }
@@ -141,8 +137,7 @@ pub(crate) fn history_entry(m: &StoredMessage) -> Value {
 
 /// `GET /channel/history_message?channel_id=…&limit=…&before=…`: the last
 /// `limit` messages (default 64) before the message `before` (`null` = the
-/// newest), oldest first. Readable by members, the channel's creator and the
-/// owner of its bound service.
+/// newest), oldest first. Readable by the channel's readers ([`policy`]).
 pub(super) fn history(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let user_id = ctx.user()?;
     let channel_id = ctx.query("channel_id")?;
@@ -166,12 +161,14 @@ pub(super) fn history(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         .query_opt("before")
         .filter(|b| !matches!(*b, "" | "null" | "None" | "none"));
     let st = ctx.shared.lock();
+    policy::check(
+        &st,
+        &user_id,
+        Act::ReadChannel {
+            channel: channel_id,
+        },
+    )?;
     let c = st.channels.get(channel_id)?;
-    if !c.is_member(&user_id) && !may_manage(&st, c, &user_id) {
-        return Err(ApiError::forbidden(format!(
-            "not a member of channel `{channel_id}`"
-        )));
-    }
     let end = match before {
         None => c.history.len(),
         Some(b) => c
@@ -182,6 +179,6 @@ pub(super) fn history(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     };
     let start = end.saturating_sub(limit);
     Ok(Value::Array(
-        c.history[start..end].iter().map(history_entry).collect(),
+        c.history.range(start..end).map(history_entry).collect(),
     ))
 }

@@ -76,57 +76,116 @@ pub(super) async fn store(
     }
 }
 
+/// Longest boundary accepted (RFC 2046 allows 70 characters).
+const MAX_BOUNDARY: usize = 70;
+/// Longest text field (`key` and the presigned-POST fields).
+const MAX_FIELD: u64 = 4096;
+
 async fn upload(shared: &Shared, headers: &HeaderMap, body: Body) -> Response {
-    let limit = shared.config.max_upload_bytes;
-    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
-        return fail(&ApiError::new(
-            codes::TOO_LARGE,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("upload exceeds {limit} bytes or could not be read"),
-        ));
-    };
     let ctype = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let Some(boundary) = super::multipart::boundary(ctype) else {
-        return fail(&ApiError::bad_request(
-            "expected multipart/form-data with a boundary",
-        ));
-    };
-    let parts = match super::multipart::parse(&bytes, &boundary) {
-        Ok(p) => p,
+    let boundary = match multer::parse_boundary(ctype) {
+        Ok(b) if b.len() <= MAX_BOUNDARY => b,
+        Ok(b) => {
+            return fail(&ApiError::bad_request(format!(
+                "multipart boundary of {} characters (at most {MAX_BOUNDARY})",
+                b.len()
+            )))
+        }
         Err(e) => {
             return fail(&ApiError::bad_request(format!(
-                "malformed multipart body: {e}"
+                "expected multipart/form-data with a boundary ({e})"
             )))
         }
     };
-    let key = parts
-        .iter()
-        .find(|p| p.name == "key")
-        .map(|p| String::from_utf8_lossy(&p.data).into_owned());
-    let file = parts.iter().find(|p| p.name == "file");
-    let (Some(key), Some(file)) = (key, file) else {
-        return fail(&ApiError::bad_request(
-            "the form needs a `key` field and a `file` part",
-        ));
-    };
-    let content_type = mime_of(&key)
-        .map(str::to_owned)
-        .or_else(|| file.content_type.clone())
-        .unwrap_or_else(|| "application/octet-stream".to_owned());
-    let stored = shared
-        .lock()
-        .files
-        .store(&key, file.data.clone(), content_type);
-    if !stored {
-        return fail(&ApiError::forbidden(format!(
-            "key `{key}` was not issued by GET /file/upload"
-        )));
+    let limit = shared.config.max_upload_bytes as u64;
+    let constraints = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            .whole_stream(limit)
+            .per_field(limit)
+            .for_field("key", MAX_FIELD),
+    );
+    let form = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+    match tokio::time::timeout(shared.config.body_timeout, read_form(shared, form)).await {
+        Ok(Ok(r)) | Ok(Err(r)) => r,
+        Err(_) => fail(&ApiError::new(
+            codes::BAD_REQUEST,
+            StatusCode::REQUEST_TIMEOUT,
+            "upload not received in time",
+        )),
     }
-    tracing::info!(%key, bytes = file.data.len(), "file stored");
-    empty(StatusCode::NO_CONTENT)
+}
+
+/// Reads the form: the `key` field (checked as soon as it arrives), then
+/// the `file` part; other presigned-POST fields are skipped.
+async fn read_form(
+    shared: &Shared,
+    mut form: multer::Multipart<'static>,
+) -> Result<Response, Response> {
+    let malformed = |e: multer::Error| {
+        let status = match e {
+            multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            codes::TOO_LARGE
+        } else {
+            codes::BAD_REQUEST
+        };
+        fail(&ApiError::new(
+            code,
+            status,
+            format!("malformed or oversized multipart body: {e}"),
+        ))
+    };
+    let mut key: Option<String> = None;
+    loop {
+        let Some(field) = form.next_field().await.map_err(malformed)? else {
+            return Err(fail(&ApiError::bad_request(
+                "the form needs a `key` field and a `file` part",
+            )));
+        };
+        match field.name() {
+            Some("key") => {
+                let k = field.text().await.map_err(malformed)?;
+                if !shared.lock().files.open_for_upload(&k) {
+                    return Err(fail(&ApiError::forbidden(format!(
+                        "key `{k}` was not issued by GET /file/upload, or was used already"
+                    ))));
+                }
+                key = Some(k);
+            }
+            Some("file") => {
+                let Some(key) = key else {
+                    return Err(fail(&ApiError::bad_request(
+                        "the `key` field must come before the `file` part",
+                    )));
+                };
+                let part_type = field.content_type().map(ToString::to_string);
+                let data = field.bytes().await.map_err(malformed)?;
+                let content_type = mime_of(&key)
+                    .map(str::to_owned)
+                    .or(part_type)
+                    .unwrap_or_else(|| "application/octet-stream".to_owned());
+                let len = data.len();
+                if !shared.lock().files.store(&key, data, content_type) {
+                    return Err(fail(&ApiError::forbidden(format!(
+                        "key `{key}` was used already"
+                    ))));
+                }
+                tracing::info!(%key, bytes = len, "file stored");
+                return Ok(empty(StatusCode::NO_CONTENT));
+            }
+            _ => {
+                // Skip the field (bounded by the size limits).
+                field.bytes().await.map_err(malformed)?;
+            }
+        }
+    }
 }
 
 fn download(shared: &Shared, method: &Method, key: &str) -> Response {

@@ -3,6 +3,7 @@
 
 use super::Ctx;
 use crate::error::ApiError;
+use crate::policy::{self, Act};
 use crate::state::groups::GroupKind;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -39,7 +40,13 @@ pub(super) fn create_channel_group(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let user_id = ctx.user()?;
     let c: CreateChannel = ctx.json()?;
     let mut st = ctx.shared.lock();
-    st.channels.get(&c.channel_id)?;
+    policy::check(
+        &st,
+        &user_id,
+        Act::ReadChannel {
+            channel: &c.channel_id,
+        },
+    )?;
     let id = st.groups.create(
         GroupKind::Channel {
             channel_id: c.channel_id,
@@ -54,19 +61,28 @@ pub(super) fn create_channel_group(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 /// `GET /service/group?group_id=…` and `GET /user/group?group_id=…&…`:
 /// `{"group_id", "characters"}` of a group of either kind.
 pub(super) fn get_group(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    ctx.user()?;
+    let user_id = ctx.user()?;
     let group_id = ctx.query("group_id")?;
     let st = ctx.shared.lock();
+    if group_id != moobius_proto::model::GroupRef::Service.as_str() {
+        policy::check(&st, &user_id, Act::ReadGroup { group: group_id })?;
+    }
     let characters = st.resolve_recipients(group_id)?;
     Ok(json!({"group_id": group_id, "characters": characters}))
 }
 
 /// `GET /user/group/list?channel_id=…&service_id=…`: the channel's groups.
 pub(super) fn list_channel_groups(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    ctx.user()?;
+    let user_id = ctx.user()?;
     let channel_id = ctx.query("channel_id")?;
     let st = ctx.shared.lock();
-    st.channels.get(channel_id)?;
+    policy::check(
+        &st,
+        &user_id,
+        Act::ReadChannel {
+            channel: channel_id,
+        },
+    )?;
     Ok(Value::Array(
         st.groups
             .of_channel(channel_id)
@@ -85,9 +101,16 @@ pub(super) fn list_channel_groups(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 /// `GET /user/group/temp?channel_id=…&service_id=…`: the channel's members
 /// as the pseudo group `temp`.
 pub(super) fn temp_group(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    ctx.user()?;
+    let user_id = ctx.user()?;
     let channel_id = ctx.query("channel_id")?;
     let st = ctx.shared.lock();
+    policy::check(
+        &st,
+        &user_id,
+        Act::ReadChannel {
+            channel: channel_id,
+        },
+    )?;
     let c = st.channels.get(channel_id)?;
     Ok(json!([{"group_id": moobius_proto::ws::TEMP_GROUP_ID, "characters": c.members}]))
 }

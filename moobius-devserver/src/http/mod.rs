@@ -13,7 +13,6 @@ mod character;
 mod envelope;
 mod files;
 mod groups;
-mod multipart;
 mod service;
 mod user;
 
@@ -233,11 +232,18 @@ async fn dispatch_inner(shared: &Shared, req: Request) -> Response {
     }
     let path = normalize(raw_path);
     let limit = shared.config.max_body_bytes;
-    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+    let read = tokio::time::timeout(
+        shared.config.body_timeout,
+        axum::body::to_bytes(body, limit),
+    )
+    .await;
+    let Ok(Ok(bytes)) = read else {
         return envelope::error(&ApiError::new(
             codes::TOO_LARGE,
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body exceeds {limit} bytes or could not be read"),
+            format!(
+                "request body exceeds {limit} bytes, was not read in time, or could not be read"
+            ),
         ));
     };
     let route = ROUTES

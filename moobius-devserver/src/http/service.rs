@@ -2,6 +2,7 @@
 
 use super::Ctx;
 use crate::error::ApiError;
+use crate::policy::{self, Act};
 use crate::state::agent_record;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -74,8 +75,15 @@ pub(super) fn bind(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let user_id = ctx.user()?;
     let b: Binding = ctx.json()?;
     let mut st = ctx.shared.lock();
-    st.services.owned(&b.service_id, &user_id)?;
-    st.channels.bind(&b.channel_id, &b.service_id)?;
+    policy::check(
+        &st,
+        &user_id,
+        Act::Bind {
+            channel: &b.channel_id,
+            service: &b.service_id,
+        },
+    )?;
+    st.channels.bind(&b.channel_id, &b.service_id, &user_id)?;
     tracing::info!(channel_id = %b.channel_id, service_id = %b.service_id, "bound");
     Ok(Value::Null)
 }
@@ -85,7 +93,14 @@ pub(super) fn unbind(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let user_id = ctx.user()?;
     let b: Binding = ctx.json()?;
     let mut st = ctx.shared.lock();
-    st.services.owned(&b.service_id, &user_id)?;
+    policy::check(
+        &st,
+        &user_id,
+        Act::Unbind {
+            channel: &b.channel_id,
+            service: &b.service_id,
+        },
+    )?;
     st.channels.unbind(&b.channel_id, &b.service_id)?;
     tracing::info!(channel_id = %b.channel_id, service_id = %b.service_id, "unbound");
     Ok(Value::Null)
@@ -96,7 +111,13 @@ pub(super) fn create_agent(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let user_id = ctx.user()?;
     let c: CreateAgent = ctx.json()?;
     let mut st = ctx.shared.lock();
-    st.services.owned(&c.service_id, &user_id)?;
+    policy::check(
+        &st,
+        &user_id,
+        Act::ManageService {
+            service: &c.service_id,
+        },
+    )?;
     let name = c
         .context
         .name
@@ -116,7 +137,13 @@ pub(super) fn update_agent(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let user_id = ctx.user()?;
     let u: UpdateAgent = ctx.json()?;
     let mut st = ctx.shared.lock();
-    st.services.owned(&u.service_id, &user_id)?;
+    policy::check(
+        &st,
+        &user_id,
+        Act::ManageService {
+            service: &u.service_id,
+        },
+    )?;
     let agent = st
         .services
         .agent_mut(&u.character_id)
@@ -153,7 +180,13 @@ pub(super) fn list_agents(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             .ok_or_else(|| ApiError::bad_request("missing query parameter `service_id`"))?,
     };
     let st = ctx.shared.lock();
-    st.services.owned(&service_id, &user_id)?;
+    policy::check(
+        &st,
+        &user_id,
+        Act::ManageService {
+            service: &service_id,
+        },
+    )?;
     Ok(Value::Array(
         st.services
             .agents(Some(&service_id))

@@ -14,18 +14,70 @@ pub(crate) struct Account {
     pub(crate) email: String,
     password: String,
     pub(crate) confirmed: bool,
-    sign_up_code: Option<String>,
-    reset_code: Option<String>,
+    sign_up_code: Option<Code>,
+    reset_code: Option<Code>,
     pub(crate) name: String,
     pub(crate) avatar: String,
     pub(crate) description: String,
     seq: u64,
 }
 
+/// A pending confirmation or reset code and the wrong guesses made so far.
+#[derive(Debug, Clone)]
+struct Code {
+    code: String,
+    failures: u32,
+}
+
+impl Code {
+    fn new(code: &str) -> Self {
+        Self {
+            code: code.to_owned(),
+            failures: 0,
+        }
+    }
+}
+
+/// Wrong guesses allowed per code; the code is void after that (ask again).
+pub(crate) const MAX_CODE_ATTEMPTS: u32 = 5;
+
+/// Checks a guess against a pending code: a wrong guess counts, and after
+/// [`MAX_CODE_ATTEMPTS`] of them the code is dropped, so six-digit codes
+/// cannot be guessed by trying them all.
+fn check_code(slot: &mut Option<Code>, guess: &str) -> Result<(), ApiError> {
+    let Some(c) = slot.as_mut() else {
+        return Err(ApiError::bad_code());
+    };
+    if c.code == guess {
+        *slot = None;
+        return Ok(());
+    }
+    c.failures += 1;
+    if c.failures >= MAX_CODE_ATTEMPTS {
+        *slot = None;
+        return Err(ApiError::new(
+            codes::BAD_CODE,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Attempt limit exceeded: request a new code.",
+        ));
+    }
+    Err(ApiError::bad_code())
+}
+
+/// A token's grant. Tokens of one sign-in (the refresh token and every
+/// access token issued from it) share a `family`, which sign-out revokes.
 #[derive(Debug, Clone)]
 struct Grant {
     user_id: String,
     expires_at: Instant,
+    family: u64,
+}
+
+/// Who an access token stands for, and the sign-in it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Authenticated {
+    pub(crate) user_id: String,
+    pub(crate) family: u64,
 }
 
 /// A freshly issued pair of tokens.
@@ -51,7 +103,10 @@ pub(crate) struct Accounts {
     by_email: HashMap<String, String>,
     access: HashMap<String, Grant>,
     refresh: HashMap<String, Grant>,
+    /// Ids of deleted accounts (so dangling references still resolve).
+    deleted: std::collections::HashSet<String>,
     seq: u64,
+    families: u64,
 }
 
 fn email_key(email: &str) -> String {
@@ -70,9 +125,14 @@ impl Accounts {
         self.by_id.get_mut(id)
     }
 
-    fn insert(&mut self, email: &str, password: &str, confirmed: bool) -> &mut Account {
+    fn insert(
+        &mut self,
+        email: &str,
+        password: &str,
+        confirmed: bool,
+        user_id: String,
+    ) -> &mut Account {
         self.seq += 1;
-        let user_id = ids::uuid();
         let name = email
             .trim()
             .split('@')
@@ -104,7 +164,13 @@ impl Accounts {
         if self.find(email).is_some() {
             return Err(exists());
         }
-        Ok(self.insert(email, password, true).user_id.clone())
+        // Seeded ids are derived from the email: the same at every start.
+        let user_id = ids::stable_uuid("user", &email_key(email));
+        if self.by_id.contains_key(&user_id) {
+            return Err(exists());
+        }
+        self.deleted.remove(&user_id);
+        Ok(self.insert(email, password, true, user_id).user_id.clone())
     }
 
     /// `POST /auth/sign_up`: creates an unconfirmed account (or renews the
@@ -125,11 +191,11 @@ impl Accounts {
                 return Err(exists());
             }
             a.password = password.to_owned();
-            a.sign_up_code = Some(code.clone());
+            a.sign_up_code = Some(Code::new(&code));
             return Ok((a.user_id.clone(), code));
         }
-        let a = self.insert(email, password, false);
-        a.sign_up_code = Some(code.clone());
+        let a = self.insert(email, password, false, ids::uuid());
+        a.sign_up_code = Some(Code::new(&code));
         Ok((a.user_id.clone(), code))
     }
 
@@ -140,7 +206,7 @@ impl Accounts {
             return Err(ApiError::bad_request("User is already confirmed."));
         }
         let code = ids::code();
-        a.sign_up_code = Some(code.clone());
+        a.sign_up_code = Some(Code::new(&code));
         Ok(code)
     }
 
@@ -150,11 +216,8 @@ impl Accounts {
         if a.confirmed {
             return Ok(());
         }
-        if a.sign_up_code.as_deref() != Some(code) {
-            return Err(ApiError::bad_code());
-        }
+        check_code(&mut a.sign_up_code, code)?;
         a.confirmed = true;
-        a.sign_up_code = None;
         Ok(())
     }
 
@@ -162,27 +225,33 @@ impl Accounts {
     pub(crate) fn forgot(&mut self, email: &str) -> Result<String, ApiError> {
         let a = self.find_mut(email).ok_or_else(unknown_user)?;
         let code = ids::code();
-        a.reset_code = Some(code.clone());
+        a.reset_code = Some(Code::new(&code));
         Ok(code)
     }
 
-    /// `POST /auth/confirm_reset_password`.
+    /// `POST /auth/confirm_reset_password`: sets the password and revokes
+    /// every token of the account. Returns the user id.
     pub(crate) fn reset(
         &mut self,
         email: &str,
         code: &str,
         password: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<String, ApiError> {
         if password.is_empty() {
             return Err(ApiError::bad_request("password must not be empty"));
         }
         let a = self.find_mut(email).ok_or_else(unknown_user)?;
-        if a.reset_code.as_deref() != Some(code) {
-            return Err(ApiError::bad_code());
-        }
+        check_code(&mut a.reset_code, code)?;
         a.password = password.to_owned();
-        a.reset_code = None;
-        Ok(())
+        let user_id = a.user_id.clone();
+        self.revoke_user(&user_id);
+        Ok(user_id)
+    }
+
+    /// Revokes every access and refresh token of a user.
+    fn revoke_user(&mut self, user_id: &str) {
+        self.access.retain(|_, g| g.user_id != user_id);
+        self.refresh.retain(|_, g| g.user_id != user_id);
     }
 
     /// `POST /auth/sign_in`.
@@ -218,11 +287,14 @@ impl Accounts {
         let now = Instant::now();
         let access = ids::token();
         let refresh = ids::token();
+        self.families += 1;
+        let family = self.families;
         self.access.insert(
             access.clone(),
             Grant {
                 user_id: user_id.to_owned(),
                 expires_at: now + access_ttl,
+                family,
             },
         );
         self.refresh.insert(
@@ -230,6 +302,7 @@ impl Accounts {
             Grant {
                 user_id: user_id.to_owned(),
                 expires_at: now + refresh_ttl,
+                family,
             },
         );
         Issued { access, refresh }
@@ -252,6 +325,7 @@ impl Accounts {
             return Err(ApiError::unauthorized("Refresh token has expired."));
         }
         let user_id = grant.user_id.clone();
+        let family = grant.family;
         match self.find(email) {
             Some(a) if a.user_id == user_id => {}
             _ => {
@@ -266,6 +340,7 @@ impl Accounts {
             Grant {
                 user_id,
                 expires_at: now + access_ttl,
+                family,
             },
         );
         Ok(access)
@@ -273,6 +348,11 @@ impl Accounts {
 
     /// The user a bearer access token stands for.
     pub(crate) fn authenticate(&self, access_token: &str) -> Result<String, ApiError> {
+        self.authenticate_grant(access_token).map(|a| a.user_id)
+    }
+
+    /// The user and sign-in a bearer access token stands for.
+    pub(crate) fn authenticate_grant(&self, access_token: &str) -> Result<Authenticated, ApiError> {
         let grant = self
             .access
             .get(access_token)
@@ -283,15 +363,25 @@ impl Accounts {
         if !self.by_id.contains_key(&grant.user_id) {
             return Err(token_error(false));
         }
-        Ok(grant.user_id.clone())
+        Ok(Authenticated {
+            user_id: grant.user_id.clone(),
+            family: grant.family,
+        })
     }
 
-    /// `POST /auth/sign_out`: revokes the access token (and every refresh
-    /// token of its user).
-    pub(crate) fn sign_out(&mut self, access_token: &str) {
-        if let Some(g) = self.access.remove(access_token) {
-            self.refresh.retain(|_, r| r.user_id != g.user_id);
-        }
+    /// `POST /auth/sign_out`: revokes the sign-in the access token belongs
+    /// to (every access token issued from it and its refresh token), and
+    /// every refresh token of its user. Returns the revoked family.
+    pub(crate) fn sign_out(&mut self, access_token: &str) -> Option<u64> {
+        let g = self.access.remove(access_token)?;
+        self.access.retain(|_, a| a.family != g.family);
+        self.refresh.retain(|_, r| r.user_id != g.user_id);
+        Some(g.family)
+    }
+
+    /// Whether a user id belonged to an account that was deleted.
+    pub(crate) fn was_deleted(&self, user_id: &str) -> bool {
+        self.deleted.contains(user_id)
     }
 
     /// `POST /auth/delete_account`: removes the account and its tokens.
@@ -303,8 +393,8 @@ impl Accounts {
         let user_id = a.user_id.clone();
         self.by_email.remove(&email_key(email));
         self.by_id.remove(&user_id);
-        self.access.retain(|_, g| g.user_id != user_id);
-        self.refresh.retain(|_, g| g.user_id != user_id);
+        self.revoke_user(&user_id);
+        self.deleted.insert(user_id.clone());
         Ok(user_id)
     }
 
@@ -324,7 +414,12 @@ impl Accounts {
     /// The pending sign-up and reset codes of an account.
     pub(crate) fn codes(&self, email: &str) -> (Option<String>, Option<String>) {
         self.find(email)
-            .map(|a| (a.sign_up_code.clone(), a.reset_code.clone()))
+            .map(|a| {
+                (
+                    a.sign_up_code.as_ref().map(|c| c.code.clone()),
+                    a.reset_code.as_ref().map(|c| c.code.clone()),
+                )
+            })
             .unwrap_or_default()
     }
 

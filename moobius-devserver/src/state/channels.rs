@@ -5,7 +5,7 @@ use crate::error::{codes, ApiError};
 use crate::ids;
 use http::StatusCode;
 use moobius_proto::model::{Context, MessageContent, MessageSubtype};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// A stored message (both directions).
 #[derive(Debug, Clone)]
@@ -21,6 +21,24 @@ pub(crate) struct StoredMessage {
     pub(crate) context: Context,
     /// `message_up` (from a user) or `message_down` (from a service).
     pub(crate) direction: &'static str,
+    /// Approximate size in bytes (the delivered frame's length), for the cap.
+    pub(crate) size: usize,
+}
+
+/// Caps of each channel's history: the oldest messages go first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HistoryLimits {
+    pub(crate) messages: usize,
+    pub(crate) bytes: usize,
+}
+
+impl Default for HistoryLimits {
+    fn default() -> Self {
+        Self {
+            messages: crate::server::DEFAULT_HISTORY_MESSAGES,
+            bytes: crate::server::DEFAULT_HISTORY_BYTES,
+        }
+    }
 }
 
 /// One channel.
@@ -29,19 +47,24 @@ pub(crate) struct Channel {
     pub(crate) channel_id: String,
     pub(crate) name: String,
     pub(crate) description: String,
-    /// The account that created it (`None` when seeded).
+    /// The account that owns it: its creator, or the owner given when it
+    /// was seeded (`None`: a seeded channel without accounts; the first
+    /// account that binds a service to it becomes its owner).
     pub(crate) owner: Option<String>,
     /// Member user ids, in joining order.
     pub(crate) members: Vec<String>,
+    /// The same ids, for lookups.
+    member_set: HashSet<String>,
     /// The bound service, if any.
     pub(crate) service: Option<String>,
-    pub(crate) history: Vec<StoredMessage>,
+    pub(crate) history: VecDeque<StoredMessage>,
+    history_bytes: usize,
     seq: u64,
 }
 
 impl Channel {
     pub(crate) fn is_member(&self, user_id: &str) -> bool {
-        self.members.iter().any(|m| m == user_id)
+        self.member_set.contains(user_id)
     }
 }
 
@@ -50,6 +73,7 @@ impl Channel {
 pub(crate) struct Channels {
     map: HashMap<String, Channel>,
     seq: u64,
+    pub(crate) limits: HistoryLimits,
 }
 
 impl Channels {
@@ -84,8 +108,10 @@ impl Channels {
                 description: description.to_owned(),
                 owner: owner.map(str::to_owned),
                 members: Vec::new(),
+                member_set: HashSet::new(),
                 service: None,
-                history: Vec::new(),
+                history: VecDeque::new(),
+                history_bytes: 0,
                 seq: self.seq,
             },
         );
@@ -112,7 +138,7 @@ impl Channels {
     /// Adds a member at the end; `false` if it already was one.
     pub(crate) fn join(&mut self, channel_id: &str, user_id: &str) -> Result<bool, ApiError> {
         let c = self.get_mut(channel_id)?;
-        if c.is_member(user_id) {
+        if !c.member_set.insert(user_id.to_owned()) {
             return Ok(false);
         }
         c.members.push(user_id.to_owned());
@@ -122,21 +148,52 @@ impl Channels {
     /// Removes a member; `false` if it was none.
     pub(crate) fn leave(&mut self, channel_id: &str, user_id: &str) -> Result<bool, ApiError> {
         let c = self.get_mut(channel_id)?;
-        let before = c.members.len();
+        if !c.member_set.remove(user_id) {
+            return Ok(false);
+        }
         c.members.retain(|m| m != user_id);
-        Ok(c.members.len() != before)
+        Ok(true)
     }
 
     /// Removes a user from every channel (account deleted).
     pub(crate) fn forget_user(&mut self, user_id: &str) {
         for c in self.map.values_mut() {
-            c.members.retain(|m| m != user_id);
+            if c.member_set.remove(user_id) {
+                c.members.retain(|m| m != user_id);
+            }
         }
     }
 
-    /// Binds `service_id` to the channel; refuses a channel bound to another.
-    pub(crate) fn bind(&mut self, channel_id: &str, service_id: &str) -> Result<(), ApiError> {
+    /// Appends a message to its channel's history, dropping the oldest
+    /// messages over the caps.
+    pub(crate) fn store(&mut self, m: StoredMessage) {
+        let limits = self.limits;
+        let Some(c) = self.map.get_mut(&m.channel_id) else {
+            return;
+        };
+        c.history_bytes += m.size;
+        c.history.push_back(m);
+        while c.history.len() > limits.messages || c.history_bytes > limits.bytes {
+            let Some(old) = c.history.pop_front() else {
+                break;
+            };
+            c.history_bytes -= old.size;
+        }
+    }
+
+    /// Binds `service_id` to the channel; refuses a channel bound to
+    /// another. (Who may bind is [`crate::policy`]'s question.) A channel
+    /// without an owner becomes `owner`'s.
+    pub(crate) fn bind(
+        &mut self,
+        channel_id: &str,
+        service_id: &str,
+        owner: &str,
+    ) -> Result<(), ApiError> {
         let c = self.get_mut(channel_id)?;
+        if c.owner.is_none() {
+            c.owner = Some(owner.to_owned());
+        }
         match &c.service {
             Some(s) if s != service_id => Err(ApiError::new(
                 codes::ALREADY_BOUND,

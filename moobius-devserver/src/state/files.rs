@@ -24,9 +24,17 @@ impl Files {
         self.issued.insert(key, user_id.to_owned());
     }
 
-    /// Stores the bytes for an issued key; `false` for a key never issued.
+    /// Whether bytes may be posted for `key`: issued by `GET /file/upload`
+    /// and not stored yet (a key is good for one upload, so nobody can
+    /// replace a stored file).
+    pub(crate) fn open_for_upload(&self, key: &str) -> bool {
+        self.issued.contains_key(key) && !self.stored.contains_key(key)
+    }
+
+    /// Stores the bytes for an issued key; `false` for a key never issued
+    /// or already used.
     pub(crate) fn store(&mut self, key: &str, bytes: Bytes, content_type: String) -> bool {
-        if !self.issued.contains_key(key) {
+        if !self.open_for_upload(key) {
             return false;
         }
         self.stored.insert(

@@ -27,6 +27,31 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// Closes every open connection of an account (user and service
+    /// logins) with 1008 and forgets their logins; returns how many.
+    pub(crate) fn revoke_connections(
+        &mut self,
+        pred: impl Fn(&connections::Conn) -> bool,
+        reason: &str,
+    ) -> usize {
+        let ids: Vec<connections::ConnectionId> = self
+            .conns
+            .map
+            .iter()
+            .filter(|(_, c)| c.is_open() && pred(c))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ids {
+            self.conns.set_login(*id, None, None);
+            self.conns
+                .close_one(*id, connections::CLOSE_POLICY, reason.to_owned());
+        }
+        if !ids.is_empty() {
+            tracing::info!(connections = ids.len(), %reason, "revoked logins");
+        }
+        ids.len()
+    }
+
     /// The character record (`{"character_id", "character_context"}`) of a
     /// user or an agent.
     pub(crate) fn character_record(&self, character_id: &str) -> Result<Value, ApiError> {
@@ -38,6 +63,13 @@ impl State {
         }
         if let Some(a) = self.services.agent(character_id) {
             return Ok(agent_record(a));
+        }
+        if self.accounts.was_deleted(character_id) {
+            // Old messages and groups still name it: answer, don't fail.
+            return Ok(json!({
+                "character_id": character_id,
+                "character_context": {"name": "Deleted account", "avatar": "", "description": ""},
+            }));
         }
         Err(ApiError::not_found(format!(
             "unknown character `{character_id}`"

@@ -35,8 +35,29 @@ pub(crate) struct Services {
 impl Services {
     /// `POST /service/create`.
     pub(crate) fn create(&mut self, owner: &str, description: &str) -> String {
+        self.insert(ids::uuid(), owner, description)
+    }
+
+    /// Seeds a service with a fixed id; refuses an id in use.
+    pub(crate) fn create_with_id(
+        &mut self,
+        service_id: &str,
+        owner: &str,
+        description: &str,
+    ) -> Result<String, ApiError> {
+        if service_id.trim().is_empty() {
+            return Err(ApiError::bad_request("service id must not be empty"));
+        }
+        if self.services.contains_key(service_id) {
+            return Err(ApiError::bad_request(format!(
+                "service `{service_id}` already exists"
+            )));
+        }
+        Ok(self.insert(service_id.to_owned(), owner, description))
+    }
+
+    fn insert(&mut self, service_id: String, owner: &str, description: &str) -> String {
         self.seq += 1;
-        let service_id = ids::uuid();
         self.services.insert(
             service_id.clone(),
             Service {

@@ -9,67 +9,78 @@ use moobius_proto::model::{
 use moobius_proto::ws::frame_type;
 use moobius_proto::RequestId;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 
-fn to_object<T: Serialize>(v: &T) -> Map<String, Value> {
-    match serde_json::to_value(v) {
-        Ok(Value::Object(m)) => m,
-        _ => Map::new(),
-    }
+/// `{"type": T, "body": B}`, serialised straight to text (no `Value` in
+/// between). Serialising these model types cannot fail; an empty object
+/// stands in if it ever did.
+#[derive(Serialize)]
+struct Frame<'a, B: Serialize> {
+    #[serde(rename = "type")]
+    ty: &'a str,
+    body: B,
 }
 
-fn frame(ty: &str, body: Value) -> Value {
-    json!({"type": ty, "body": body})
+/// A body with a `subtype` next to its own keys (actions).
+#[derive(Serialize)]
+struct WithSubtype<'a, T: Serialize> {
+    #[serde(flatten)]
+    inner: &'a T,
+    subtype: &'a str,
+}
+
+fn frame<B: Serialize>(ty: &str, body: B) -> String {
+    serde_json::to_string(&Frame { ty, body }).unwrap_or_else(|_| "{}".to_owned())
 }
 
 /// `copy`: `{"request_id", "origin_type", "status", "context"}`.
-pub(crate) fn copy(request_id: &str, origin_type: &str, status: bool, context: Context) -> Value {
+pub(crate) fn copy(request_id: &str, origin_type: &str, status: bool, context: Context) -> String {
     let body = CopyBody {
         request_id: RequestId::new(request_id),
         origin_type: origin_type.to_owned(),
         status,
         context: Some(context),
     };
-    frame(frame_type::COPY, Value::Object(to_object(&body)))
+    frame(frame_type::COPY, &body)
 }
 
 /// `message_up` (to a service, with `recipients`) or `message_down` (to a
 /// user, `recipients` left out by passing `None` in the body). The body
-/// always carries `message_id`.
-pub(crate) fn message(ty: &str, body: &MessageBody) -> Value {
-    let mut m = to_object(body);
-    m.entry("message_id").or_insert(Value::Null);
-    frame(ty, Value::Object(m))
+/// always carries `message_id` (the routing always sets it).
+pub(crate) fn message(ty: &str, body: &MessageBody) -> String {
+    frame(ty, body)
 }
 
 /// `action` join / leave / refresh: a [`SimpleAction`] plus its `subtype`.
-pub(crate) fn simple_action(subtype: &str, a: &SimpleAction) -> Value {
-    let mut m = to_object(a);
-    m.insert("subtype".into(), subtype.into());
-    frame(frame_type::ACTION, Value::Object(m))
+pub(crate) fn simple_action(subtype: &str, a: &SimpleAction) -> String {
+    frame(frame_type::ACTION, WithSubtype { inner: a, subtype })
 }
 
 /// `action` / `button_click`, arguments flat.
-pub(crate) fn button_click(c: &ButtonClick) -> Value {
-    let mut m = to_object(c);
-    m.insert("subtype".into(), ActionSubtype::ButtonClick.as_str().into());
-    frame(frame_type::ACTION, Value::Object(m))
+pub(crate) fn button_click(c: &ButtonClick) -> String {
+    frame(
+        frame_type::ACTION,
+        WithSubtype {
+            inner: c,
+            subtype: ActionSubtype::ButtonClick.as_str(),
+        },
+    )
 }
 
 /// `action` / `menu_item_click`, arguments flat.
-pub(crate) fn menu_item_click(c: &MenuItemClick) -> Value {
-    let mut m = to_object(c);
-    m.insert(
-        "subtype".into(),
-        ActionSubtype::MenuItemClick.as_str().into(),
-    );
-    frame(frame_type::ACTION, Value::Object(m))
+pub(crate) fn menu_item_click(c: &MenuItemClick) -> String {
+    frame(
+        frame_type::ACTION,
+        WithSubtype {
+            inner: c,
+            subtype: ActionSubtype::MenuItemClick.as_str(),
+        },
+    )
 }
 
 /// `update`: `subtype`, `channel_id`, `content` and the optional
 /// `recipients` / `group_id` / `context` that the body sets.
-pub(crate) fn update(body: &UpdateBody) -> Value {
-    frame(frame_type::UPDATE, Value::Object(to_object(body)))
+pub(crate) fn update(body: &UpdateBody) -> String {
+    frame(frame_type::UPDATE, body)
 }
 
 #[cfg(test)]
@@ -78,6 +89,11 @@ mod tests {
     use moobius_proto::model::{
         CanvasItem, ClickArgument, MessageContent, MessageSubtype, UpdateContent,
     };
+    use serde_json::{json, Value};
+
+    fn parse(text: &str) -> Value {
+        serde_json::from_str(text).expect("JSON")
+    }
 
     fn keys(v: &Value) -> Vec<String> {
         let mut k: Vec<String> = v["body"]
@@ -90,7 +106,7 @@ mod tests {
 
     #[test]
     fn copy_has_exactly_the_copy_body_keys() {
-        let v = copy("r1", "heartbeat", true, Context::new());
+        let v = parse(&copy("r1", "heartbeat", true, Context::new()));
         assert_eq!(v["type"], "copy");
         assert_eq!(keys(&v), ["context", "origin_type", "request_id", "status"]);
     }
@@ -104,10 +120,10 @@ mod tests {
             timestamp: 1,
             recipients: None,
             sender: "s".into(),
-            message_id: None,
+            message_id: Some("m".into()),
             context: Some(Context::new()),
         };
-        let v = message("message_down", &body);
+        let v = parse(&message("message_down", &body));
         assert_eq!(
             keys(&v),
             [
@@ -129,7 +145,7 @@ mod tests {
             sender: "u".into(),
             context: Some(Context::new()),
         };
-        let v = simple_action("join", &a);
+        let v = parse(&simple_action("join", &a));
         assert_eq!(keys(&v), ["channel_id", "context", "sender", "subtype"]);
         let c = ButtonClick {
             button_id: "b".into(),
@@ -141,7 +157,7 @@ mod tests {
             context: Some(Context::new()),
             button_type: None,
         };
-        let v = button_click(&c);
+        let v = parse(&button_click(&c));
         assert_eq!(
             v["body"]["arguments"],
             json!([{"label": "l", "value": "v"}])
@@ -158,7 +174,7 @@ mod tests {
             group_id: Some("temp".into()),
             context: Some(Context::new()),
         };
-        let v = update(&b);
+        let v = parse(&update(&b));
         assert_eq!(
             keys(&v),
             ["channel_id", "content", "context", "group_id", "subtype"]

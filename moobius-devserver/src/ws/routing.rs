@@ -6,10 +6,13 @@
 //! frame (a `copy` with `status: false`).
 
 use super::frames;
+use crate::error::ApiError;
 use crate::ids;
+use crate::policy::{self, Act};
 use crate::state::channels::StoredMessage;
 use crate::state::connections::{ConnectionId, Login, Target};
 use crate::state::State;
+use axum::extract::ws::Utf8Bytes;
 use moobius_proto::model::{
     ActionSubtype, ButtonClick, ChannelInfo, CharacterRefs, Context, GroupRef, MenuItemClick,
     MessageBody, MessageSubtype, SimpleAction, UpdateBody, UpdateContent,
@@ -20,11 +23,31 @@ use moobius_proto::ws::{
 };
 use serde_json::Value;
 
+/// One frame, serialised once, for several targets.
+#[derive(Debug)]
+pub(crate) struct Delivery {
+    pub(crate) to: Vec<Target>,
+    pub(crate) frame: Utf8Bytes,
+}
+
+impl Delivery {
+    fn new(to: Vec<Target>, frame: &str) -> Self {
+        Self {
+            to,
+            frame: Utf8Bytes::from(frame.to_owned()),
+        }
+    }
+
+    fn users(ids: Vec<String>, frame: &str) -> Self {
+        Self::new(ids.into_iter().map(Target::User).collect(), frame)
+    }
+}
+
 /// An accepted frame: the `copy` context and the frames to deliver.
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
     pub(crate) context: Context,
-    pub(crate) deliveries: Vec<(Target, Value)>,
+    pub(crate) deliveries: Vec<Delivery>,
 }
 
 impl Outcome {
@@ -77,14 +100,10 @@ pub(crate) fn route(
                 (Outbound::Update(u), Login::Service { service_id, .. }) => {
                     update(st, service_id, *u)
                 }
-                (Outbound::GenericUpdate(_), Login::Service { .. }) => Err(
-                    "unsupported update body: needs subtype, channel_id, recipients and content"
-                        .to_owned(),
-                ),
-                (Outbound::Custom(c), _) => Err(format!(
-                    "unsupported frame type `{}` (or shape)",
-                    c.frame_type
-                )),
+                (Outbound::GenericUpdate(g), Login::Service { .. }) => {
+                    generic(st, &login, frame_type::UPDATE, g.body)
+                }
+                (Outbound::Custom(c), _) => generic(st, &login, &c.frame_type, c.body),
                 (f, Login::User { .. }) => {
                     Err(format!("`{}` frames need a service login", f.frame_type()))
                 }
@@ -96,75 +115,156 @@ pub(crate) fn route(
     }
 }
 
+/// A frame with a body of the sender's own shape (the reference's
+/// `send_update` and generic `send`). From a service, a body naming
+/// `channel_id` and `recipients` (a group id) goes to the recipients who are
+/// members, as `{"type", "body"}` without `recipients`; from a user, a body
+/// naming a `channel_id` the user is a member of goes to the channel's
+/// service with `sender` set. Any other body is refused (nowhere to go).
+fn generic(st: &mut State, login: &Login, ty: &str, body: Value) -> Routed {
+    let nowhere = || {
+        format!(
+            "unsupported `{ty}` frame: a body of the sender's own shape needs `channel_id` (and, from a service, a `recipients` group id) to be delivered"
+        )
+    };
+    let Value::Object(mut body) = body else {
+        return Err(nowhere());
+    };
+    let Some(channel_id) = body
+        .get("channel_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return Err(nowhere());
+    };
+    let frame = |body: serde_json::Map<String, Value>| {
+        serde_json::json!({"type": ty, "body": body}).to_string()
+    };
+    match login {
+        Login::Service { service_id, .. } => {
+            let sender = body
+                .get("sender")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let sender = sender.filter(|_| ty == frame_type::MESSAGE_DOWN);
+            require_bound(st, &channel_id, service_id, sender.as_deref())?;
+            let Some(Value::String(group)) = body.remove("recipients") else {
+                return Err(nowhere());
+            };
+            let to = members_in(st, &channel_id, &group).map_err(|e| e.message)?;
+            let mut out = Outcome::with("message", "delivered");
+            out.deliveries.push(Delivery::users(to, &frame(body)));
+            Ok(out)
+        }
+        Login::User { user_id } => {
+            require_member(st, &channel_id, user_id)?;
+            let service = st
+                .channels
+                .get(&channel_id)
+                .map_err(|e| e.message)?
+                .service
+                .clone();
+            body.insert("sender".into(), Value::String(user_id.clone()));
+            let mut out = Outcome::with("message", "delivered");
+            if let Some(s) = service {
+                out.deliveries
+                    .push(Delivery::new(vec![Target::Service(s)], &frame(body)));
+            }
+            Ok(out)
+        }
+    }
+}
+
 fn service_login(st: &mut State, conn: ConnectionId, l: &ServiceLogin) -> Routed {
-    let user_id = st
+    let auth = st
         .accounts
-        .authenticate(l.access_token.expose())
+        .authenticate_grant(l.access_token.expose())
         .map_err(|e| e.message)?;
     let service_id = l.service_id.as_str();
-    st.services
-        .owned(service_id, &user_id)
-        .map_err(|e| e.message)?;
+    policy::check(
+        st,
+        &auth.user_id,
+        Act::ManageService {
+            service: service_id,
+        },
+    )
+    .map_err(|e| e.message)?;
     tracing::info!(conn, %service_id, "service logged in");
     st.conns.set_login(
         conn,
         Some(Login::Service {
             service_id: service_id.to_owned(),
-            user_id,
+            user_id: auth.user_id,
         }),
+        Some(auth.family),
     );
     Ok(Outcome::with("message", "logged in"))
 }
 
 fn user_login(st: &mut State, conn: ConnectionId, l: &UserLogin) -> Routed {
-    let user_id = st
+    let auth = st
         .accounts
-        .authenticate(l.access_token.expose())
+        .authenticate_grant(l.access_token.expose())
         .map_err(|e| e.message)?;
+    let user_id = auth.user_id;
     tracing::info!(conn, %user_id, "user logged in");
-    st.conns.set_login(conn, Some(Login::User { user_id }));
+    st.conns
+        .set_login(conn, Some(Login::User { user_id }), Some(auth.family));
     Ok(Outcome::with("message", "logged in"))
 }
 
-/// The members of `channel_id` among `ids`, each once, in `ids` order.
-fn members_among(st: &State, channel_id: &str, ids: &[String]) -> Vec<String> {
-    let Ok(c) = st.channels.get(channel_id) else {
-        return Vec::new();
-    };
-    let mut out: Vec<String> = Vec::new();
-    for id in ids {
-        if c.is_member(id) && !out.contains(id) {
-            out.push(id.clone());
-        }
+/// The members of `channel_id` among the characters of the recipients
+/// group (`"service"`: none), each once, in the group's order.
+fn members_in(st: &State, channel_id: &str, group: &str) -> Result<Vec<String>, ApiError> {
+    if group == GroupRef::Service.as_str() {
+        return Ok(Vec::new());
     }
-    out
+    let ids = &st.groups.get(group)?.characters;
+    let Ok(c) = st.channels.get(channel_id) else {
+        return Ok(Vec::new());
+    };
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    Ok(ids
+        .iter()
+        .filter(|id| c.is_member(id) && seen.insert(id.as_str()))
+        .cloned()
+        .collect())
 }
 
 fn require_member(st: &State, channel_id: &str, user_id: &str) -> Result<(), String> {
-    let c = st.channels.get(channel_id).map_err(|e| e.message)?;
-    if c.is_member(user_id) {
-        Ok(())
-    } else {
-        Err(format!("not a member of channel `{channel_id}`"))
-    }
+    policy::check(
+        st,
+        user_id,
+        Act::Participate {
+            channel: channel_id,
+        },
+    )
+    .map_err(|e| e.message)
 }
 
-/// Checks that the channel exists and is bound to `service_id`.
-fn require_bound(st: &State, channel_id: &str, service_id: &str) -> Result<(), String> {
-    let c = st.channels.get(channel_id).map_err(|e| e.message)?;
-    if c.service.as_deref() == Some(service_id) {
-        Ok(())
-    } else {
-        Err(format!(
-            "channel `{channel_id}` is not bound to service `{service_id}`"
-        ))
-    }
-}
-
-fn store(st: &mut State, m: StoredMessage) {
-    if let Ok(c) = st.channels.get_mut(&m.channel_id) {
-        c.history.push(m);
-    }
+/// Checks that the channel is bound to `service_id` and that it may show
+/// `sender` as the author.
+fn require_bound(
+    st: &State,
+    channel_id: &str,
+    service_id: &str,
+    sender: Option<&str>,
+) -> Result<(), String> {
+    let owner = st
+        .services
+        .get(service_id)
+        .map(|s| s.owner.clone())
+        .unwrap_or_default();
+    policy::check(
+        st,
+        &owner,
+        Act::Speak {
+            service: service_id,
+            channel: channel_id,
+            sender,
+        },
+    )
+    .map_err(|e| e.message)
 }
 
 fn timestamp_or_now(t: i64) -> i64 {
@@ -182,9 +282,7 @@ fn timestamp_or_now(t: i64) -> i64 {
 fn message_up(st: &mut State, user_id: &str, m: MessageUp) -> Routed {
     let channel_id = m.channel_id.as_str().to_owned();
     require_member(st, &channel_id, user_id)?;
-    let recipients = st
-        .resolve_recipients(m.recipients.as_str())
-        .map_err(|e| e.message)?;
+    let to = members_in(st, &channel_id, m.recipients.as_str()).map_err(|e| e.message)?;
     let service = st
         .channels
         .get(&channel_id)
@@ -193,20 +291,7 @@ fn message_up(st: &mut State, user_id: &str, m: MessageUp) -> Routed {
         .clone();
     let message_id = ids::uuid();
     let timestamp = timestamp_or_now(m.timestamp);
-    store(
-        st,
-        StoredMessage {
-            message_id: message_id.clone(),
-            channel_id: channel_id.clone(),
-            subtype: m.subtype.clone(),
-            content: m.content.clone(),
-            sender: user_id.to_owned(),
-            recipients: m.recipients.as_str().to_owned(),
-            timestamp,
-            context: m.context.clone(),
-            direction: frame_type::MESSAGE_UP,
-        },
-    );
+    let recipients_text = m.recipients.as_str().to_owned();
     let mut body = MessageBody {
         subtype: m.subtype,
         channel_id: m.channel_id,
@@ -217,23 +302,52 @@ fn message_up(st: &mut State, user_id: &str, m: MessageUp) -> Routed {
         message_id: Some(message_id.as_str().into()),
         context: Some(m.context),
     };
-    let mut out = Outcome::with("message_id", message_id);
-    match service {
+    let mut out = Outcome::with("message_id", message_id.clone());
+    let delivery = match service {
         Some(service_id) => {
             body.recipients = Some(CharacterRefs::Group(m.recipients));
-            out.deliveries.push((
-                Target::Service(service_id),
-                frames::message(frame_type::MESSAGE_UP, &body),
-            ));
+            let d = Delivery::new(
+                vec![Target::Service(service_id)],
+                &frames::message(frame_type::MESSAGE_UP, &body),
+            );
+            body.recipients = None;
+            d
         }
-        None => {
-            let frame = frames::message(frame_type::MESSAGE_DOWN, &body);
-            for r in members_among(st, &channel_id, &recipients) {
-                out.deliveries.push((Target::User(r), frame.clone()));
-            }
-        }
-    }
+        None => Delivery::users(to, &frames::message(frame_type::MESSAGE_DOWN, &body)),
+    };
+    store(
+        st,
+        message_id,
+        recipients_text,
+        body,
+        frame_type::MESSAGE_UP,
+        delivery.frame.len(),
+    );
+    out.deliveries.push(delivery);
     Ok(out)
+}
+
+/// Stores a delivered message in its channel's history.
+fn store(
+    st: &mut State,
+    message_id: String,
+    recipients: String,
+    body: MessageBody,
+    direction: &'static str,
+    size: usize,
+) {
+    st.channels.store(StoredMessage {
+        message_id,
+        channel_id: body.channel_id.as_str().to_owned(),
+        subtype: body.subtype,
+        content: body.content,
+        sender: body.sender.as_str().to_owned(),
+        recipients,
+        timestamp: body.timestamp,
+        context: body.context.unwrap_or_default(),
+        direction,
+        size,
+    });
 }
 
 /// A service's message: stored, then delivered as `message_down` (without
@@ -246,26 +360,11 @@ fn message_down(st: &mut State, service_id: &str, m: MessageDown) -> Routed {
         ));
     }
     let channel_id = m.channel_id.as_str().to_owned();
-    require_bound(st, &channel_id, service_id)?;
-    let recipients = st
-        .resolve_recipients(m.recipients.as_str())
-        .map_err(|e| e.message)?;
+    require_bound(st, &channel_id, service_id, Some(m.sender.as_str()))?;
+    let to = members_in(st, &channel_id, m.recipients.as_str()).map_err(|e| e.message)?;
     let message_id = ids::uuid();
     let timestamp = timestamp_or_now(m.timestamp);
-    store(
-        st,
-        StoredMessage {
-            message_id: message_id.clone(),
-            channel_id: channel_id.clone(),
-            subtype: m.subtype.clone(),
-            content: m.content.clone(),
-            sender: m.sender.as_str().to_owned(),
-            recipients: m.recipients.as_str().to_owned(),
-            timestamp,
-            context: m.context.clone(),
-            direction: frame_type::MESSAGE_DOWN,
-        },
-    );
+    let recipients_text = m.recipients.as_str().to_owned();
     let body = MessageBody {
         subtype: m.subtype,
         channel_id: m.channel_id,
@@ -276,11 +375,17 @@ fn message_down(st: &mut State, service_id: &str, m: MessageDown) -> Routed {
         message_id: Some(message_id.as_str().into()),
         context: Some(m.context),
     };
-    let frame = frames::message(frame_type::MESSAGE_DOWN, &body);
-    let mut out = Outcome::with("message_id", message_id);
-    for r in members_among(st, &channel_id, &recipients) {
-        out.deliveries.push((Target::User(r), frame.clone()));
-    }
+    let delivery = Delivery::users(to, &frames::message(frame_type::MESSAGE_DOWN, &body));
+    let mut out = Outcome::with("message_id", message_id.clone());
+    store(
+        st,
+        message_id,
+        recipients_text,
+        body,
+        frame_type::MESSAGE_DOWN,
+        delivery.frame.len(),
+    );
+    out.deliveries.push(delivery);
     Ok(out)
 }
 
@@ -295,7 +400,7 @@ fn update(st: &mut State, service_id: &str, u: Update) -> Routed {
         ));
     }
     let channel_id = u.channel_id.as_str().to_owned();
-    require_bound(st, &channel_id, service_id)?;
+    require_bound(st, &channel_id, service_id, None)?;
     let temp = || Some(TEMP_GROUP_ID.to_owned());
     let (recipients, content, group_id, context): (GroupRef, UpdateContent, _, _) = match u.kind {
         UpdateKind::ChannelInfo(info) => {
@@ -314,19 +419,18 @@ fn update(st: &mut State, service_id: &str, u: Update) -> Routed {
                 group_id: None,
                 context: None,
             };
-            let frame = frames::update(&body);
             let mut out = Outcome::with("message", "channel info updated");
-            for m in members {
-                out.deliveries.push((Target::User(m), frame.clone()));
-            }
+            out.deliveries
+                .push(Delivery::users(members, &frames::update(&body)));
             return Ok(out);
         }
         UpdateKind::Characters {
             recipients,
             characters,
         } => {
-            st.resolve_recipients(characters.as_str())
-                .map_err(|e| e.message)?;
+            if characters.as_str() != GroupRef::Service.as_str() {
+                st.groups.get(characters.as_str()).map_err(|e| e.message)?;
+            }
             (
                 recipients,
                 UpdateContent::Characters(CharacterRefs::Group(characters)),
@@ -362,9 +466,7 @@ fn update(st: &mut State, service_id: &str, u: Update) -> Routed {
             Some(Context::new()),
         ),
     };
-    let ids = st
-        .resolve_recipients(recipients.as_str())
-        .map_err(|e| e.message)?;
+    let to = members_in(st, &channel_id, recipients.as_str()).map_err(|e| e.message)?;
     let body = UpdateBody {
         channel_id: u.channel_id,
         content,
@@ -372,11 +474,9 @@ fn update(st: &mut State, service_id: &str, u: Update) -> Routed {
         group_id,
         context,
     };
-    let frame = frames::update(&body);
     let mut out = Outcome::with("message", "update delivered");
-    for r in members_among(st, &channel_id, &ids) {
-        out.deliveries.push((Target::User(r), frame.clone()));
-    }
+    out.deliveries
+        .push(Delivery::users(to, &frames::update(&body)));
     Ok(out)
 }
 
@@ -481,7 +581,8 @@ fn action(st: &mut State, user_id: &str, a: UserAction) -> Routed {
     };
     let mut out = Outcome::with("message", message);
     if let Some(s) = service {
-        out.deliveries.push((Target::Service(s), frame));
+        out.deliveries
+            .push(Delivery::new(vec![Target::Service(s)], &frame));
     }
     Ok(out)
 }

@@ -1,17 +1,22 @@
-//! One websocket connection: a reader loop that decodes and routes each
-//! client frame and answers it with a `copy`, and a writer task that writes
-//! queued frames in order (after the injected delay, if any) and logs them.
+//! One websocket connection: a reader loop that decodes (once) and routes
+//! each client frame and answers it with a `copy`, and a writer task that
+//! writes queued frames in order (after the injected delay, if any).
+//!
+//! Bounds: a connection that does not log in within the login deadline is
+//! closed (1008); a reader that falls behind (queue over its frame or byte
+//! limit) is closed (1008); an oversized frame closes with 1009.
 
 use super::{frames, routing};
 use crate::shared::Shared;
-use crate::state::connections::{ConnectionId, Outgoing, Target};
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use crate::state::connections::{ConnectionId, Link, Target, CLOSE_POLICY};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use moobius_proto::model::Context;
-use moobius_proto::ws::decode_client_frame;
+use moobius_proto::ws::{decode_client_frame, Outbound};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Close code for a frame over the size limit (RFC 6455 "message too big").
@@ -22,69 +27,118 @@ pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
 /// Longest non-JSON frame text kept in the inspection log.
 const RAW_LOG_CHARS: usize = 4096;
 
+/// Most frames written with one flush.
+const WRITE_BATCH: usize = 64;
+
+/// How long the writer tries to send a close frame before dropping the socket.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// What the reader does after a frame.
+#[derive(Debug, PartialEq, Eq)]
+enum After {
+    Continue,
+    LoggedIn,
+    Stop,
+}
+
 /// Runs one connection to its end.
 pub(crate) async fn run(shared: Arc<Shared>, socket: WebSocket, peer: SocketAddr) {
     let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::unbounded_channel::<Outgoing>();
-    let id = shared.lock().conns.open(peer, tx);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Utf8Bytes>();
+    let (id, link) = shared.lock().conns.open(peer, tx);
     shared.changed();
     tracing::info!(conn = id, %peer, "websocket connected");
 
     let wshared = shared.clone();
+    let wlink = link.clone();
     let mut writer = tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
-            match out {
-                Outgoing::Frame(v) => {
-                    let delay = wshared.faults.delay();
-                    if !delay.is_zero() {
-                        tokio::time::sleep(delay).await;
-                    }
-                    if sink
-                        .send(Message::Text(v.to_string().into()))
-                        .await
-                        .is_err()
-                    {
-                        break;
-                    }
-                    wshared.lock().conns.record_received(id, v);
-                    wshared.changed();
-                }
-                Outgoing::Close { code, reason } => {
-                    tracing::info!(conn = id, code, %reason, "closing websocket");
-                    let _ = sink
-                        .send(Message::Close(Some(CloseFrame {
-                            code,
-                            reason: reason.into(),
-                        })))
-                        .await;
-                    break;
+        let link: Arc<Link> = wlink;
+        loop {
+            let next = tokio::select! {
+                biased;
+                () = link.notify.notified() => None,
+                f = rx.recv() => f,
+            };
+            let Some(frame) = next else { break };
+            let delay = wshared.faults.delay();
+            if !delay.is_zero() {
+                tokio::select! {
+                    () = link.notify.notified() => break,
+                    () = tokio::time::sleep(delay) => {}
                 }
             }
+            // Everything already queued goes out in one write (one flush),
+            // unless frames are being delayed one by one.
+            let mut batch = vec![frame];
+            while delay.is_zero() && batch.len() < WRITE_BATCH {
+                match rx.try_recv() {
+                    Ok(f) => batch.push(f),
+                    Err(_) => break,
+                }
+            }
+            let len: usize = batch.iter().map(|f| f.len()).sum();
+            let frames = batch.len();
+            let write = async {
+                for f in batch {
+                    sink.feed(Message::Text(f)).await?;
+                }
+                sink.flush().await
+            };
+            let sent = tokio::select! {
+                biased;
+                () = link.notify.notified() => break,
+                r = write => r,
+            };
+            link.written(frames, len);
+            if sent.is_err() {
+                break;
+            }
         }
-        let _ = sink.close().await;
+        if let Some((code, reason)) = link.close_request() {
+            tracing::info!(conn = id, code, %reason, "closing websocket");
+            let close = Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            }));
+            let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(close)).await;
+        }
+        let _ = tokio::time::timeout(CLOSE_GRACE, sink.close()).await;
     });
 
     let limit = shared.config.max_frame_bytes;
+    let login_deadline = tokio::time::sleep(shared.config.login_timeout);
+    tokio::pin!(login_deadline);
+    let mut logged_in = false;
     loop {
         tokio::select! {
             _ = &mut writer => break,
-            msg = stream.next() => match msg {
-                Some(Ok(Message::Text(t))) => {
-                    if !on_frame(&shared, id, t.as_str(), limit) {
-                        break;
+            () = &mut login_deadline, if !logged_in => {
+                let secs = shared.config.login_timeout.as_secs_f64();
+                shared.lock().conns.close_one(
+                    id,
+                    CLOSE_POLICY,
+                    format!("no login within {secs} s"),
+                );
+                logged_in = true; // the deadline fired once; the writer closes
+            }
+            msg = stream.next() => {
+                let after = match msg {
+                    Some(Ok(Message::Text(t))) => on_frame(&shared, id, t, limit),
+                    Some(Ok(Message::Binary(b))) => {
+                        let text = String::from_utf8_lossy(&b).into_owned();
+                        on_frame(&shared, id, Utf8Bytes::from(text), limit)
                     }
-                }
-                Some(Ok(Message::Binary(b))) => {
-                    let text = String::from_utf8_lossy(&b);
-                    if !on_frame(&shared, id, &text, limit) {
-                        break;
+                    Some(Ok(Message::Close(_))) | None => After::Stop,
+                    Some(Ok(_)) => After::Continue,
+                    Some(Err(e)) => {
+                        tracing::info!(conn = id, error = %e, "websocket read failed");
+                        After::Stop
                     }
-                }
-                Some(Ok(Message::Close(_))) | None => break,
-                Some(Ok(_)) => {}
-                Some(Err(e)) => {
-                    tracing::info!(conn = id, error = %e, "websocket read failed");
-                    break;
+                };
+                match after {
+                    After::Stop => break,
+                    After::LoggedIn => logged_in = true,
+                    After::Continue => {}
                 }
             }
         }
@@ -95,25 +149,60 @@ pub(crate) async fn run(shared: Arc<Shared>, socket: WebSocket, peer: SocketAddr
     tracing::info!(conn = id, "websocket disconnected");
 }
 
-/// Handles one client frame. Returns `false` when the connection must end
-/// (oversized frame: a close with a reason was queued).
-fn on_frame(shared: &Shared, id: ConnectionId, text: &str, limit: usize) -> bool {
-    let mut st = shared.lock();
+/// Handles one client frame: decoded once, routed under the lock, answered
+/// with a `copy`; the deliveries are serialised once each and shared.
+fn on_frame(shared: &Shared, id: ConnectionId, text: Utf8Bytes, limit: usize) -> After {
     if text.len() > limit {
         tracing::info!(conn = id, len = text.len(), limit, "oversized frame");
-        return oversized(&st, id, text.len(), limit);
+        shared.lock().conns.close_one(
+            id,
+            CLOSE_TOO_BIG,
+            format!(
+                "frame of {} bytes exceeds the limit of {limit} bytes",
+                text.len()
+            ),
+        );
+        return After::Stop;
     }
-    let raw: Option<Value> = serde_json::from_str(text).ok();
-    let field = |k: &str| {
-        raw.as_ref()
-            .and_then(|v| v.get(k))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
+    let decoded = decode_client_frame(text.as_str());
+    let (request_id, origin, logged) = match &decoded {
+        Ok(cf) => {
+            let rid = cf
+                .request_id
+                .as_ref()
+                .map(|r| r.as_str().to_owned())
+                .unwrap_or_default();
+            let logged = match &cf.frame {
+                Outbound::ServiceLogin(_) | Outbound::UserLogin(_) => redact(text.as_str()),
+                _ => text.clone(),
+            };
+            (rid, cf.frame.frame_type().to_owned(), logged)
+        }
+        Err(_) => {
+            // The rare path: read what can be read for the `copy`.
+            let raw: Option<Value> = serde_json::from_str(text.as_str()).ok();
+            let field = |k: &str| {
+                raw.as_ref()
+                    .and_then(|v| v.get(k))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let logged = if raw.is_some() {
+                redact(text.as_str())
+            } else {
+                Utf8Bytes::from(
+                    serde_json::Value::String(text.as_str().chars().take(RAW_LOG_CHARS).collect())
+                        .to_string(),
+                )
+            };
+            (field("request_id"), field("type"), logged)
+        }
     };
-    let (request_id, origin) = (field("request_id"), field("type"));
-    st.conns.record_sent(id, redact(raw, text));
-    let result = match decode_client_frame(text) {
+    let mut st = shared.lock();
+    st.conns.record_sent(id, logged);
+    let was_logged_in = st.conns.login(id).is_some();
+    let result = match decoded {
         Ok(cf) => routing::route(&mut st, id, &request_id, cf.frame),
         Err(e) => Err(e.to_string()),
     };
@@ -126,39 +215,35 @@ fn on_frame(shared: &Shared, id: ConnectionId, text: &str, limit: usize) -> bool
             (false, c, Vec::new())
         }
     };
-    if status {
-        tracing::debug!(conn = id, frame_type = %origin, "frame accepted");
+    let copy = frames::copy(&request_id, &origin, status, context);
+    st.conns
+        .send(&Target::Conn(id), &Utf8Bytes::from(copy.to_string()));
+    for d in deliveries {
+        for target in &d.to {
+            st.conns.send(target, &d.frame);
+        }
     }
-    st.conns.send(
-        &Target::Conn(id),
-        &frames::copy(&request_id, &origin, status, context),
-    );
-    for (target, frame) in deliveries {
-        st.conns.send(&target, &frame);
+    let now_logged_in = st.conns.login(id).is_some();
+    drop(st);
+    shared.changed();
+    if now_logged_in && !was_logged_in {
+        After::LoggedIn
+    } else {
+        After::Continue
     }
-    true
 }
 
-fn oversized(st: &crate::state::State, id: ConnectionId, len: usize, limit: usize) -> bool {
-    if let Some(tx) = st.conns.map.get(&id).and_then(|c| c.tx.as_ref()) {
-        let _ = tx.send(Outgoing::Close {
-            code: CLOSE_TOO_BIG,
-            reason: format!("frame of {len} bytes exceeds the limit of {limit} bytes"),
-        });
-    }
-    false
-}
-
-/// The frame as logged for inspection: JSON with any `access_token`
-/// replaced, or the (truncated) raw text.
-fn redact(raw: Option<Value>, text: &str) -> Value {
-    match raw {
-        Some(mut v) => {
+/// A login frame as logged for inspection: `access_token` replaced.
+fn redact(text: &str) -> Utf8Bytes {
+    match serde_json::from_str::<Value>(text) {
+        Ok(mut v) => {
             if let Some(t) = v.get_mut("access_token") {
                 *t = Value::String("<redacted>".into());
             }
-            v
+            Utf8Bytes::from(v.to_string())
         }
-        None => Value::String(text.chars().take(RAW_LOG_CHARS).collect()),
+        Err(_) => {
+            Utf8Bytes::from(Value::String(text.chars().take(RAW_LOG_CHARS).collect()).to_string())
+        }
     }
 }

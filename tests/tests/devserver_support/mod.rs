@@ -260,6 +260,21 @@ impl World {
         sid
     }
 
+    /// A new agent of the service (as the service account); its id.
+    pub async fn agent(&self, service_id: &str, name: &str) -> String {
+        self.api
+            .ok(
+                "POST",
+                "/service/character/create",
+                Some(&self.svc_token),
+                Some(json!({"service_id": service_id, "context": {"name": name}})),
+            )
+            .await["character_id"]
+            .as_str()
+            .expect("character_id")
+            .to_owned()
+    }
+
     /// A service group (as the service account).
     pub async fn service_group(&self, ids: &[&str]) -> String {
         self.api
@@ -309,6 +324,14 @@ impl Ws {
         frame["request_id"] = json!(rid);
         self.send_text(frame.to_string()).await;
         rid
+    }
+
+    /// The next message or error, `None` at the end of the stream (no
+    /// timeout).
+    pub async fn next_raw(
+        &mut self,
+    ) -> Option<Result<Message, tokio_tungstenite::tungstenite::Error>> {
+        self.inner.next().await
     }
 
     /// The next message (panics on timeout or close).
