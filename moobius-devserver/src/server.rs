@@ -937,9 +937,11 @@ impl DevServerHandle {
     /// oversized frames, forged acknowledgements); returns how many.
     pub fn send_raw_frame(&self, client_id: &str, frame: &Value) -> usize {
         use crate::state::connections::Target;
-        let st = self.shared.lock();
-        let n = st.conns.send(&Target::User(client_id.to_owned()), frame)
-            + st.conns.send(&Target::Service(client_id.to_owned()), frame);
+        let frame = axum::extract::ws::Utf8Bytes::from(frame.to_string());
+        let mut st = self.shared.lock();
+        let n = st.conns.send(&Target::User(client_id.to_owned()), &frame)
+            + st.conns
+                .send(&Target::Service(client_id.to_owned()), &frame);
         tracing::info!(connections = n, "fault: raw frame sent");
         n
     }

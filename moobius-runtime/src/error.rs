@@ -63,6 +63,10 @@ pub enum Error {
     #[cfg(feature = "storage")]
     #[error(transparent)]
     Storage(#[from] moobius_storage::StorageError),
+    /// The TLS configuration cannot be built (a CA file unreadable or
+    /// without certificates, no trusted root at all).
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// The loop's task or thread panicked or was cancelled.
     #[error("the driver's loop failed: {0}")]
     TaskFailed(String),

@@ -24,6 +24,7 @@ mod options;
 pub mod pending;
 mod status;
 mod surface;
+pub mod tls;
 
 pub use clock::{random_seed, unix_ms};
 pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
@@ -31,6 +32,7 @@ pub use error::{CallbackResult, Error};
 pub use logging::{log_event, panic_message};
 pub use options::Options;
 pub use status::Status;
+pub use tls::{TlsConfig, TlsError};
 
 #[doc(hidden)]
 pub use moobius_proto as __proto;

@@ -9,6 +9,7 @@ use bytes::{Bytes, BytesMut};
 use moobius_proto::session::{HttpId, TransportError};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A request in flight and, when done, its id and outcome.
@@ -26,8 +27,12 @@ pub(super) struct Http {
 }
 
 impl Http {
-    pub(super) fn new(config: &Config) -> Result<Self, Error> {
+    pub(super) fn new(config: &Config, tls: &Arc<rustls::ClientConfig>) -> Result<Self, Error> {
         let client = reqwest::Client::builder()
+            // The driver's one TLS configuration (ring named explicitly,
+            // the configured roots). Proxies: reqwest reads `HTTPS_PROXY`,
+            // `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`.
+            .use_preconfigured_tls(rustls::ClientConfig::clone(tls))
             // Redirects are not followed: the session's calls expect the
             // answer of the URL they name (e.g. a file's size by `HEAD`).
             .redirect(reqwest::redirect::Policy::none())
@@ -64,10 +69,9 @@ async fn execute(
     req: reqwest::Request,
     max_body: usize,
 ) -> Result<http::Response<Bytes>, TransportError> {
-    let mut resp = client
-        .execute(req)
-        .await
-        .map_err(|e| TransportError(e.without_url().to_string()))?;
+    let uri = req.url().to_string();
+    let failed = |e: reqwest::Error| TransportError(describe(&uri, &e.without_url()));
+    let mut resp = client.execute(req).await.map_err(failed)?;
     let mut builder = http::Response::builder()
         .status(resp.status())
         .version(resp.version());
@@ -75,11 +79,7 @@ async fn execute(
         headers.extend(resp.headers().iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     let mut body = BytesMut::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| TransportError(e.without_url().to_string()))?
-    {
+    while let Some(chunk) = resp.chunk().await.map_err(failed)? {
         if body.len() + chunk.len() > max_body {
             return Err(TransportError(format!(
                 "response body larger than {max_body} bytes"
@@ -90,4 +90,19 @@ async fn execute(
     builder
         .body(body.freeze())
         .map_err(|e| TransportError(e.to_string()))
+}
+
+/// `error` and its causes in one line, after the host of `uri`, with a hint
+/// for certificate failures (`moobius_runtime::tls::describe`).
+fn describe(uri: &str, error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text = format!("{text}: {part}");
+        }
+        next = cause.source();
+    }
+    moobius_runtime::tls::describe(uri, &text)
 }

@@ -121,6 +121,9 @@ impl<S: Service> Driver<S> {
     pub(crate) fn new(config: Config, service: S, wiring: Wiring<S>) -> Result<Self, Error> {
         let seed = config.options.seed.unwrap_or_else(random_seed);
         let session = Session::new(config.session.clone(), Instant::now(), seed);
+        // One TLS configuration (explicit provider, configured roots) for
+        // the websocket and HTTP.
+        let tls = config.options.tls.rustls_client_config()?;
         Ok(Self {
             session,
             moobius: wiring.moobius,
@@ -132,9 +135,9 @@ impl<S: Service> Driver<S> {
             spells: wiring.spells,
             spells_open: true,
             status: wiring.status,
-            http: http::Http::new(&config)?,
+            http: http::Http::new(&config, &tls)?,
             http_calls: FuturesUnordered::new(),
-            ws: ws::Ws::new(config.session.inbound_frame_limit()),
+            ws: ws::Ws::new(config.session.inbound_frame_limit(), tls),
             config,
             stop_deadline: None,
             fatal: None,
