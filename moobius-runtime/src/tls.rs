@@ -10,7 +10,7 @@
 //! Which certificate authorities are trusted:
 //! * Mozilla's roots (feature `webpki-roots`, on by default), compiled in;
 //! * the operating system's store (feature `native-roots`, then
-//!   [`TlsConfig::with_native_roots`]), which also honours `SSL_CERT_FILE`
+//!   `TlsConfig::with_native_roots`), which also honours `SSL_CERT_FILE`
 //!   and `SSL_CERT_DIR`;
 //! * extra PEM certificates: a private or corporate CA, a devserver's
 //!   self-signed CA ([`TlsConfig::with_ca_file`],
@@ -85,7 +85,6 @@ impl TlsConfig {
 
     /// Also trust the operating system's store (feature `native-roots`).
     #[cfg(feature = "native-roots")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "native-roots")))]
     pub fn with_native_roots(mut self, on: bool) -> Self {
         self.native = on;
         self
