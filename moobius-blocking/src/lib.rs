@@ -86,12 +86,12 @@ mod ws;
 
 pub use bot::Bot;
 pub use client::{Client, Events};
-pub use moobius::{Mode, Moobius};
+pub use moobius::Moobius;
 pub use moobius_proto as proto;
 pub use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
 pub use moobius_proto::ws::Action;
 pub use moobius_runtime::tls::{self, TlsConfig};
 pub use moobius_runtime::{
-    CallbackResult, Config, Error, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
+    CallbackResult, Config, Error, Mode, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
 };
 pub use runner::{run, spawn, Running, SpellSender};

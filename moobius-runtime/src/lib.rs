@@ -31,7 +31,7 @@ pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
 pub use error::{CallbackResult, Error};
 pub use logging::{log_event, panic_message};
 pub use options::Options;
-pub use status::Status;
+pub use status::{Mode, Status};
 pub use tls::{TlsConfig, TlsError};
 
 #[doc(hidden)]

@@ -1,7 +1,7 @@
 //! What handles read without asking the loop.
 
 use moobius_proto::ids::ChannelId;
-use moobius_proto::session::Session;
+use moobius_proto::session::{Role, Session};
 
 /// The loop's state as handles see it, published after every turn.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,5 +28,32 @@ impl Status {
             self.channels = session.channels().to_vec();
         }
         changed
+    }
+}
+
+/// Which side of the platform a client plays (from the configuration's
+/// role).
+///
+/// ```
+/// use moobius_runtime::Mode;
+/// use moobius_proto::session::Role;
+/// assert_eq!(Mode::of(&Role::user(vec![])), Mode::User);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A channel service (`service_config.service_mode` true or absent).
+    Service,
+    /// A user account (`service_mode: false`).
+    User,
+}
+
+impl Mode {
+    /// The mode of `role`.
+    #[must_use]
+    pub fn of(role: &Role) -> Self {
+        match role {
+            Role::Service { .. } => Self::Service,
+            Role::User { .. } => Self::User,
+        }
     }
 }

@@ -82,12 +82,12 @@ mod runner;
 mod service;
 mod wand;
 
-pub use moobius::{Mode, Moobius};
+pub use moobius::Moobius;
 pub use moobius_proto as proto;
 pub use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
 pub use moobius_runtime::tls::{self, TlsConfig};
 pub use moobius_runtime::{
-    CallbackResult, Config, Error, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
+    CallbackResult, Config, Error, Mode, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
 };
 /// Per-channel storage (the `moobius-storage` crate), feature `storage`.
 #[cfg(feature = "storage")]

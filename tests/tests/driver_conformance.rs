@@ -299,6 +299,12 @@ fn acknowledgements_reach_on_copy_client<D: Driver>() {
 
 fn platform_calls_answer_typed_results<D: Driver>() {
     let w = World::<D>::new();
+    // The join frame may still be on its way when `on_start` runs.
+    let deadline = Instant::now() + WAIT;
+    while !w.server.members(CHANNEL).contains(&w.alice) {
+        assert!(Instant::now() < deadline, "Alice never joined");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let channels = w.client().fetch_channel_list(&w.rt);
     assert!(channels.iter().any(|c| c == CHANNEL), "{channels:?}");
     w.finish();

@@ -7,37 +7,13 @@ use bytes::Bytes;
 use moobius_proto::ids::ChannelId;
 use moobius_proto::ops::{DownloadOptions, Operation};
 use moobius_proto::secret::Password;
-use moobius_proto::session::{FatalError, Role};
+use moobius_proto::session::FatalError;
 use moobius_runtime::pending::OpRequest;
+use moobius_runtime::Mode;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Which side of the platform a client plays (from the configuration's
-/// role).
-///
-/// ```
-/// use moobius_blocking::{Client, Config, Mode};
-/// use moobius_blocking::proto::session::{Role, SessionConfig};
-/// let session = SessionConfig::new(
-///     "me@example.com",
-///     "pw".into(),
-///     "http://127.0.0.1:9/".parse()?,
-///     "ws://127.0.0.1:9/ws",
-///     Role::user(vec![]),
-/// );
-/// let client = Client::new(Config::new(session))?;
-/// assert_eq!(client.moobius().mode(), Mode::User);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// A channel service (`service_config.service_mode` true or absent).
-    Service,
-    /// A user account (`service_mode: false`).
-    User,
-}
 
 /// A clonable handle to a running client: every platform operation as a
 /// blocking method returning `Result<T, Error>`.
@@ -87,10 +63,7 @@ impl std::fmt::Debug for Moobius {
 
 impl Moobius {
     pub(crate) fn new(commands: Sender<Command>, shared: Arc<Shared>, config: &Config) -> Self {
-        let mode = match config.session.role {
-            Role::Service { .. } => Mode::Service,
-            Role::User { .. } => Mode::User,
-        };
+        let mode = Mode::of(&config.session.role);
         Self {
             inner: Arc::new(Inner {
                 commands,

@@ -73,10 +73,7 @@ pub(crate) fn wire<S: Service>(config: &Config) -> (Moobius, mpsc::Sender<S::Spe
     let (cmd_tx, cmd_rx) = mpsc::channel(config.options.command_queue.max(1));
     let (spell_tx, spell_rx) = mpsc::channel(config.options.command_queue.max(1));
     let (status_tx, status_rx) = watch::channel(Status::default());
-    let mode = match config.session.role {
-        moobius_proto::session::Role::Service { .. } => crate::Mode::Service,
-        _ => crate::Mode::User,
-    };
+    let mode = moobius_runtime::Mode::of(&config.session.role);
     let moobius = Moobius::new(
         cmd_tx,
         status_rx,

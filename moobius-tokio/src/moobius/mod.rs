@@ -10,19 +10,10 @@ use moobius_proto::ids::ChannelId;
 use moobius_proto::ops::{DownloadOptions, Operation};
 use moobius_proto::secret::Password;
 use moobius_runtime::pending::OpRequest;
-use moobius_runtime::Status;
+use moobius_runtime::{Mode, Status};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
-
-/// Which side of the platform a running client plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// A channel service (`service_config.service_mode` true or absent).
-    Service,
-    /// A user account (`service_mode: false`).
-    User,
-}
 
 /// A clonable handle to a running service: every platform operation, as an
 /// `async fn` returning `Result<T, Error>`.
