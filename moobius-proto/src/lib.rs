@@ -49,4 +49,4 @@ pub mod ws;
 pub use ids::{
     ButtonId, ChannelId, CharacterId, GroupId, MenuItemId, MessageId, RequestId, ServiceId,
 };
-pub use secret::{AccessToken, Password, RefreshToken};
+pub use secret::{AccessToken, ConfirmationCode, Password, RefreshToken};

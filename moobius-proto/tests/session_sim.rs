@@ -737,3 +737,43 @@ fn a_connection_drop_at_any_step_of_start_up_still_ends_ready_with_one_service()
     }
     assert!(drops >= 6, "only {drops} runs had the socket open to drop");
 }
+
+#[test]
+fn a_generic_message_to_a_list_of_recipients_goes_to_a_group_like_the_reference() {
+    let mut sim = service(23);
+    sim.run_until_ready();
+    let now = sim.now;
+    let body = serde_json::json!({
+        "subtype": "text", "channel_id": CHAN, "content": {"text": "hi"},
+        "recipients": ["u1", "u2"], "sender": "agent-1", "timestamp": 1, "context": {},
+    });
+    sim.session
+        .send_custom(now, "message_down".into(), body.clone())
+        .expect("queued");
+    sim.run_for(Duration::from_secs(1));
+    let (group, _) = sim
+        .platform
+        .groups
+        .iter()
+        .find(|(_, m)| *m == &["u1", "u2"])
+        .expect("a service group of the recipients was created");
+    let down = sim
+        .platform
+        .delivered
+        .iter()
+        .find_map(|f| match &f.frame {
+            Outbound::Custom(c) if c.frame_type == "message_down" => {
+                c.body["recipients"].as_str().map(str::to_owned)
+            }
+            _ => None,
+        })
+        .expect("the message left, to the group");
+    assert_eq!(&down, group);
+    // An empty list sends nothing and says so; other frames go as given.
+    let mut empty = body;
+    empty["recipients"] = serde_json::json!([]);
+    assert_eq!(
+        sim.session.send_custom(now, "message_down".into(), empty),
+        Err(CommandError::NoRecipients)
+    );
+}

@@ -4,7 +4,7 @@
 //! and where a newly created service id is saved.
 
 use crate::{Error, Options};
-use moobius_proto::config::{load_config_file, LogConfig};
+use moobius_proto::config::{load_config_file, LogConfig, RedactedOption};
 pub use moobius_proto::config::{ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
 use moobius_proto::session::SessionConfig;
 use std::path::Path;
@@ -28,7 +28,10 @@ use std::path::Path;
 /// assert!(config.service_id_file.is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug)]
+///
+/// `Debug` prints no secret: the password is redacted by its type and
+/// `db_config` through [`moobius_proto::config::Redacted`].
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// The session: credentials, URIs, role, timings, frame limit.
@@ -44,6 +47,31 @@ pub struct Config {
     pub service_id_file: Option<ServiceIdFile>,
     /// Do not warn when a new service id cannot be saved.
     pub no_warn_cannot_save_service_id: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Destructured, so that a new field cannot be forgotten here.
+        let Self {
+            session,
+            options,
+            db_config,
+            log,
+            service_id_file,
+            no_warn_cannot_save_service_id,
+        } = self;
+        f.debug_struct("Config")
+            .field("session", session)
+            .field("options", options)
+            .field("db_config", &RedactedOption(db_config.as_ref()))
+            .field("log", log)
+            .field("service_id_file", service_id_file)
+            .field(
+                "no_warn_cannot_save_service_id",
+                no_warn_cannot_save_service_id,
+            )
+            .finish()
+    }
 }
 
 impl From<SessionConfig> for Config {

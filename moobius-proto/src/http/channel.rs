@@ -202,8 +202,11 @@ impl Endpoint for FetchChannelList {
     }
 }
 
-/// The HTTP layer's default page size of the message history.
-pub const DEFAULT_HISTORY_LIMIT: u32 = 64;
+/// The default number of messages of a history fetch: 1,024, as the
+/// reference's `Moobius.fetch_message_history` (the default of its lower
+/// `HTTPAPIWrapper.fetch_message_history`, 64, is not what a caller of its
+/// SDK gets).
+pub const DEFAULT_HISTORY_LIMIT: u32 = 1024;
 
 /// A channel's past messages:
 /// `GET /channel/history_message?channel_id=…&limit=…&before=…` → the

@@ -349,19 +349,34 @@ fn file_uri(endpoint: &'static str, url: &str) -> Result<::http::Uri, RequestErr
 }
 
 /// The size of a file at a URL without downloading it: `HEAD url` → its
-/// `Content-Length` (`None` when the server does not say). No auth headers;
-/// redirects are not to be followed. A non-2xx status is an error.
+/// `Content-Length` (`None` when the server does not say). Redirects are not
+/// to be followed. A non-2xx status is an error.
+///
+/// With `with_auth` (the reference's `headers="self"`), the account's
+/// `Auth-Origin`/`Authorization` headers are sent too, for buckets that need
+/// them; the context must then hold a token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
 pub struct DownloadSize {
     /// The file's URL.
     pub url: String,
+    /// Send `Auth-Origin` and `Authorization: Bearer …`.
+    pub with_auth: bool,
 }
 
 impl DownloadSize {
-    /// The size of the file at `url`.
+    /// The size of the file at `url`, asked without auth headers.
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into() }
+        Self {
+            url: url.into(),
+            with_auth: false,
+        }
+    }
+
+    /// The same request with the account's auth headers (`headers="self"`).
+    pub fn with_auth(mut self) -> Self {
+        self.with_auth = true;
+        self
     }
 }
 
@@ -369,10 +384,15 @@ impl Endpoint for DownloadSize {
     type Output = Option<u64>;
     const NAME: &'static str = "download_size";
 
-    /// Builds the `HEAD`; `ctx` is not used.
-    fn request(&self, _ctx: &ApiContext) -> Result<Request<Bytes>, RequestError> {
+    /// Builds the `HEAD`; `ctx` gives the token when `with_auth`.
+    fn request(&self, ctx: &ApiContext) -> Result<Request<Bytes>, RequestError> {
+        let auth = if self.with_auth {
+            Some(bearer(Self::NAME, ctx)?)
+        } else {
+            None
+        };
         let uri = file_uri(Self::NAME, &self.url)?;
-        build(Self::NAME, Method::HEAD, uri, None, None)
+        build(Self::NAME, Method::HEAD, uri, auth, None)
     }
 
     fn parse(&self, response: &Response<Bytes>) -> Result<Option<u64>, ApiError> {
@@ -442,6 +462,24 @@ impl Download {
             allow_plain_http: self.allow_plain_http_auth,
         };
         self.with_auth && super::auth_scope(uri, &ask) == super::AuthScope::Send
+    }
+
+    /// Download the file of a message (its `content.path`, as the reference
+    /// does when given a message); `None` when the message has no path.
+    #[must_use]
+    pub fn of_message(message: &crate::model::MessageBody) -> Option<Self> {
+        message
+            .content
+            .path
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .map(Self::new)
+    }
+
+    /// The same request with the account's auth headers (`headers="self"`).
+    pub fn with_auth(mut self) -> Self {
+        self.with_auth = true;
+        self
     }
 }
 

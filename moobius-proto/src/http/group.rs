@@ -14,7 +14,7 @@ use super::request::{get, post_json, Auth};
 use super::wire::ListOrNull;
 use super::{ApiContext, Endpoint};
 use crate::ids::{ChannelId, CharacterId, GroupId, ServiceId};
-use crate::model::Group;
+use crate::model::{Group, IntoCharacterIds};
 use ::http::{Request, Response};
 use bytes::Bytes;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -50,14 +50,11 @@ pub struct CreateServiceGroup {
 }
 
 impl CreateServiceGroup {
-    /// A group of these characters, in this order.
-    pub fn new<I>(characters: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<CharacterId>,
-    {
+    /// A group of these characters, in this order: ids, records, or a mix
+    /// (one id or record makes a group of one).
+    pub fn new(characters: impl IntoCharacterIds) -> Self {
         Self {
-            characters: characters.into_iter().map(Into::into).collect(),
+            characters: characters.into_character_ids(),
         }
     }
 }
@@ -212,20 +209,17 @@ pub struct CreateChannelGroup {
 }
 
 impl CreateChannelGroup {
-    /// A group of `characters` (in this order) in `channel_id`, named `group_name`.
-    pub fn new<I>(
+    /// A group of `characters` (in this order; ids, records or a mix, one
+    /// making a group of one) in `channel_id`, named `group_name`.
+    pub fn new(
         channel_id: impl Into<ChannelId>,
         group_name: impl Into<String>,
-        characters: I,
-    ) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<CharacterId>,
-    {
+        characters: impl IntoCharacterIds,
+    ) -> Self {
         Self {
             channel_id: channel_id.into(),
             group_name: group_name.into(),
-            characters: characters.into_iter().map(Into::into).collect(),
+            characters: characters.into_character_ids(),
         }
     }
 }
@@ -280,7 +274,10 @@ pub struct FetchChannelGroup {
 }
 
 impl FetchChannelGroup {
-    /// The members of `group_id`, seen in `channel_id` by a frame from `user_id`.
+    /// The members of `group_id`, seen in `channel_id` by a frame from
+    /// `user_id`. Note the order differs from the reference's
+    /// `(sender_id, channel_id, group_id)`: prefer [`ChannelGroupQuery`],
+    /// whose fields are named.
     pub fn new(
         group_id: impl Into<GroupId>,
         channel_id: impl Into<ChannelId>,
@@ -290,6 +287,45 @@ impl FetchChannelGroup {
             group_id: group_id.into(),
             channel_id: channel_id.into(),
             user_id: user_id.into(),
+        }
+    }
+}
+
+/// The arguments of `character_ids_of_channel_group`, by name.
+///
+/// The reference takes them positionally as `(sender_id, channel_id,
+/// group_id)`; [`FetchChannelGroup::new`] takes `(group_id, channel_id,
+/// user_id)`, and all three convert from plain strings, so a call copied
+/// from the reference would compile and ask for the wrong group. Naming the
+/// fields makes the order irrelevant:
+///
+/// ```
+/// use moobius_proto::http::{ChannelGroupQuery, FetchChannelGroup};
+///
+/// let call = FetchChannelGroup::from(ChannelGroupQuery {
+///     sender_id: "u-1".into(),
+///     channel_id: "c-1".into(),
+///     group_id: "g-1".into(),
+/// });
+/// assert_eq!(call.group_id, "g-1");
+/// assert_eq!(call.user_id, "u-1");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelGroupQuery {
+    /// Who asks: the frame's sender (sent as `user_id`).
+    pub sender_id: CharacterId,
+    /// The channel the frame came from.
+    pub channel_id: ChannelId,
+    /// The group to resolve.
+    pub group_id: GroupId,
+}
+
+impl From<ChannelGroupQuery> for FetchChannelGroup {
+    fn from(q: ChannelGroupQuery) -> Self {
+        Self {
+            group_id: q.group_id,
+            channel_id: q.channel_id,
+            user_id: q.sender_id,
         }
     }
 }

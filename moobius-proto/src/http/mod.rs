@@ -35,7 +35,7 @@
 //! | services (`service.rs`) | [`CreateService`], [`FetchServiceList`], [`BindService`], [`UnbindService`] |
 //! | agents (`agent.rs`) | [`CreateAgent`], [`UpdateAgent`], [`FetchAgents`] |
 //! | channels (`channel.rs`) | [`CreateChannel`], [`UpdateChannel`], [`FetchPopularChannels`], [`FetchChannelList`], [`FetchMessageHistory`], [`FetchMemberIds`] |
-//! | characters (`character.rs`) | [`FetchCharacterProfile`] |
+//! | characters (`character.rs`) | [`FetchCharacterProfile`], [`FetchOneCharacterProfile`] |
 //! | files (`file.rs`) | [`RequestUploadUrl`], [`UploadFile`], [`DownloadSize`], [`Download`], [`MediaSource`] |
 //! | groups (`group.rs`) | [`CreateServiceGroup`], [`FetchServiceGroup`], [`CreateChannelGroup`], [`FetchChannelGroup`], [`FetchChannelGroups`], [`FetchChannelTempGroup`] |
 //!
@@ -76,16 +76,16 @@ pub use channel::{
     CreateChannel, FetchChannelList, FetchMemberIds, FetchMessageHistory, FetchPopularChannels,
     UpdateChannel, DEFAULT_HISTORY_LIMIT,
 };
-pub use character::FetchCharacterProfile;
+pub use character::{FetchCharacterProfile, FetchOneCharacterProfile};
 pub use error::{ApiError, BaseUriError, RequestError};
 pub use file::{
     upload_extension, Download, DownloadSize, MediaSource, RequestUploadUrl, UploadFile,
     UploadTarget, DEFAULT_IMAGE_URL,
 };
 pub use group::{
-    is_placeholder_group_id, ChannelGroup, ChannelGroups, CreateChannelGroup, CreateServiceGroup,
-    FetchChannelGroup, FetchChannelGroups, FetchChannelTempGroup, FetchServiceGroup,
-    MESSAGE_UP_GROUP_NAME,
+    is_placeholder_group_id, ChannelGroup, ChannelGroupQuery, ChannelGroups, CreateChannelGroup,
+    CreateServiceGroup, FetchChannelGroup, FetchChannelGroups, FetchChannelTempGroup,
+    FetchServiceGroup, MESSAGE_UP_GROUP_NAME,
 };
 pub use service::{
     BindService, CreateService, FetchServiceList, ServiceEntry, ServiceList, UnbindService,

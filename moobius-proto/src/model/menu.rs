@@ -1,7 +1,6 @@
 //! Context-menu items.
 
-use super::lenient::one_or_many;
-use super::{Dialog, MessageSubtype};
+use super::{Dialog, MessageSubtype, OneOrList};
 use crate::ids::MenuItemId;
 use serde::{Deserialize, Serialize};
 
@@ -12,9 +11,9 @@ pub struct MenuItem {
     pub menu_item_id: MenuItemId,
     /// Label.
     pub menu_item_text: String,
-    /// Subtypes of the messages it appears on (one string is accepted too).
-    #[serde(deserialize_with = "one_or_many")]
-    pub message_subtypes: Vec<MessageSubtype>,
+    /// Subtypes of the messages it appears on: one subtype or a list, kept
+    /// in the form it arrived in (a decoded item encodes back the same).
+    pub message_subtypes: OneOrList<MessageSubtype>,
     /// Dialog opened by the click, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialog: Option<Dialog>,

@@ -137,6 +137,19 @@ impl Purpose {
         matches!(self, Self::SignIn { .. } | Self::Refresh { .. })
     }
 
+    /// Whether a 401/403 answer can mean "the access token expired": not
+    /// for the auth calls themselves, nor for requests to a file bucket
+    /// (the presigned upload, the size of a file), which carry no token.
+    fn token_may_expire(&self) -> bool {
+        !self.is_auth()
+            && !matches!(
+                self,
+                Self::UploadPost { .. }
+                    | Self::MessageUploadPost { .. }
+                    | Self::MessageFileSize { .. }
+            )
+    }
+
     fn op(&self) -> Option<OpId> {
         match self {
             Self::SignIn { op, .. } | Self::Refresh { op } => *op,
@@ -238,7 +251,9 @@ impl Session {
         };
         match outcome {
             Err(OpError::Api(e))
-                if e.is_auth_expired() && !flight.auth_retried && !flight.purpose.is_auth() =>
+                if e.is_auth_expired()
+                    && !flight.auth_retried
+                    && flight.purpose.token_may_expire() =>
             {
                 flight.auth_retried = true;
                 self.calls.awaiting_token.push(flight);

@@ -65,7 +65,7 @@ use crate::secret::RefreshToken;
 use crate::ws::{ClickedMessage, Outbound, UpdateKind, UserActionKind};
 use bytes::Bytes;
 use calls::Calls;
-use groups::Groups;
+use groups::{GroupKind, Groups};
 use inbox::Inbox;
 use link::Link;
 use outbox::{Draft, Outbox};
@@ -504,14 +504,32 @@ impl Session {
         body: serde_json::Value,
     ) -> Result<OpId, CommandError> {
         let client_id = self.own_id.clone().unwrap_or_default();
-        self.enqueue(
-            now,
-            Draft::Ready(Outbound::Custom(crate::ws::CustomFrame {
-                frame_type,
-                client_id,
-                body,
-            })),
-        )
+        let frame = crate::ws::CustomFrame {
+            frame_type,
+            client_id,
+            body,
+        };
+        match custom_recipients(&frame) {
+            None => self.enqueue(now, Draft::Ready(Outbound::Custom(frame))),
+            Some(ids) if ids.is_empty() => Err(CommandError::NoRecipients),
+            Some(ids) => {
+                let kind = if frame.frame_type == "message_down" {
+                    GroupKind::Service
+                } else {
+                    let channel = frame.body["channel_id"].as_str().unwrap_or_default();
+                    GroupKind::Channel(ChannelId::new(channel))
+                };
+                let recipients = Recipients::Characters(ids);
+                self.enqueue(
+                    now,
+                    Draft::Custom {
+                        frame,
+                        recipients,
+                        kind,
+                    },
+                )
+            }
+        }
     }
 
     /// Sends a heartbeat now (`send_heartbeat`); the timer sends them anyway.
@@ -635,4 +653,18 @@ impl Session {
         self.start_sign_in_for(now, false, Some(op));
         Ok(op)
     }
+}
+
+/// The recipient list of a generic message frame (`send("message_down" |
+/// "message_up", body)` whose `body.recipients` is a list of ids): the
+/// reference turns it into a group id before sending, and so do we. `None`
+/// for any other frame (sent as given).
+fn custom_recipients(frame: &crate::ws::CustomFrame) -> Option<Vec<CharacterId>> {
+    if !matches!(frame.frame_type.as_str(), "message_down" | "message_up") {
+        return None;
+    }
+    let list = frame.body.get("recipients")?.as_array()?;
+    list.iter()
+        .map(|v| v.as_str().map(CharacterId::new))
+        .collect()
 }

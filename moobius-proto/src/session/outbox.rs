@@ -52,6 +52,14 @@ pub(super) enum Draft {
         channel: ChannelId,
         kind: UserActionKind,
     },
+    /// A generic frame (`send`) whose message body lists its recipients:
+    /// the list becomes a group (a service group for `message_down`, a
+    /// channel group for `message_up`), written into `body.recipients`.
+    Custom {
+        frame: crate::ws::CustomFrame,
+        recipients: Recipients,
+        kind: GroupKind,
+    },
 }
 
 impl Draft {
@@ -140,6 +148,9 @@ impl Draft {
                 v
             }
             Self::Update { recipients, .. } => list(recipients, GroupKind::Service),
+            Self::Custom {
+                recipients, kind, ..
+            } => list(recipients, kind.clone()),
             Self::Ready(_) | Self::ReadyUpdate { .. } | Self::Action { .. } => vec![],
         }
     }
@@ -387,6 +398,16 @@ impl Session {
                 channel_id: channel.clone(),
                 kind: kind.clone(),
             })),
+            Draft::Custom {
+                frame,
+                recipients,
+                kind,
+            } => {
+                let to = self.group_ref(recipients, kind.clone())?;
+                let mut frame = frame.clone();
+                frame.body["recipients"] = to.as_str().into();
+                Outbound::Custom(frame)
+            }
         })
     }
 

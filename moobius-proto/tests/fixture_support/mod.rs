@@ -6,17 +6,43 @@
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
-/// The shared fixtures folder (`shared/` sits beside the repository root).
-pub fn fixtures_dir(kind: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures")
-        .join(kind)
+/// The fixture folders of a kind, in order: the shared golden cases
+/// (`shared/fixtures/<kind>`, `shared/` beside the repository root, or the
+/// folder named by `MOOBIUS_FIXTURES`), then our own recordings
+/// (`tests/fixtures-extra/<kind>`, made by `tests/python/record_fixtures.py`).
+pub fn fixture_dirs(kind: &str) -> Vec<PathBuf> {
+    let shared = std::env::var_os("MOOBIUS_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"));
+    let extra = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures-extra");
+    vec![shared.join(kind), extra.join(kind)]
 }
 
-/// Every case of a fixture folder, as (file stem, parsed JSON), sorted.
+/// Every case of the fixture folders of a kind, as (folder/file stem, parsed
+/// JSON), sorted within each folder. A folder that does not exist is
+/// skipped when it is our own (`fixtures-extra`), fatal when it is shared.
 pub fn cases(kind: &str) -> Vec<(String, Value)> {
-    let dir = fixtures_dir(kind);
-    let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
+    let mut all = Vec::new();
+    for dir in fixture_dirs(kind) {
+        if !dir.exists() && dir.to_string_lossy().contains("fixtures-extra") {
+            continue;
+        }
+        let label = dir
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        all.extend(
+            cases_in(&dir)
+                .into_iter()
+                .map(|(name, v)| (format!("{label}/{name}"), v)),
+        );
+    }
+    all
+}
+
+fn cases_in(dir: &Path) -> Vec<(String, Value)> {
+    let mut out: Vec<(String, Value)> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("fixtures folder {} is missing: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.path())

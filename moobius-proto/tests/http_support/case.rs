@@ -33,8 +33,6 @@ pub(crate) struct Recorded {
 /// One case file.
 #[derive(Debug)]
 pub(crate) struct Case {
-    /// The file name without `.json`.
-    pub(crate) name: String,
     /// The SDK method, without the `HTTPAPIWrapper.` prefix.
     pub(crate) method: String,
     setup: Map<String, Value>,
@@ -45,6 +43,10 @@ pub(crate) struct Case {
     pub(crate) result: Value,
     /// Whether the reference raised.
     pub(crate) raised: bool,
+    /// Whether the reference logged an `ERROR` (a failure it may have swallowed).
+    pub(crate) logged_error: bool,
+    /// The number of requests the reference made (`request[]` + `raw_http[]`).
+    pub(crate) reference_requests: usize,
 }
 
 fn obj(v: &Value, what: &str) -> Result<Map<String, Value>, String> {
@@ -93,18 +95,20 @@ impl Case {
         for r in v["raw_http"].as_array().into_iter().flatten() {
             recorded.push(Self::raw_exchange(r)?);
         }
+        let recorded_len = recorded.len();
         Ok(Self {
-            name: path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_owned(),
             method,
             setup: obj(&v["setup"], "setup")?,
             args: obj(&v["args"], "args")?,
             recorded,
             result: v["result"].clone(),
             raised: !v["error"].is_null(),
+            logged_error: v["sdk_log"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|l| l["level"] == "ERROR"),
+            reference_requests: recorded_len,
         })
     }
 
@@ -208,17 +212,57 @@ impl Case {
             .ok_or_else(|| format!("args.{key} is not a string"))
     }
 
-    /// A list-of-strings argument.
-    pub(crate) fn arg_strs(&self, key: &str) -> Result<Vec<String>, String> {
-        self.arg(key)?
-            .as_array()
-            .ok_or_else(|| format!("args.{key} is not a list"))?
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| format!("args.{key} holds a non-string"))
-            })
-            .collect()
+    /// An optional argument (absent or `null` → `None`).
+    pub(crate) fn opt_arg(&self, key: &str) -> Option<&Value> {
+        self.args.get(key).filter(|v| !v.is_null())
     }
+
+    /// The bytes of the file part the reference posted in request `i`.
+    pub(crate) fn posted_file(&self, i: usize) -> Option<Vec<u8>> {
+        let form = self.recorded.get(i)?.form.as_ref()?;
+        let part = form.iter().find(|p| p[0] == "file")?;
+        let bytes = super::json_eq::untag(&part[1]);
+        Some(
+            bytes
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_u64)
+                .filter_map(|b| u8::try_from(b).ok())
+                .collect(),
+        )
+    }
+}
+
+/// The fixture folders of a kind, in order: the shared golden cases
+/// (`shared/fixtures/<kind>` beside the repository, or the folder named by
+/// `MOOBIUS_FIXTURES`), then our own recordings (`tests/fixtures-extra/<kind>`,
+/// made by `tests/python/record_fixtures.py`).
+pub(crate) fn fixture_dirs(kind: &str) -> Vec<std::path::PathBuf> {
+    let shared = std::env::var_os("MOOBIUS_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"));
+    let extra = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures-extra");
+    vec![shared.join(kind), extra.join(kind)]
+}
+
+/// Every `*.json` case file of a kind, sorted within each folder; panics
+/// (naming the folder) when a folder is missing or empty.
+pub(crate) fn case_files(kind: &str) -> Vec<std::path::PathBuf> {
+    let mut all = Vec::new();
+    for dir in fixture_dirs(kind) {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot read {}: {e} (is shared/ beside the repo, or MOOBIUS_FIXTURES set?)",
+                    dir.display()
+                )
+            })
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "no cases in {}", dir.display());
+        all.extend(files);
+    }
+    all
 }

@@ -15,8 +15,8 @@
 use moobius_proto::model::{
     ActionSubtype, BottomButton, Button, ButtonClick, CanvasItem, ChannelInfo, Character,
     CharacterRefs, ClickArgument, Context, CopyBody, Dialog, Display, GroupRef, InputComponent,
-    InputType, MenuItem, MenuItemClick, MessageBody, MessageContent, MessageSubtype, SimpleAction,
-    StyleItem, UpdateBody, UpdateContent, UpdateSubtype, Widget,
+    InputType, MenuItem, MenuItemClick, MessageBody, MessageContent, MessageSubtype, OneOrList,
+    SimpleAction, StyleItem, UpdateBody, UpdateContent, UpdateSubtype, Widget,
 };
 use moobius_proto::ws::{
     ClickedMessage, CustomFrame, GenericUpdate, MessageDown, MessageUp, Outbound, ServiceLogin,
@@ -280,7 +280,10 @@ pub fn menu_item() -> BoxedStrategy<MenuItem> {
     (
         id(),
         text(),
-        vec(message_subtype(), 0..4),
+        prop_oneof![
+            vec(message_subtype(), 0..4).prop_map(OneOrList::List),
+            message_subtype().prop_map(OneOrList::One),
+        ],
         option::of(dialog()),
     )
         .prop_map(
