@@ -11,7 +11,7 @@
 //! and an answer back, never a lock.
 
 use crate::http::HttpClient;
-use crate::ws::{tls_config, Limits, Read, WsConn};
+use crate::ws::{Limits, Read, WsConn};
 use crate::Config;
 use moobius_proto::session::{CloseReason, Event, FatalError, Output, Session};
 use moobius_runtime::pending::{InFlight, OpRequest};
@@ -85,7 +85,7 @@ const MAX_BURST: usize = 64;
 pub(crate) struct Loop<Sp> {
     session: Session,
     ws: Option<WsConn>,
-    tls: Option<Arc<ClientConfig>>,
+    tls: Arc<ClientConfig>,
     http: HttpClient,
     config: Config,
     commands: Receiver<Command>,
@@ -108,14 +108,15 @@ impl<Sp: Send + 'static> Loop<Sp> {
         deliveries: SyncSender<Delivery<Sp>>,
         shared: Arc<Shared>,
         narrator: Narrator,
+        (tls, http): (Arc<ClientConfig>, HttpClient),
     ) -> Self {
         let o = &config.options;
         let seed = o.seed.unwrap_or_else(random_seed);
         Self {
             session: Session::new(config.session.clone(), Instant::now(), seed),
             ws: None,
-            tls: None,
-            http: HttpClient::new(o.http_timeout, o.max_response_bytes),
+            tls,
+            http,
             commands,
             spells,
             ops: InFlight::default(),
@@ -289,16 +290,12 @@ impl<Sp: Send + 'static> Loop<Sp> {
 
     fn open(&mut self, uri: &str) {
         self.ws = None;
-        let tls = match &self.tls {
-            Some(tls) => Ok(tls.clone()),
-            None => tls_config().inspect(|tls| self.tls = Some(tls.clone())),
-        };
         let limits = Limits {
             connect: self.config.options.connect_timeout,
             write: self.config.options.write_timeout,
             frame_bytes: self.config.session.inbound_frame_limit(),
         };
-        match tls.and_then(|tls| WsConn::connect(uri, &limits, &tls)) {
+        match WsConn::connect(uri, &limits, &self.tls) {
             Ok(ws) => {
                 tracing::debug!(%uri, "websocket open");
                 self.ws = Some(ws);
@@ -370,6 +367,19 @@ pub(crate) struct Started<Sp> {
     pub(crate) span: tracing::Span,
 }
 
+/// The TLS configuration of `wss://` and the HTTP client, both trusting the
+/// roots `config` names (`moobius_runtime::tls`; a CA file that cannot be
+/// read stops the start).
+fn transports(config: &Config) -> Result<(Arc<ClientConfig>, HttpClient), crate::Error> {
+    let o = &config.options;
+    let roots = o.tls.root_certificates()?;
+    let tls = moobius_runtime::tls::client_config(roots.clone())?;
+    Ok((
+        tls,
+        HttpClient::new(o.http_timeout, o.max_response_bytes, &roots),
+    ))
+}
+
 /// Starts the loop for `config` on a thread of its own.
 pub(crate) fn start<Sp: Send + 'static>(config: Config) -> Result<Started<Sp>, crate::Error> {
     let (commands, command_rx) = std::sync::mpsc::channel();
@@ -379,7 +389,16 @@ pub(crate) fn start<Sp: Send + 'static>(config: Config) -> Result<Started<Sp>, c
     let narrator = Narrator::start(&config)?;
     let span = narrator.span().clone();
     let moobius = crate::Moobius::new(commands, shared.clone(), &config);
-    let driver = Loop::new(config, command_rx, spell_rx, delivery_tx, shared, narrator);
+    let transports = transports(&config)?;
+    let driver = Loop::new(
+        config,
+        command_rx,
+        spell_rx,
+        delivery_tx,
+        shared,
+        narrator,
+        transports,
+    );
     let loop_span = span.clone();
     let thread = std::thread::Builder::new()
         .name("moobius-loop".into())

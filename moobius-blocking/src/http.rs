@@ -6,7 +6,9 @@
 use bytes::Bytes;
 use http::{Method, Request, Response};
 use moobius_proto::session::TransportError;
+use moobius_runtime::tls::CertificateDer;
 use std::time::Duration;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
 /// The `User-Agent` of every request.
 const USER_AGENT: &str = concat!("moobius-blocking/", env!("CARGO_PKG_VERSION"));
@@ -26,10 +28,22 @@ impl std::fmt::Debug for HttpClient {
 }
 
 impl HttpClient {
-    /// A client whose requests take at most `timeout` in all, and whose
-    /// answers may be at most `max_body` bytes long.
-    pub(crate) fn new(timeout: Duration, max_body: u64) -> Self {
+    /// A client whose requests take at most `timeout` in all, whose
+    /// answers may be at most `max_body` bytes long, and which trusts
+    /// `roots` for `https://` (with the ring provider named explicitly).
+    /// Proxies come from the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY`, `NO_PROXY`; ureq's default configuration reads them).
+    pub(crate) fn new(timeout: Duration, max_body: u64, roots: &[CertificateDer<'static>]) -> Self {
+        let roots: Vec<Certificate<'static>> = roots
+            .iter()
+            .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+            .collect();
+        let tls = TlsConfig::builder()
+            .root_certs(RootCerts::new_with_certs(&roots))
+            .unversioned_rustls_crypto_provider(moobius_runtime::tls::crypto_provider())
+            .build();
         let config = ureq::Agent::config_builder()
+            .tls_config(tls)
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
             .user_agent(USER_AGENT)
@@ -117,7 +131,7 @@ mod tests {
         let (base, server) = serve_once(
             "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 24\r\nconnection: close\r\n\r\n{\"code\":1,\"message\":\"x\"}",
         );
-        let client = HttpClient::new(Duration::from_secs(5), 1 << 20);
+        let client = HttpClient::new(Duration::from_secs(5), 1 << 20, &[]);
         let request = Request::post(format!("{base}/auth/sign_in"))
             .header("content-type", "application/json")
             .body(Bytes::from_static(b"{\"a\":1}"))
@@ -135,7 +149,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         drop(listener);
-        let client = HttpClient::new(Duration::from_secs(2), 1 << 20);
+        let client = HttpClient::new(Duration::from_secs(2), 1 << 20, &[]);
         let request = Request::get(format!("http://{addr}/user/info"))
             .body(Bytes::new())
             .expect("request");
@@ -147,7 +161,7 @@ mod tests {
         let (base, server) = serve_once(
             "HTTP/1.1 200 OK\r\ncontent-length: 10\r\nconnection: close\r\n\r\n0123456789",
         );
-        let client = HttpClient::new(Duration::from_secs(5), 4);
+        let client = HttpClient::new(Duration::from_secs(5), 4, &[]);
         let request = Request::get(format!("{base}/files/x"))
             .body(Bytes::new())
             .expect("request");

@@ -51,20 +51,6 @@ impl std::fmt::Debug for WsConn {
     }
 }
 
-/// The TLS configuration of `wss://` connections: the webpki roots and the
-/// ring provider, named explicitly (see `Cargo.toml`).
-pub(crate) fn tls_config() -> Result<Arc<ClientConfig>, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS configuration: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
-}
-
 impl WsConn {
     /// Opens `uri` (`ws://` or `wss://`): TCP, TLS and the websocket
     /// handshake, all within `timeout`. Writes later fail after
@@ -102,7 +88,12 @@ impl WsConn {
                 Err(HandshakeError::Interrupted(_)) => {
                     return Err(format!("handshake not done within {timeout:?}"))
                 }
-                Err(HandshakeError::Failure(e)) => return Err(format!("handshake: {e}")),
+                Err(HandshakeError::Failure(e)) => {
+                    return Err(moobius_runtime::tls::describe(
+                        uri,
+                        &format!("handshake: {e}"),
+                    ))
+                }
             }
         };
         let conn = Self { socket };
@@ -282,7 +273,7 @@ mod tests {
             s.read_exact(&mut first).expect("read");
             first
         });
-        let tls = tls_config().expect("tls config");
+        let tls = test_tls();
         let uri = format!("wss://localhost:{port}/ws");
         let err = WsConn::connect(&uri, &limits(Duration::from_secs(5)), &tls)
             .expect_err("no TLS server there");
@@ -305,7 +296,7 @@ mod tests {
 
     #[test]
     fn refused_and_malformed_uris_are_errors() {
-        let tls = tls_config().expect("tls config");
+        let tls = test_tls();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         drop(listener);
@@ -314,6 +305,13 @@ mod tests {
         assert!(refused.is_err());
         assert!(WsConn::connect("not a uri", &t, &tls).is_err());
         assert!(WsConn::connect("http://127.0.0.1:1/", &t, &tls).is_err());
+    }
+
+    fn test_tls() -> Arc<ClientConfig> {
+        moobius_runtime::TlsConfig::new()
+            .with_env(false)
+            .rustls_client_config()
+            .expect("tls config")
     }
 
     fn limits(t: Duration) -> Limits {

@@ -109,6 +109,14 @@ impl Config {
         self
     }
 
+    /// Also trusts the certificates of this PEM file for `https://` and
+    /// `wss://` (see [`Options::ca_file`]).
+    #[must_use]
+    pub fn with_ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.options = self.options.ca_file(path);
+        self
+    }
+
     /// Sets `db_config`.
     #[must_use]
     pub fn with_db_config(mut self, db_config: serde_json::Value) -> Self {

@@ -72,6 +72,10 @@ pub enum Error {
     /// rotation, log file not writable).
     #[error(transparent)]
     Logging(#[from] crate::subscriber::LoggingError),
+    /// The TLS configuration cannot be built (a CA file unreadable or
+    /// without certificates, no trusted root at all).
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// The loop's task or thread panicked or was cancelled.
     #[error("the driver's loop failed: {0}")]
     TaskFailed(String),
@@ -113,6 +117,7 @@ impl Error {
             #[cfg(feature = "storage")]
             Self::Storage(e) => f.debug_tuple("Storage").field(e).finish(),
             Self::Logging(e) => f.debug_tuple("Logging").field(e).finish(),
+            Self::Tls(e) => f.debug_tuple("Tls").field(e).finish(),
             Self::TaskFailed(s) => f.debug_tuple("TaskFailed").field(s).finish(),
         }
     }

@@ -32,6 +32,9 @@ pub fn chain(error: &(dyn StdError + 'static)) -> String {
 /// (a cause chain) when talking to `uri`, if it is a known case.
 #[must_use]
 pub fn hint(uri: &str, text: &str) -> Option<&'static str> {
+    if let Some(h) = crate::tls::hint(text) {
+        return Some(h);
+    }
     let lower = text.to_ascii_lowercase();
     let tls = uri.starts_with("https://") || uri.starts_with("wss://");
     if tls

@@ -27,6 +27,7 @@ pub mod pending;
 mod status;
 pub mod subscriber;
 mod surface;
+pub mod tls;
 
 pub use clock::{random_seed, unix_ms};
 pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
@@ -36,6 +37,7 @@ pub use narrator::{CallbackWatch, Narrator, REPEATED_FAILURES};
 pub use options::Options;
 pub use status::{Mode, Status};
 pub use subscriber::{LogGuard, LoggingError};
+pub use tls::{TlsConfig, TlsError};
 
 #[doc(hidden)]
 pub use moobius_proto as __proto;

@@ -27,6 +27,10 @@ pub struct Options {
     pub http_timeout: Duration,
     /// Largest HTTP answer read (64 MiB; downloads included).
     pub max_response_bytes: u64,
+    /// Which certificate authorities `https://` and `wss://` trust
+    /// (Mozilla's roots, plus `MOOBIUS_CA_FILE`'s; see
+    /// [`TlsConfig`](crate::tls::TlsConfig)).
+    pub tls: crate::tls::TlsConfig,
     /// How long a `Moobius` method waits for its result
     /// (60 s; `None`: as long as it takes). A command that timed out may
     /// still be carried out later.
@@ -57,6 +61,7 @@ impl Default for Options {
             write_timeout: Duration::from_secs(10),
             http_timeout: Duration::from_secs(30),
             max_response_bytes: 64 << 20,
+            tls: crate::tls::TlsConfig::default(),
             call_timeout: Some(Duration::from_secs(60)),
             command_poll: Duration::from_millis(20),
             seed: None,
@@ -92,6 +97,21 @@ impl Options {
     #[must_use]
     pub fn max_response_bytes(mut self, n: u64) -> Self {
         self.max_response_bytes = n;
+        self
+    }
+
+    /// Sets [`tls`](Self::tls): the trusted certificate authorities.
+    #[must_use]
+    pub fn tls(mut self, tls: crate::tls::TlsConfig) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Also trusts the certificates of this PEM file (a private or
+    /// corporate CA; read when the driver starts).
+    #[must_use]
+    pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.tls = self.tls.with_ca_file(path);
         self
     }
 

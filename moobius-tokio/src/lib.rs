@@ -93,6 +93,37 @@
 //! known, the fix, also through `Debug`, so `fn main() -> Result<(), Error>`
 //! prints it well. SIGTERM and SIGINT (Ctrl-C) stop `run` gracefully: the
 //! session is closed and `run` returns `Ok`.
+//!
+//! ## TLS
+//!
+//! `https://` and `wss://` go through rustls with the `ring` crypto provider
+//! named explicitly: the driver builds one rustls `ClientConfig` (module
+//! `moobius_runtime::tls`, re-exported as `moobius_tokio::tls`) and uses it for
+//! the websocket (tokio-tungstenite) and HTTP (reqwest), so another crypto provider in your build graph (aws-lc-rs, pulled in
+//! by some other crate) cannot make it panic.
+//!
+//! Which certificate authorities are trusted:
+//!
+//! - **Mozilla's roots**, compiled in: feature `webpki-roots` (default).
+//! - **The operating system's store**: feature `native-roots`, then
+//!   `Options::default().tls(TlsConfig::new().with_native_roots(true))`
+//!   (`SSL_CERT_FILE` and `SSL_CERT_DIR` are honoured).
+//! - **Extra PEM certificates** (a private or corporate CA, a devserver's
+//!   self-signed CA): [`Config::with_ca_file`]`("ca.pem")` (or `Options::ca_file`,
+//!   `TlsConfig::with_ca_file`, `TlsConfig::add_pem_bytes`), or the
+//!   environment variable `MOOBIUS_CA_FILE=/path/ca.pem`. Files are read when
+//!   the client starts; a missing file stops it with an error naming the file.
+//!   `TlsConfig::with_webpki_roots(false)` trusts only your own CA.
+//!
+//! A certificate that is not trusted, or that is for another name, stops
+//! start-up with an error naming the host and what to do, e.g. `sign-in failed:
+//! HTTP transport error: https://127.0.0.1:8443: … invalid peer certificate:
+//! UnknownIssuer (… trust its CA with Options::ca_file … or the MOOBIUS_CA_FILE
+//! environment variable …)`. The devserver serves TLS with `--tls-cert FILE
+//! --tls-key FILE` (`DevServerBuilder::tls_pem_files`); `tests/tests/tls.rs`
+//! makes a CA with rcgen and runs the whole lifecycle over it.
+//!
+//! **Proxies.** HTTP honours `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (reqwest reads them). The websocket does not use a proxy: tokio-tungstenite connects directly to the host of `ws_server_uri`; where only a proxy leads out, the websocket cannot connect.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
@@ -106,6 +137,7 @@ mod wand;
 pub use moobius::Moobius;
 pub use moobius_proto as proto;
 pub use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
+pub use moobius_runtime::tls::{self, TlsConfig};
 pub use moobius_runtime::{
     CallbackResult, Config, Error, Mode, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
 };

@@ -209,7 +209,9 @@ impl<D: Driver> World<D> {
             DevServer::builder()
                 .user(ALICE, PASSWORD)
                 .user(SERVICE, PASSWORD)
-                .channel(CHANNEL, "Lobby")
+                // The service account owns the channel, so a service
+                // scenario may bind it (the devserver's permission rules).
+                .channel_owned_by(CHANNEL, "Lobby", SERVICE)
                 .start()
                 .await
                 .unwrap()

@@ -10,6 +10,7 @@ use moobius_proto::session::{HttpId, TransportError};
 use moobius_runtime::explain;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A request in flight and, when done, its id and outcome.
@@ -30,8 +31,12 @@ struct Timeouts {
 }
 
 impl Http {
-    pub(super) fn new(config: &Config) -> Result<Self, Error> {
+    pub(super) fn new(config: &Config, tls: &Arc<rustls::ClientConfig>) -> Result<Self, Error> {
         let client = reqwest::Client::builder()
+            // The driver's one TLS configuration (ring named explicitly,
+            // the configured roots). Proxies: reqwest reads `HTTPS_PROXY`,
+            // `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`.
+            .use_preconfigured_tls(rustls::ClientConfig::clone(tls))
             // Redirects are not followed: the session's calls expect the
             // answer of the URL they name (e.g. a file's size by `HEAD`).
             .redirect(reqwest::redirect::Policy::none())

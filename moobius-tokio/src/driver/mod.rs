@@ -120,6 +120,9 @@ impl<S: Service> Driver<S> {
         let narrator = Narrator::start(&config)?;
         let seed = config.options.seed.unwrap_or_else(random_seed);
         let session = Session::new(config.session.clone(), Instant::now(), seed);
+        // One TLS configuration (explicit provider, configured roots) for
+        // the websocket and HTTP.
+        let tls = config.options.tls.rustls_client_config()?;
         Ok(Self {
             session,
             moobius: wiring.moobius,
@@ -131,9 +134,9 @@ impl<S: Service> Driver<S> {
             spells: wiring.spells,
             spells_open: true,
             status: wiring.status,
-            http: http::Http::new(&config)?,
+            http: http::Http::new(&config, &tls)?,
             http_calls: FuturesUnordered::new(),
-            ws: ws::Ws::new(config.session.inbound_frame_limit()),
+            ws: ws::Ws::new(config.session.inbound_frame_limit(), tls),
             config,
             stop_deadline: None,
             fatal: None,

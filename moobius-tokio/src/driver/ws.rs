@@ -9,6 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use moobius_proto::session::{CloseReason, Session};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -28,6 +29,9 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 pub(super) struct Ws {
     generation: u64,
     max_frame_bytes: usize,
+    /// The driver's TLS configuration (websocket proxies: none, see the
+    /// crate docs).
+    tls: Arc<rustls::ClientConfig>,
     pub(super) connecting: Option<Connecting>,
     pub(super) reader: Option<SplitStream<Stream>>,
     writer: Option<mpsc::UnboundedSender<Message>>,
@@ -37,11 +41,12 @@ pub(super) struct Ws {
 }
 
 impl Ws {
-    pub(super) fn new(max_frame_bytes: usize) -> Self {
+    pub(super) fn new(max_frame_bytes: usize, tls: Arc<rustls::ClientConfig>) -> Self {
         let (failures_tx, failures) = mpsc::unbounded_channel();
         Self {
             generation: 0,
             max_frame_bytes,
+            tls,
             connecting: None,
             reader: None,
             writer: None,
@@ -63,9 +68,14 @@ impl Ws {
             .max_message_size(Some(limit))
             .max_frame_size(Some(limit));
         tracing::debug!(%uri, generation, "websocket connecting");
+        let tls = Some(tokio_tungstenite::Connector::Rustls(self.tls.clone()));
         self.connecting = Some(Box::pin(async move {
-            let attempt =
-                tokio_tungstenite::connect_async_with_config(uri.as_str(), Some(config), true);
+            let attempt = tokio_tungstenite::connect_async_tls_with_config(
+                uri.as_str(),
+                Some(config),
+                true,
+                tls,
+            );
             let result = match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
                 Ok(Ok((stream, _response))) => Ok(stream),
                 Ok(Err(e)) => Err(moobius_runtime::explain::transport(&uri, &e)),
@@ -237,7 +247,11 @@ mod tests {
                 let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
             }
         });
-        let mut ws = Ws::new(1 << 20);
+        let tls = moobius_runtime::TlsConfig::new()
+            .with_env(false)
+            .rustls_client_config()
+            .unwrap();
+        let mut ws = Ws::new(1 << 20, tls);
         ws.connect(format!("wss://{addr}/ws"));
         let (generation, result) = ws.connecting.take().unwrap().await;
         assert_eq!(generation, 1);
