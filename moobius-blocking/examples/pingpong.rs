@@ -1,5 +1,5 @@
 //! A user-mode bot: an ordinary account that answers "ping" with "pong". With a config
-//! (`cargo run -p moobius-blocking --example pingpong -- config.json`, `service_mode: false`)
+//! (`cargo run -p moobius-blocking --example pingpong -- --config config.json`, `service_mode: false`)
 //! it runs as that account; without, it starts a local devserver, pings it, prints the answer.
 mod dev;
 use moobius_blocking::proto::{compose::MessageSpec, ids::CharacterId, model::MessageBody};
@@ -19,8 +19,8 @@ impl Bot for PingPong {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if let Some(path) = std::env::args().nth(1) {
-        return Ok(moobius_blocking::run(Config::load(path)?, PingPong)?);
+    if let Some(config) = Config::from_args(std::env::args().skip(1))? {
+        return Ok(moobius_blocking::run(config, PingPong)?);
     }
     let dev = dev::Dev::start(&["bot@example.com", "alice@example.com"])?;
     let bot = moobius_blocking::spawn(dev.user("bot@example.com")?, PingPong)?;
@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ping = MessageSpec::text("lobby", "ping", bot_id);
     alice.moobius().send_message(ping)?;
     let heard = std::iter::from_fn(|| alice.next_event_timeout(dev::WAIT)).find_map(|e| match e {
-        Event::MessageDown { message, .. } => message.content.text,
+        Event::MessageDown(message) => message.content.text,
         _ => None,
     });
     println!("alice: ping; the bot: {}", heard.unwrap_or_default());

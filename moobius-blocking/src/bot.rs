@@ -13,11 +13,12 @@ use moobius_proto::ws::{Action, UnknownFrame};
 /// written as plain blocking code.
 ///
 /// Every method is a callback with a default, so an implementation
-/// overrides only what it needs. Callbacks run one at a time on the loop's
-/// thread, in the order the events arrived. A callback may call any
-/// [`Moobius`] method: the call drives the connection until its result is
-/// in (see [`Moobius`]), and events arriving meanwhile wait their turn. Long
-/// work belongs on a thread of its own, with a clone of the handle.
+/// overrides only what it needs. Callbacks run one at a time on the bot's
+/// thread, in the order the events arrived, while the loop owning the
+/// connection runs on a thread of its own. A callback may call any
+/// [`Moobius`] method: the call is answered by the loop (see [`Moobius`]),
+/// and events arriving meanwhile wait their turn. Long work belongs on a
+/// thread of its own, with a clone of the handle.
 ///
 /// ## Ordering and bounds
 ///
@@ -62,7 +63,7 @@ use moobius_proto::ws::{Action, UnknownFrame};
 /// }
 /// ```
 pub trait Bot {
-    /// What [`Moobius::spell`] or [`Running::spell`](crate::Running::spell)
+    /// What [`Running::spell`](crate::Running::spell) (or a spell sender)
     /// sends to this bot ([`on_spell`](Self::on_spell)); `()` when unused.
     type Spell: Send + 'static;
 
@@ -166,8 +167,8 @@ pub trait Bot {
         Ok(())
     }
 
-    /// A spell sent with [`Moobius::spell`] or
-    /// [`Running::spell`](crate::Running::spell).
+    /// A spell sent with [`Running::spell`](crate::Running::spell) (or a
+    /// spell sender).
     fn on_spell(&mut self, moobius: &Moobius, spell: Self::Spell) -> CallbackResult {
         let _ = (moobius, spell);
         Ok(())

@@ -1,22 +1,26 @@
 //! The simplest way to use the platform: a [`Client`] whose events are an
 //! iterator.
 
-use crate::config::Config;
-use crate::core::{Core, Pending, ServiceCreatedHook};
-use crate::engine::{Engine, Identity};
-use crate::{Error, Mode, Moobius};
-use moobius_proto::session::{Event, Role};
-use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant};
+use crate::driver::{start, Delivery};
+use crate::{Bot, Config, Error, Moobius};
+use moobius_proto::session::Event;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
-/// A connection to the platform as a service or a user, driven by whoever
-/// asks it for events (or calls a [`Moobius`] method).
+/// A client has no bot, hence no spells.
+#[derive(Debug)]
+pub(crate) enum NoSpell {}
+
+/// A connection to the platform as a service or a user; its events come
+/// from an iterator.
 ///
-/// Nothing happens until it is driven: [`connect`](Self::connect) drives it
-/// until start-up is done, [`events`](Self::events) for as long as the
-/// iteration goes on. Events are the session's
-/// [`Event`](moobius_proto::session::Event)s, in arrival order (results of
-/// [`Moobius`] calls go to their callers, not here).
+/// The connection runs on a thread of its own from [`new`](Self::new) on
+/// (the same loop as [`run`](crate::run)'s): heartbeats, reconnects and
+/// [`Moobius`] calls go on whether or not the events are taken. Events are
+/// the session's [`Event`]s, in arrival order (results of [`Moobius`] calls
+/// go to their callers, not here); while 4096 wait, the socket is not
+/// read.
 ///
 /// ```no_run
 /// use moobius_blocking::{Client, Config};
@@ -27,7 +31,7 @@ use std::time::{Duration, Instant};
 /// let mut client = Client::connect(Config::load("config/config.json")?, Duration::from_secs(30))?;
 /// let moobius = client.moobius();
 /// for event in client.events() {
-///     if let Event::MessageUp { message, .. } = event {
+///     if let Event::MessageUp(message) = event {
 ///         let author = message.sender.clone();
 ///         moobius.send_message(MessageSpec::forward(&message, author))?;
 ///     }
@@ -35,60 +39,33 @@ use std::time::{Duration, Instant};
 /// # Ok::<(), moobius_blocking::Error>(())
 /// ```
 ///
-/// Between calls nothing runs: the session's timers (heartbeats, the
-/// liveness check, reconnects) and its socket are served only while the
-/// client is driven, so keep iterating, with a timeout if need be
-/// ([`next_event_timeout`](Self::next_event_timeout)); long work belongs on
-/// another thread. Dropping the client stops it (the websocket is closed
-/// politely).
+/// Dropping the client stops it (the websocket is closed politely).
 #[derive(Debug)]
 pub struct Client {
     moobius: Moobius,
+    deliveries: Receiver<Delivery<NoSpell>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Client {
-    /// A client for `config`, not started yet.
-    #[must_use]
-    pub fn new(config: impl Into<Config>) -> Self {
-        let config = config.into();
-        let (commands, inbox) = mpsc::channel();
-        let mode = match config.session.role {
-            Role::Service { .. } => Mode::Service,
-            Role::User { .. } => Mode::User,
-        };
-        let hook: Option<ServiceCreatedHook> = match config.service_id_file {
-            Some(file) => Some(Box::new(move |id| {
-                match crate::config::write_service_id(&file, id.as_str()) {
-                    Ok(()) => tracing::info!(path = %file.path.display(), "service id saved"),
-                    Err(error) => tracing::warn!(%error, "could not save the new service id"),
-                }
-            })),
-            None if config.no_warn_cannot_save_service_id => None,
-            None => Some(Box::new(|id| {
-                tracing::warn!(service_id = %id, "the new service id is saved nowhere: put it in the configuration to use this service again");
-            })),
-        };
-        let identity = Identity {
-            mode,
-            email: config.session.email.clone(),
-            password: config.session.password.clone(),
-            storage: config.db_config,
-        };
-        let core = Core::new(config.session, config.options.clone(), inbox, hook);
-        let engine = Engine::new(core, commands, config.options, identity);
-        Self {
-            moobius: Moobius::new(Arc::new(engine)),
-        }
+    /// A client for `config`, started (its loop runs on a thread of its own).
+    pub fn new(config: impl Into<Config>) -> Result<Self, Error> {
+        let started = start::<NoSpell>(config.into())?;
+        Ok(Self {
+            moobius: started.moobius,
+            deliveries: started.deliveries,
+            thread: Some(started.thread),
+        })
     }
 
     /// A client for `config`, started: returns once start-up is done (its
     /// events are still delivered by [`events`](Self::events)), or fails
     /// with the fatal error that ended it, or [`Error::Timeout`].
     pub fn connect(config: impl Into<Config>, timeout: Duration) -> Result<Self, Error> {
-        let client = Self::new(config);
+        let client = Self::new(config)?;
         match client.moobius.wait_ready(timeout) {
             Ok(()) => Ok(client),
-            Err(e) => Err(client.moobius.engine().fatal().map_or(e, Error::Fatal)),
+            Err(e) => Err(client.moobius.fatal().map_or(e, Error::Fatal)),
         }
     }
 
@@ -98,26 +75,23 @@ impl Client {
         self.moobius.clone()
     }
 
-    /// The next event, driving the connection until there is one; `None`
-    /// once the client has stopped (after the [`Event::Fatal`] that ended
-    /// it, if one did).
+    /// The next event, waiting as long as it takes; `None` once the client
+    /// has stopped (after the [`Event::Fatal`] that ended it, if one did).
     pub fn next_event(&mut self) -> Option<Event> {
-        self.next_before(None)
+        match self.deliveries.recv().ok()? {
+            Delivery::Event(event) => Some(event),
+            Delivery::Spell(never) => match never {},
+        }
     }
 
     /// Like [`next_event`](Self::next_event), waiting at most `timeout`;
     /// `None` also when the time ran out
     /// ([`Moobius::is_stopped`] tells which).
     pub fn next_event_timeout(&mut self, timeout: Duration) -> Option<Event> {
-        self.next_before(Some(Instant::now() + timeout))
-    }
-
-    fn next_before(&mut self, until: Option<Instant>) -> Option<Event> {
-        loop {
-            match self.moobius.engine().next_pending(until)? {
-                Pending::Event(event) => return Some(event),
-                Pending::Spell(_) => tracing::warn!("spell dropped: an event iterator has no bot"),
-            }
+        match self.deliveries.recv_timeout(timeout) {
+            Ok(Delivery::Event(event)) => Some(event),
+            Ok(Delivery::Spell(never)) => match never {},
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
         }
     }
 
@@ -132,24 +106,35 @@ impl Client {
     }
 
     /// Runs `bot` on this thread until the client stops (`Ok`) or fails
-    /// (`Err` with the fatal error): see [`run`](crate::run).
-    pub fn run<B: crate::Bot>(self, mut bot: B) -> Result<(), Error> {
-        let engine = self.moobius.engine();
-        while let Some(delivery) = engine.next_pending(None) {
-            if let Pending::Event(Event::Fatal(e)) = delivery {
-                engine.finish();
+    /// (`Err` with the fatal error): see [`run`](crate::run). Its
+    /// [`on_spell`](Bot::on_spell) is never called (use
+    /// [`spawn`](crate::spawn) for spells).
+    pub fn run<B: Bot>(mut self, mut bot: B) -> Result<(), Error> {
+        let mut watch = moobius_runtime::CallbackWatch::default();
+        while let Ok(delivery) = self.deliveries.recv() {
+            let Delivery::Event(event) = delivery;
+            if let Event::Fatal(e) = event {
                 return Err(Error::Fatal(e));
             }
-            crate::dispatch::deliver(&mut bot, &self.moobius, delivery);
+            crate::dispatch::event(&mut watch, &mut bot, &self.moobius, event);
         }
-        engine.finish();
-        engine.fatal().map_or(Ok(()), |e| Err(Error::Fatal(e)))
+        self.join();
+        self.moobius
+            .fatal()
+            .map_or(Ok(()), |e| Err(Error::Fatal(e)))
+    }
+
+    fn join(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            self.moobius.stop();
+            let _ = thread.join();
+        }
     }
 }
 
 impl Drop for Client {
     fn drop(&mut self) {
-        self.moobius.engine().finish();
+        self.join();
     }
 }
 

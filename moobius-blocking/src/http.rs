@@ -49,6 +49,7 @@ impl HttpClient {
     ) -> Result<Response<Bytes>, TransportError> {
         let method = request.method().clone();
         let path = request.uri().path().to_owned();
+        let uri = request.uri().to_string();
         let (parts, body) = request.into_parts();
         let sent = if body.is_empty() && matches!(method, Method::GET | Method::HEAD) {
             self.agent.run(Request::from_parts(parts, ()))
@@ -56,8 +57,9 @@ impl HttpClient {
             self.agent.run(Request::from_parts(parts, body.as_ref()))
         };
         let response = sent.map_err(|e| {
-            tracing::debug!(%method, %path, error = %e, "HTTP request failed");
-            TransportError(e.to_string())
+            let text = moobius_runtime::explain::transport(&uri, &e);
+            tracing::debug!(%method, %path, error = %text, "HTTP request failed");
+            TransportError(text)
         })?;
         let (parts, mut body) = response.into_parts();
         let bytes = body

@@ -13,8 +13,9 @@
 //! for, makes its HTTP requests inline (ureq, rustls), reads the websocket
 //! (tungstenite; `ws://`, and `wss://` with rustls) with
 //! `set_read_timeout(deadline - now)` so that the session's timers run on
-//! time, and hands events to the bot in arrival order. How callbacks and
-//! other threads share that loop without deadlocks: see [`Moobius`].
+//! time, and hands events to the bot's thread in arrival order. Handles
+//! send commands to the loop and wait for the answer, so callbacks and
+//! other threads call any method without deadlocks: see [`Moobius`].
 //!
 //! ```no_run
 //! use moobius_blocking::proto::compose::MessageSpec;
@@ -39,30 +40,77 @@
 //!     moobius_blocking::run(Config::load("config/config.json")?, Echo)
 //! }
 //! ```
+//!
+//! ## Start a service
+//!
+//! `Cargo.toml`:
+//!
+//! ```toml
+//! [dependencies]
+//! moobius-blocking = "0.1"
+//! ```
+//!
+//! `config/config.json` (the reference SDK's layout), for a local [`moobius-devserver`](https://docs.rs/moobius-devserver) started
+//! with `cargo run -p moobius-devserver -- --addr 127.0.0.1:7700 --user me@example.com:secret --channel chan-1:Lobby`:
+//!
+//! ```json
+//! {
+//!   "account_config": { "email": "me@example.com", "password": "secret" },
+//!   "service_config": {
+//!     "http_server_uri": "http://127.0.0.1:7700/",
+//!     "ws_server_uri": "ws://127.0.0.1:7700/ws",
+//!     "service_id": "",
+//!     "channels": ["chan-1"],
+//!     "others": "include"
+//!   },
+//!   "log_config": {
+//!     "terminal_log_level": "INFO",
+//!     "log_file": "logs/service.log",
+//!     "error_log_file": "logs/error.log",
+//!     "log_retention": { "rotation": "1 day", "retention": "7 days" }
+//!   }
+//! }
+//! ```
+//!
+//! An empty `service_id` creates a service at the first start and saves its
+//! id into this file; `MOOBIUS_EMAIL` / `MOOBIUS_PASSWORD` override the
+//! account. More in the `examples/` folder of this crate's package (`blocking_echo`, `pingpong`; each takes `--config PATH`, or runs
+//! against an embedded devserver without it).
+//!
+//! ## Logs, errors, stopping
+//!
+//! `run` (and `spawn`) set up logging from `log_config` unless the application
+//! installed a `tracing` subscriber (`Options::install_logging(false)` turns
+//! it off): the terminal at `terminal_log_level`, or as `RUST_LOG` says
+//! (`RUST_LOG=moobius_blocking=debug,info`); `log_file` and `error_log_file` rotated and
+//! kept per `log_retention`. A service says what it does (a start-up summary:
+//! mode, hosts, own id, channels served and dropped, and why) and warns where
+//! something goes wrong without failing (a channel taken from another service,
+//! a callback that keeps failing, a URI defaulting to the production
+//! platform). An `Error` prints as one sentence with its causes and, where
+//! known, the fix, also through `Debug`, so `fn main() -> Result<(), Error>`
+//! prints it well. SIGTERM and SIGINT (Ctrl-C) stop `run` gracefully: the
+//! session is closed and `run` returns `Ok`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
 mod bot;
 mod client;
-mod clock;
-mod config;
-mod core;
 mod dispatch;
-mod engine;
-mod error;
+mod driver;
 mod http;
 mod moobius;
-mod options;
 mod runner;
 mod ws;
 
 pub use bot::Bot;
 pub use client::{Client, Events};
-pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
-pub use error::{CallbackResult, Error};
-pub use moobius::{Mode, Moobius};
+pub use moobius::Moobius;
 pub use moobius_proto as proto;
+pub use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
 pub use moobius_proto::ws::Action;
-pub use options::Options;
-pub use runner::{run, spawn, Running};
+pub use moobius_runtime::{
+    CallbackResult, Config, Error, Mode, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
+};
+pub use runner::{run, spawn, Running, SpellSender};

@@ -1,13 +1,23 @@
 //! Running a [`Bot`]: on this thread ([`run`]) or on a thread of its own
-//! ([`spawn`]).
+//! ([`spawn`]). Either way the loop owns the connection on its own thread
+//! and the bot's callbacks run one at a time, in arrival order, on the
+//! bot's thread.
 
-use crate::{Bot, Client, Config, Error, Moobius};
-use std::marker::PhantomData;
+use crate::driver::{start, Delivery, Started};
+use crate::{Bot, Config, Error, Moobius};
+use moobius_proto::session::Event;
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::thread::JoinHandle;
 
 /// Runs `bot` on this thread until it is stopped ([`Moobius::stop`], from a
-/// callback or another thread: `Ok`) or the session fails (`Err` with the
-/// fatal error, e.g. a refused sign-in).
+/// callback or another thread: `Ok`), the process gets SIGTERM or SIGINT
+/// (Ctrl-C) — what `docker stop`, systemd and Kubernetes send; the bot then
+/// stops gracefully, the session is closed, and `run` returns `Ok` — or the
+/// session fails (`Err` with the fatal error, e.g. a refused sign-in).
+///
+/// Logging is set up from `log_config` first, unless the application
+/// installed a `tracing` subscriber or turned it off
+/// ([`Options::install_logging`](crate::Options::install_logging)).
 ///
 /// ```no_run
 /// # struct MyBot;
@@ -17,7 +27,91 @@ use std::thread::JoinHandle;
 /// # Ok::<(), moobius_blocking::Error>(())
 /// ```
 pub fn run<B: Bot>(config: impl Into<Config>, bot: B) -> Result<(), Error> {
-    Client::new(config).run(bot)
+    let started = start::<B::Spell>(config.into())?;
+    let Started {
+        moobius,
+        deliveries,
+        spells,
+        thread,
+        span,
+    } = started;
+    let _in = span.enter();
+    drop(spells);
+    let signals = stop_on_signals(&moobius);
+    let result = drive(&moobius, &deliveries, bot);
+    moobius.stop();
+    let _ = thread.join();
+    if let Some(signals) = signals {
+        signals.close();
+    }
+    result
+}
+
+/// Stops `moobius` on the first SIGTERM or SIGINT, from a small thread;
+/// the returned handle ends that thread (and unregisters the handlers).
+#[cfg(unix)]
+fn stop_on_signals(moobius: &Moobius) -> Option<signal_hook::iterator::Handle> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for stop signals (SIGTERM, Ctrl-C)");
+            return None;
+        }
+    };
+    let handle = signals.handle();
+    let moobius = moobius.clone();
+    let span = tracing::Span::current();
+    let spawned = std::thread::Builder::new()
+        .name("moobius-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let name = if signal == SIGTERM {
+                    "SIGTERM"
+                } else {
+                    "SIGINT"
+                };
+                span.in_scope(|| tracing::info!(signal = name, "stop signal: stopping gracefully"));
+                moobius.stop();
+            }
+        });
+    match spawned {
+        Ok(_) => Some(handle),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for stop signals (SIGTERM, Ctrl-C)");
+            None
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn stop_on_signals(_: &Moobius) -> Option<NoSignals> {
+    None
+}
+
+#[cfg(not(unix))]
+struct NoSignals;
+
+#[cfg(not(unix))]
+impl NoSignals {
+    fn close(&self) {}
+}
+
+/// Delivers to `bot` until the loop ends; `Err` with its fatal error.
+fn drive<B: Bot>(
+    moobius: &Moobius,
+    deliveries: &Receiver<Delivery<B::Spell>>,
+    mut bot: B,
+) -> Result<(), Error> {
+    let mut watch = moobius_runtime::CallbackWatch::default();
+    while let Ok(delivery) = deliveries.recv() {
+        match delivery {
+            Delivery::Event(Event::Fatal(e)) => return Err(Error::Fatal(e)),
+            Delivery::Event(event) => crate::dispatch::event(&mut watch, &mut bot, moobius, event),
+            Delivery::Spell(spell) => crate::dispatch::spell(&mut watch, &mut bot, moobius, spell),
+        }
+    }
+    moobius.fatal().map_or(Ok(()), |e| Err(Error::Fatal(e)))
 }
 
 /// Starts `bot` on a thread of its own; the returned [`Running`] hands out
@@ -38,35 +132,68 @@ pub fn spawn<B>(config: impl Into<Config>, bot: B) -> Result<Running<B::Spell>, 
 where
     B: Bot + Send + 'static,
 {
-    let client = Client::new(config);
-    let moobius = client.moobius();
+    let Started {
+        moobius,
+        deliveries,
+        spells,
+        thread: loop_thread,
+        span,
+    } = start::<B::Spell>(config.into())?;
+    let m = moobius.clone();
     let thread = std::thread::Builder::new()
         .name("moobius-bot".into())
-        .spawn(move || client.run(bot))
-        .map_err(|e| Error::ThreadFailed(e.to_string()))?;
+        .spawn(move || {
+            let _in = span.enter();
+            let result = drive(&m, &deliveries, bot);
+            m.stop();
+            let _ = loop_thread.join();
+            result
+        })
+        .map_err(|e| Error::TaskFailed(e.to_string()))?;
     Ok(Running {
+        spells: SpellSender {
+            spells,
+            moobius: moobius.clone(),
+        },
         moobius,
         thread: Some(thread),
-        spell: PhantomData,
     })
+}
+
+/// Sends spells to a running bot, from any thread: [`Bot::on_spell`]
+/// receives them in order with the events.
+#[derive(Debug)]
+pub struct SpellSender<S> {
+    spells: SyncSender<S>,
+    moobius: Moobius,
+}
+
+impl<S> Clone for SpellSender<S> {
+    fn clone(&self) -> Self {
+        Self {
+            spells: self.spells.clone(),
+            moobius: self.moobius.clone(),
+        }
+    }
+}
+
+impl<S: Send + 'static> SpellSender<S> {
+    /// Queues `spell` (waiting while the queue is full);
+    /// [`Error::Stopped`] once the bot has stopped.
+    pub fn send(&self, spell: S) -> Result<(), Error> {
+        if self.moobius.is_stopped() {
+            return Err(Error::Stopped);
+        }
+        self.spells.send(spell).map_err(|_| Error::Stopped)
+    }
 }
 
 /// A bot running on its own thread ([`spawn`]). Dropping it stops the bot
 /// and waits for its thread.
-///
-/// ```no_run
-/// # fn demo(running: moobius_blocking::Running<String>) -> Result<(), moobius_blocking::Error> {
-/// let moobius = running.moobius().clone(); // for any other thread
-/// running.spell("reload".to_owned())?;
-/// if !running.is_finished() {
-///     running.stop()?; // Ok: stopped on request
-/// }
-/// # drop(moobius); Ok(()) }
-/// ```
 pub struct Running<S> {
     moobius: Moobius,
+    spells: SpellSender<S>,
     thread: Option<JoinHandle<Result<(), Error>>>,
-    spell: PhantomData<fn(S)>,
 }
 
 impl<S> std::fmt::Debug for Running<S> {
@@ -88,10 +215,15 @@ impl<S: Send + 'static> Running<S> {
         &self.moobius
     }
 
-    /// Sends a spell; it reaches [`Bot::on_spell`] in order with the
-    /// bot's events.
+    /// A spell sender for other threads.
+    #[must_use]
+    pub fn spell_sender(&self) -> SpellSender<S> {
+        self.spells.clone()
+    }
+
+    /// Sends a spell: [`Bot::on_spell`] receives it in order with the events.
     pub fn spell(&self, spell: S) -> Result<(), Error> {
-        self.moobius.spell(spell)
+        self.spells.send(spell)
     }
 
     /// True once the bot's thread has ended.
@@ -100,14 +232,14 @@ impl<S: Send + 'static> Running<S> {
         self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
-    /// Stops the bot and waits for its thread; returns how its run ended
-    /// (`Ok` after a normal stop).
+    /// Stops the bot and waits for it: `Ok`, or the fatal error that had
+    /// ended it already.
     pub fn stop(mut self) -> Result<(), Error> {
         self.moobius.stop();
         self.join_thread()
     }
 
-    /// Waits for the bot to end by itself.
+    /// Waits until the bot stops (from a callback, or a fatal error).
     pub fn wait(mut self) -> Result<(), Error> {
         self.join_thread()
     }
@@ -116,7 +248,7 @@ impl<S: Send + 'static> Running<S> {
         match self.thread.take() {
             Some(thread) => thread
                 .join()
-                .unwrap_or_else(|_| Err(Error::ThreadFailed("it panicked".into()))),
+                .unwrap_or_else(|_| Err(Error::TaskFailed("the bot's thread panicked".into()))),
             None => Ok(()),
         }
     }

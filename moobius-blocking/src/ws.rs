@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::handshake::HandshakeError;
+use tungstenite::protocol::WebSocketConfig;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Connector, Message, WebSocket};
 
@@ -30,6 +31,13 @@ pub(crate) enum Read {
     Idle,
     /// The connection is gone.
     Closed(CloseReason),
+}
+
+/// How long connecting and writing may take, and the largest frame read.
+pub(crate) struct Limits {
+    pub(crate) connect: Duration,
+    pub(crate) write: Duration,
+    pub(crate) frame_bytes: usize,
 }
 
 /// An open websocket.
@@ -63,10 +71,10 @@ impl WsConn {
     /// `write_timeout`.
     pub(crate) fn connect(
         uri: &str,
-        timeout: Duration,
-        write_timeout: Duration,
+        limits: &Limits,
         tls: &Arc<ClientConfig>,
     ) -> Result<Self, String> {
+        let (timeout, write_timeout) = (limits.connect, limits.write);
         let deadline = Instant::now() + timeout;
         let request = uri
             .into_client_request()
@@ -78,8 +86,13 @@ impl WsConn {
             .map_err(|e| format!("socket: {e}"))?;
         set_timeouts(&stream, remaining(deadline), remaining(deadline))?;
         let connector = Connector::Rustls(tls.clone());
+        // Inbound frames up to the session's limit (the tokio driver's
+        // too); a larger one closes the socket.
+        let config = WebSocketConfig::default()
+            .max_message_size(Some(limits.frame_bytes))
+            .max_frame_size(Some(limits.frame_bytes));
         let mut result =
-            tungstenite::client_tls_with_config(request, stream, None, Some(connector));
+            tungstenite::client_tls_with_config(request, stream, Some(config), Some(connector));
         let socket = loop {
             match result {
                 Ok((socket, _response)) => break socket,
@@ -271,7 +284,7 @@ mod tests {
         });
         let tls = tls_config().expect("tls config");
         let uri = format!("wss://localhost:{port}/ws");
-        let err = WsConn::connect(&uri, Duration::from_secs(5), Duration::from_secs(5), &tls)
+        let err = WsConn::connect(&uri, &limits(Duration::from_secs(5)), &tls)
             .expect_err("no TLS server there");
         assert!(err.contains("handshake"), "{err}");
         let first = server.join().expect("server thread");
@@ -296,10 +309,18 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         drop(listener);
-        let t = Duration::from_secs(2);
-        let refused = WsConn::connect(&format!("ws://127.0.0.1:{port}/"), t, t, &tls);
+        let t = limits(Duration::from_secs(2));
+        let refused = WsConn::connect(&format!("ws://127.0.0.1:{port}/"), &t, &tls);
         assert!(refused.is_err());
-        assert!(WsConn::connect("not a uri", t, t, &tls).is_err());
-        assert!(WsConn::connect("http://127.0.0.1:1/", t, t, &tls).is_err());
+        assert!(WsConn::connect("not a uri", &t, &tls).is_err());
+        assert!(WsConn::connect("http://127.0.0.1:1/", &t, &tls).is_err());
+    }
+
+    fn limits(t: Duration) -> Limits {
+        Limits {
+            connect: t,
+            write: t,
+            frame_bytes: 1 << 20,
+        }
     }
 }

@@ -644,6 +644,18 @@ impl DevServerHandle {
         n
     }
 
+    /// Writes `frame` as it is to every open connection logged in as this
+    /// user or service (fault injection: frame types clients do not know,
+    /// oversized frames, forged acknowledgements); returns how many.
+    pub fn send_raw_frame(&self, client_id: &str, frame: &Value) -> usize {
+        use crate::state::connections::Target;
+        let st = self.shared.lock();
+        let n = st.conns.send(&Target::User(client_id.to_owned()), frame)
+            + st.conns.send(&Target::Service(client_id.to_owned()), frame);
+        tracing::info!(connections = n, "fault: raw frame sent");
+        n
+    }
+
     /// Closes every open websocket connection now (code 1001); returns how
     /// many. Clients may reconnect.
     pub fn drop_all_connections(&self) -> usize {

@@ -41,6 +41,7 @@ pub mod config;
 pub mod http;
 pub mod ids;
 pub mod model;
+pub mod ops;
 pub mod secret;
 pub mod session;
 pub mod ws;
@@ -48,4 +49,4 @@ pub mod ws;
 pub use ids::{
     ButtonId, ChannelId, CharacterId, GroupId, MenuItemId, MessageId, RequestId, ServiceId,
 };
-pub use secret::{AccessToken, Password, RefreshToken};
+pub use secret::{AccessToken, ConfirmationCode, Password, RefreshToken};

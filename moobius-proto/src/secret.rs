@@ -67,6 +67,12 @@ secret!(
     /// An account password.
     Password
 );
+secret!(
+    /// A one-time code the platform emailed: the sign-up confirmation code
+    /// or the password-reset code. It proves control of the account's
+    /// mailbox, so it is as secret as a password while it is valid.
+    ConfirmationCode
+);
 
 #[cfg(test)]
 mod tests {

@@ -119,8 +119,8 @@ proptest! {
         }
         sim.run_for(Duration::from_secs(5));
         let got: Vec<String> = sim.events.iter().filter_map(|e| match e {
-            Event::MessageUp { message, .. } => message.content.text.clone(),
-            Event::Refresh(a) => Some(a.sender.as_str().to_owned()),
+            Event::MessageUp(message) => message.content.text.clone(),
+            Event::Action(moobius_proto::ws::Action::Refresh(a)) => Some(a.sender.as_str().to_owned()),
             _ => None,
         }).collect();
         let want: Vec<String> = (0..kinds.len()).map(|i| i.to_string()).collect();
@@ -253,9 +253,14 @@ proptest! {
                     prop_assert!(marker.is_none(), "two markers in a row");
                     marker = Some(u.group_id.as_str().to_owned());
                 }
-                Event::MessageUp { message, recipients } => {
+                Event::MessageUp(message) => {
                     let text = message.content.text.clone().unwrap_or_default();
-                    let ids = recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("+");
+                    let ids = match &message.recipients {
+                        Some(moobius_proto::model::CharacterRefs::Ids(ids)) => {
+                            ids.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("+")
+                        }
+                        _ => String::new(),
+                    };
                     match (group_of.get(&text), marker.take()) {
                         (Some(g), Some(m)) => {
                             prop_assert_eq!(g, &m);
@@ -270,7 +275,7 @@ proptest! {
                     let c: usize = text[1..text.find('-').unwrap_or(1)].parse().unwrap_or(0);
                     got[c].push(text);
                 }
-                Event::Join(a) => {
+                Event::Action(moobius_proto::ws::Action::Join(a)) => {
                     prop_assert!(marker.is_none());
                     let text = a.sender.as_str().to_owned();
                     let c: usize = text[1..text.find('-').unwrap_or(1)].parse().unwrap_or(0);

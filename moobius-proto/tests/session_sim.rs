@@ -5,6 +5,7 @@
 mod sim;
 
 use moobius_proto::compose::{MessageSpec, Recipients};
+use moobius_proto::ops::{FetchCharacters, NewChannel, Operation};
 use moobius_proto::session::{
     CommandError, ConnectionEvent, Event, FatalError, Limits, OpError, OpOutput, OthersPolicy,
     Role, SessionConfig,
@@ -374,23 +375,8 @@ fn an_expired_token_is_refreshed_and_the_call_retried_once() {
     let mut sim = service(13);
     sim.run_until_ready();
     sim.platform.expire_tokens();
-    let now = sim.now;
-    let op = sim
-        .session
-        .call(now, moobius_proto::http::FetchMemberIds::new(CHAN, "svc-1"))
-        .expect("call");
-    sim.run_for(Duration::from_secs(1));
-    let result = sim.events.iter_mut().find_map(|e| match e {
-        Event::OpDone { op: o, result } if *o == op => {
-            Some(std::mem::replace(result, Err(OpError::Closed)))
-        }
-        _ => None,
-    });
-    let ids: Vec<CharacterId> = result
-        .expect("done")
-        .expect("ok")
-        .downcast()
-        .expect("typed");
+    let call = moobius_proto::ops::Call(moobius_proto::http::FetchMemberIds::new(CHAN, "svc-1"));
+    let ids: Vec<CharacterId> = run_op(&mut sim, call);
     assert_eq!(ids, ["u1", "u2"]);
     assert!(sim
         .platform
@@ -484,15 +470,15 @@ fn inbound_events_keep_arrival_order_while_a_group_is_looked_up() {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::MessageUp {
-                message,
-                recipients,
-            } => Some(format!(
+            Event::MessageUp(message) => Some(format!(
                 "{}:{}",
                 message.content.text.clone().unwrap_or_default(),
-                recipients.len()
+                match &message.recipients {
+                    Some(moobius_proto::model::CharacterRefs::Ids(ids)) => ids.len(),
+                    _ => usize::MAX,
+                }
             )),
-            Event::Join(a) => Some(format!("join:{}", a.sender)),
+            Event::Action(moobius_proto::ws::Action::Join(a)) => Some(format!("join:{}", a.sender)),
             _ => None,
         })
         .collect();
@@ -631,31 +617,30 @@ fn a_login_refused_for_an_expired_token_refreshes_the_token_and_logs_in_again() 
     assert_eq!(sim.platform.delivered_texts(), ["m7"]);
 }
 
-fn reply<T: 'static>(sim: &mut Sim, op: moobius_proto::session::OpId) -> T {
+/// Starts `op`, runs the simulation for a second, and finishes it.
+fn run_op<O: Operation>(sim: &mut Sim, op: O) -> O::Output {
+    let now = sim.now;
+    let (id, state) = op.start(&mut sim.session, now, 1).expect("started");
+    sim.run_for(Duration::from_secs(1));
     let result = sim.events.iter_mut().find_map(|e| match e {
-        Event::OpDone { op: o, result } if *o == op => {
+        Event::OpDone { op: o, result } if *o == id => {
             Some(std::mem::replace(result, Err(OpError::Closed)))
         }
         _ => None,
     });
-    result
-        .expect("done")
-        .expect("ok")
-        .downcast()
-        .unwrap_or_else(|_| panic!("typed reply"))
+    O::finish(state, result.expect("done").expect("ok")).expect("typed output")
 }
 
 #[test]
 fn fetch_characters_is_members_profiles_then_agents() {
     let mut sim = service(23);
     sim.run_until_ready();
-    let now = sim.now;
-    let op = sim
-        .session
-        .fetch_characters(now, CHAN.into())
-        .expect("started");
-    sim.run_for(Duration::from_secs(1));
-    let chars: Vec<moobius_proto::model::Character> = reply(&mut sim, op);
+    let chars = run_op(
+        &mut sim,
+        FetchCharacters {
+            channel_id: CHAN.into(),
+        },
+    );
     let names: Vec<&str> = chars.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["name of u1", "name of u2", "Agent"]);
 }
@@ -664,13 +649,7 @@ fn fetch_characters_is_members_profiles_then_agents() {
 fn create_channel_binds_it_to_the_service_by_default() {
     let mut sim = service(24);
     sim.run_until_ready();
-    let now = sim.now;
-    let op = sim
-        .session
-        .create_channel(now, "Room", "A room", true)
-        .expect("started");
-    sim.run_for(Duration::from_secs(1));
-    let channel: ChannelId = reply(&mut sim, op);
+    let channel = run_op(&mut sim, NewChannel::new("Room").description("A room"));
     assert_eq!(
         sim.platform.bound_service(channel.as_str()),
         sim.session.own_id()
@@ -790,24 +769,29 @@ fn join(channel: &str, who: &str) -> String {
     )
 }
 
+/// The resolved recipients of a delivered message, joined with `+`.
+fn recipient_ids(message: &moobius_proto::model::MessageBody) -> String {
+    match &message.recipients {
+        Some(moobius_proto::model::CharacterRefs::Ids(ids)) => ids
+            .iter()
+            .map(CharacterId::as_str)
+            .collect::<Vec<_>>()
+            .join("+"),
+        _ => String::new(),
+    }
+}
+
 /// `text:recipients` of every message, `join:who` of every join, in order.
 fn delivered(events: &[Event]) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::MessageUp {
-                message,
-                recipients,
-            } => Some(format!(
+            Event::MessageUp(message) => Some(format!(
                 "{}:{}",
                 message.content.text.clone().unwrap_or_default(),
-                recipients
-                    .iter()
-                    .map(CharacterId::as_str)
-                    .collect::<Vec<_>>()
-                    .join("+")
+                recipient_ids(message)
             )),
-            Event::Join(a) => Some(format!("join:{}", a.sender)),
+            Event::Action(moobius_proto::ws::Action::Join(a)) => Some(format!("join:{}", a.sender)),
             _ => None,
         })
         .collect()
@@ -1000,7 +984,7 @@ fn a_group_that_cannot_be_looked_up_is_delivered_as_unresolved_then_asked_again_
     let pos = |pred: &dyn Fn(&Event) -> bool| sim.events.iter().position(pred);
     assert!(
         pos(&|e| matches!(e, Event::GroupUnresolved(_)))
-            < pos(&|e| matches!(e, Event::MessageUp { .. })),
+            < pos(&|e| matches!(e, Event::MessageUp(_))),
         "the marker comes right before its event"
     );
     // Within the failure's lifetime: not asked again.

@@ -1,19 +1,22 @@
 //! The async API (feature `tokio`): [`AsyncChannelStorage`] and
-//! [`AsyncContainer`]. Same layout, encoding and semantics as the blocking
-//! API; the JSON engine's file work runs on tokio's blocking pool, Redis uses
-//! its async client.
+//! [`AsyncContainer`], a face of the one container implementation
+//! ([`crate::container`]). Same layout, encoding and semantics as the
+//! blocking API; the JSON engine's file work runs on tokio's blocking pool,
+//! Redis uses its multiplexed async client.
 
-use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::codec;
-use crate::config::{check_name, check_names, Backend, ContainerSpec, Implementation};
-use crate::error::{ConfigError, StorageError};
-use crate::json_dir::{container_dir, JsonDir};
-use crate::memory::MemoryStore;
+use crate::config::ContainerSpec;
+use crate::container::{face_accessors, Channel, Core, Face};
+use crate::error::StorageError;
+
+/// The async face: file work on tokio's blocking pool, Redis through the
+/// async client.
+pub(crate) struct Tokio;
 
 fn runtime(container: &str) -> Result<tokio::runtime::Handle, StorageError> {
     tokio::runtime::Handle::try_current().map_err(|e| StorageError::Runtime {
@@ -22,135 +25,27 @@ fn runtime(container: &str) -> Result<tokio::runtime::Handle, StorageError> {
     })
 }
 
-/// Runs file work on tokio's blocking pool.
-async fn on_pool<R: Send + 'static>(
-    container: &str,
-    work: impl FnOnce() -> Result<R, StorageError> + Send + 'static,
-) -> Result<R, StorageError> {
-    runtime(container)?
-        .spawn_blocking(work)
-        .await
-        .map_err(|e| StorageError::Runtime {
-            container: container.to_owned(),
-            problem: format!("the file task did not finish: {e}"),
-        })?
-}
-
-#[derive(Debug)]
-enum Engine {
-    Memory(MemoryStore),
-    Json(JsonDir),
-    Null,
+impl Face for Tokio {
     #[cfg(feature = "redis")]
-    Redis(Box<crate::redis_backend::RedisAsync>),
-}
+    type Redis = crate::redis_backend::AsyncClient;
 
-impl Engine {
-    async fn read(&self, name: &str, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        match self {
-            Self::Memory(m) => Ok(m.read(key)),
-            Self::Json(j) => {
-                let (j, key) = (j.clone(), key.to_owned());
-                on_pool(name, move || j.read(&key)).await
-            }
-            Self::Null => Ok(None),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.read(key).await,
-        }
+    fn enter(container: &str) -> Result<(), StorageError> {
+        runtime(container).map(drop)
     }
 
-    async fn write(&self, name: &str, key: &str, bytes: Vec<u8>) -> Result<(), StorageError> {
-        match self {
-            Self::Memory(m) => {
-                m.write(key, bytes);
-                Ok(())
-            }
-            Self::Json(j) => {
-                let (j, key) = (j.clone(), key.to_owned());
-                on_pool(name, move || j.write(&key, &bytes)).await
-            }
-            Self::Null => Ok(()),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.write(key, &bytes).await,
-        }
-    }
-
-    async fn remove(&self, name: &str, key: &str) -> Result<bool, StorageError> {
-        match self {
-            Self::Memory(m) => Ok(m.remove(key)),
-            Self::Json(j) => {
-                let (j, key) = (j.clone(), key.to_owned());
-                on_pool(name, move || j.remove(&key)).await
-            }
-            Self::Null => Ok(false),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.remove(key).await,
-        }
-    }
-
-    async fn contains(&self, name: &str, key: &str) -> Result<bool, StorageError> {
-        match self {
-            Self::Memory(m) => Ok(m.contains(key)),
-            Self::Json(j) => {
-                let (j, key) = (j.clone(), key.to_owned());
-                on_pool(name, move || j.contains(&key)).await
-            }
-            Self::Null => Ok(false),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.contains(key).await,
-        }
-    }
-
-    async fn keys(&self, name: &str) -> Result<Vec<String>, StorageError> {
-        match self {
-            Self::Memory(m) => Ok(m.keys()),
-            Self::Json(j) => {
-                let j = j.clone();
-                on_pool(name, move || j.keys()).await
-            }
-            Self::Null => Ok(Vec::new()),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.keys().await,
-        }
-    }
-
-    async fn clear(&self, name: &str) -> Result<(), StorageError> {
-        match self {
-            Self::Memory(m) => {
-                m.clear();
-                Ok(())
-            }
-            Self::Json(j) => {
-                let j = j.clone();
-                on_pool(name, move || j.clear()).await
-            }
-            Self::Null => Ok(()),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.clear().await,
-        }
-    }
-
-    fn location_of(&self, key: &str) -> String {
-        match self {
-            Self::Memory(_) => "memory".to_owned(),
-            Self::Json(j) => j.path_of(key).display().to_string(),
-            Self::Null => "null".to_owned(),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => format!(
-                "{} key {:?}",
-                r.target().location(),
-                r.target().full_key(key)
-            ),
-        }
-    }
-
-    fn location(&self) -> String {
-        match self {
-            Self::Memory(_) => "memory".to_owned(),
-            Self::Json(j) => j.dir().display().to_string(),
-            Self::Null => "null".to_owned(),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.target().location(),
+    fn run<R: Send + 'static>(
+        container: &str,
+        work: impl FnOnce() -> Result<R, StorageError> + Send + 'static,
+    ) -> impl Future<Output = Result<R, StorageError>> + Send {
+        let container = container.to_owned();
+        async move {
+            runtime(&container)?
+                .spawn_blocking(work)
+                .await
+                .map_err(|e| StorageError::Runtime {
+                    container,
+                    problem: format!("the file task did not finish: {e}"),
+                })?
         }
     }
 }
@@ -175,24 +70,7 @@ impl Engine {
 /// ```
 #[derive(Clone)]
 pub struct AsyncContainer {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    name: String,
-    implementation: Implementation,
-    engine: Engine,
-    location: String,
-}
-
-impl fmt::Debug for AsyncContainer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AsyncContainer")
-            .field("name", &self.inner.name)
-            .field("implementation", &self.inner.implementation)
-            .field("location", &self.inner.location)
-            .finish()
-    }
+    inner: Arc<Core<Tokio>>,
 }
 
 impl AsyncContainer {
@@ -203,133 +81,46 @@ impl AsyncContainer {
         channel_id: impl AsRef<str>,
         spec: &ContainerSpec,
     ) -> Result<Self, StorageError> {
-        let (service_id, channel_id) = (service_id.as_ref(), channel_id.as_ref());
-        check_name(&spec.name).map_err(|reason| ConfigError::InvalidName {
-            index: 0,
-            value: spec.name.clone(),
-            reason,
-        })?;
-        let name = spec.name.as_str();
-        runtime(name)?;
-        let engine = match &spec.backend {
-            Backend::Json { root_dir } => {
-                let dir = container_dir(root_dir, service_id, channel_id, name);
-                let owned = name.to_owned();
-                Engine::Json(on_pool(name, move || JsonDir::open(dir, &owned)).await?)
-            }
-            Backend::Memory => Engine::Memory(MemoryStore::default()),
-            Backend::Null => Engine::Null,
-            #[cfg(feature = "redis")]
-            Backend::Redis(settings) => {
-                let target =
-                    crate::redis_backend::Target::new(settings, service_id, channel_id, name)?;
-                Engine::Redis(Box::new(
-                    crate::redis_backend::RedisAsync::open(target).await?,
-                ))
-            }
-            #[cfg(not(feature = "redis"))]
-            Backend::Redis(_) => {
-                return Err(StorageError::EngineDisabled {
-                    container: spec.name.clone(),
-                    implementation: Implementation::Redis,
-                })
-            }
-        };
-        let this = Self {
-            inner: Arc::new(Inner {
-                name: spec.name.clone(),
-                implementation: spec.implementation(),
-                location: engine.location(),
-                engine,
-            }),
-        };
-        if spec.clear {
-            this.clear().await?;
-        } else if spec.load {
-            let keys = this.keys().await?;
-            for key in &keys {
-                this.get::<IgnoredAny>(key).await?;
-            }
-            tracing::debug!(container = name, keys = keys.len(), "loaded");
-        }
-        tracing::debug!(
-            container = name,
-            implementation = %this.inner.implementation,
-            location = %this.inner.location,
-            "opened"
-        );
-        Ok(this)
-    }
-
-    /// The container's name.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        &self.inner.name
-    }
-
-    /// The container's engine.
-    #[must_use]
-    pub fn implementation(&self) -> Implementation {
-        self.inner.implementation
-    }
-
-    /// Where the data lives, for logs. Never contains a password.
-    #[must_use]
-    pub fn location(&self) -> &str {
-        &self.inner.location
-    }
-
-    fn check(&self, key: &str) -> Result<(), StorageError> {
-        codec::check_key(&self.inner.name, key)
+        let core = Core::open(service_id.as_ref(), channel_id.as_ref(), spec).await?;
+        Ok(Self {
+            inner: Arc::new(core),
+        })
     }
 
     /// The value of `key`, or `None` if there is none.
     pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StorageError> {
-        self.check(key)?;
-        match self.inner.engine.read(&self.inner.name, key).await? {
-            None => Ok(None),
-            Some(bytes) => codec::decode(
-                &self.inner.name,
-                key,
-                || self.inner.engine.location_of(key),
-                &bytes,
-            )
-            .map(Some),
-        }
+        self.inner.get(key).await
     }
 
     /// Stores `value` under `key`, replacing any previous value as a whole.
-    /// The value is encoded before the first `.await`.
-    pub async fn set<T: Serialize + ?Sized>(
+    /// The value is encoded before the first `.await`, so the future does
+    /// not borrow `value`.
+    pub fn set<T: Serialize + ?Sized>(
         &self,
         key: &str,
         value: &T,
-    ) -> Result<(), StorageError> {
-        self.check(key)?;
-        let bytes = codec::encode(&self.inner.name, key, value)?;
-        self.inner.engine.write(&self.inner.name, key, bytes).await
+    ) -> impl Future<Output = Result<(), StorageError>> + Send + '_ {
+        self.inner.set(key, value)
     }
 
     /// Removes `key`; `true` if it had a value.
     pub async fn delete(&self, key: &str) -> Result<bool, StorageError> {
-        self.check(key)?;
-        self.inner.engine.remove(&self.inner.name, key).await
+        self.inner.delete(key).await
     }
 
     /// `true` if `key` has a value.
     pub async fn contains(&self, key: &str) -> Result<bool, StorageError> {
-        self.check(key)?;
-        self.inner.engine.contains(&self.inner.name, key).await
+        self.inner.contains(key).await
     }
 
     /// Every key with a value, sorted.
     pub async fn keys(&self) -> Result<Vec<String>, StorageError> {
-        self.inner.engine.keys(&self.inner.name).await
+        self.inner.keys().await
     }
 
     /// The number of keys.
     pub async fn len(&self) -> Result<usize, StorageError> {
-        self.keys().await.map(|k| k.len())
+        self.inner.len().await
     }
 
     /// `true` if there are no keys.
@@ -339,7 +130,7 @@ impl AsyncContainer {
 
     /// Deletes every key of this container (and only this container's).
     pub async fn clear(&self) -> Result<(), StorageError> {
-        self.inner.engine.clear(&self.inner.name).await
+        self.inner.clear().await
     }
 }
 
@@ -355,9 +146,7 @@ impl AsyncContainer {
 /// ```
 #[derive(Debug, Clone)]
 pub struct AsyncChannelStorage {
-    service_id: String,
-    channel_id: String,
-    containers: Vec<AsyncContainer>,
+    inner: Channel<AsyncContainer>,
 }
 
 impl AsyncChannelStorage {
@@ -368,42 +157,30 @@ impl AsyncChannelStorage {
         specs: &[ContainerSpec],
     ) -> Result<Self, StorageError> {
         let (service_id, channel_id) = (service_id.as_ref(), channel_id.as_ref());
-        check_names(specs)?;
-        let mut containers = Vec::with_capacity(specs.len());
-        for spec in specs {
-            containers.push(AsyncContainer::open(service_id, channel_id, spec).await?);
-        }
-        Ok(Self {
-            service_id: service_id.to_owned(),
-            channel_id: channel_id.to_owned(),
-            containers,
-        })
-    }
-
-    /// The service id given to `open`.
-    #[must_use]
-    pub fn service_id(&self) -> &str {
-        &self.service_id
-    }
-
-    /// The channel id given to `open`.
-    #[must_use]
-    pub fn channel_id(&self) -> &str {
-        &self.channel_id
-    }
-
-    /// The container called `name`.
-    pub fn container(&self, name: &str) -> Result<&AsyncContainer, StorageError> {
-        self.containers
-            .iter()
-            .find(|c| c.name() == name)
-            .ok_or_else(|| StorageError::UnknownContainer {
-                name: name.to_owned(),
-            })
-    }
-
-    /// Every container, in `db_config` order.
-    pub fn containers(&self) -> impl ExactSizeIterator<Item = &AsyncContainer> {
-        self.containers.iter()
+        let open = |spec| AsyncContainer::open(service_id, channel_id, spec);
+        let inner = Channel::open(service_id, channel_id, specs, open).await?;
+        Ok(Self { inner })
     }
 }
+
+/// Compile-time proof that the async API can be used from spawned tasks:
+/// every future is `Send` and the handles are `Send + Sync`.
+#[allow(dead_code)]
+fn assert_send_and_sync(storage: &AsyncChannelStorage, container: &AsyncContainer) {
+    fn send<T: Send>(_: T) {}
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<AsyncChannelStorage>();
+    send_sync::<AsyncContainer>();
+    send(AsyncChannelStorage::open("s", "c", &[]));
+    send(AsyncContainer::open("s", "c", &ContainerSpec::memory("m")));
+    send(container.get::<String>("k"));
+    send(container.set("k", &std::cell::Cell::new(1)));
+    send(container.delete("k"));
+    send(container.contains("k"));
+    send(container.keys());
+    send(container.is_empty());
+    send(container.clear());
+    send(storage.container("m"));
+}
+
+face_accessors!(AsyncContainer, AsyncChannelStorage);

@@ -1,117 +1,61 @@
-//! The blocking API: [`ChannelStorage`] and [`Container`].
+//! The blocking API: [`ChannelStorage`] and [`Container`], a face of the
+//! one container implementation ([`crate::container`]) that runs every
+//! operation on the calling thread, without a runtime.
 
-use std::fmt;
+use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::Thread;
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::codec;
-use crate::config::{check_name, check_names, Backend, ContainerSpec, Implementation};
-use crate::error::{ConfigError, StorageError};
-use crate::json_dir::{container_dir, JsonDir};
-use crate::memory::MemoryStore;
+use crate::config::ContainerSpec;
+use crate::container::{face_accessors, Channel, Core, Face};
+use crate::error::StorageError;
 
-/// The storage engine behind a blocking container.
-#[derive(Debug)]
-enum Engine {
-    Memory(MemoryStore),
-    Json(JsonDir),
-    Null,
+/// The blocking face: file work runs inline, Redis through the blocking
+/// client. None of its futures ever waits.
+pub(crate) struct Blocking;
+
+impl Face for Blocking {
     #[cfg(feature = "redis")]
-    Redis(Box<crate::redis_backend::RedisSync>),
+    type Redis = crate::redis_backend::SyncClient;
+
+    fn enter(_container: &str) -> Result<(), StorageError> {
+        Ok(())
+    }
+
+    fn run<R: Send + 'static>(
+        _container: &str,
+        work: impl FnOnce() -> Result<R, StorageError> + Send + 'static,
+    ) -> impl Future<Output = Result<R, StorageError>> + Send {
+        std::future::ready(work())
+    }
 }
 
-impl Engine {
-    fn read(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        match self {
-            Self::Memory(m) => Ok(m.read(key)),
-            Self::Json(j) => j.read(key),
-            Self::Null => Ok(None),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.read(key),
-        }
-    }
+/// Wakes the thread that waits in [`block_on`].
+struct Unpark(Thread);
 
-    fn write(&self, key: &str, bytes: Vec<u8>) -> Result<(), StorageError> {
-        match self {
-            Self::Memory(m) => {
-                m.write(key, bytes);
-                Ok(())
-            }
-            Self::Json(j) => j.write(key, &bytes),
-            Self::Null => Ok(()),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.write(key, &bytes),
-        }
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
     }
+}
 
-    fn remove(&self, key: &str) -> Result<bool, StorageError> {
-        match self {
-            Self::Memory(m) => Ok(m.remove(key)),
-            Self::Json(j) => j.remove(key),
-            Self::Null => Ok(false),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.remove(key),
+/// Drives a future of the blocking face to its end on this thread. Those
+/// futures are ready at the first poll; parking only guards against one that
+/// is not.
+fn block_on<T>(future: impl Future<Output = T>) -> T {
+    let mut future = pin!(future);
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
         }
-    }
-
-    fn contains(&self, key: &str) -> Result<bool, StorageError> {
-        match self {
-            Self::Memory(m) => Ok(m.contains(key)),
-            Self::Json(j) => j.contains(key),
-            Self::Null => Ok(false),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.contains(key),
-        }
-    }
-
-    fn keys(&self) -> Result<Vec<String>, StorageError> {
-        match self {
-            Self::Memory(m) => Ok(m.keys()),
-            Self::Json(j) => j.keys(),
-            Self::Null => Ok(Vec::new()),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.keys(),
-        }
-    }
-
-    fn clear(&self) -> Result<(), StorageError> {
-        match self {
-            Self::Memory(m) => {
-                m.clear();
-                Ok(())
-            }
-            Self::Json(j) => j.clear(),
-            Self::Null => Ok(()),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.clear(),
-        }
-    }
-
-    /// Where a key's value lives, for error messages.
-    fn location_of(&self, key: &str) -> String {
-        match self {
-            Self::Memory(_) => "memory".to_owned(),
-            Self::Json(j) => j.path_of(key).display().to_string(),
-            Self::Null => "null".to_owned(),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => format!(
-                "{} key {:?}",
-                r.target().location(),
-                r.target().full_key(key)
-            ),
-        }
-    }
-
-    fn location(&self) -> String {
-        match self {
-            Self::Memory(_) => "memory".to_owned(),
-            Self::Json(j) => j.dir().display().to_string(),
-            Self::Null => "null".to_owned(),
-            #[cfg(feature = "redis")]
-            Self::Redis(r) => r.target().location(),
-        }
+        std::thread::park();
     }
 }
 
@@ -147,24 +91,7 @@ impl Engine {
 /// ```
 #[derive(Clone)]
 pub struct Container {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    name: String,
-    implementation: Implementation,
-    engine: Engine,
-    location: String,
-}
-
-impl fmt::Debug for Container {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Container")
-            .field("name", &self.inner.name)
-            .field("implementation", &self.inner.implementation)
-            .field("location", &self.inner.location)
-            .finish()
-    }
+    inner: Arc<Core<Blocking>>,
 }
 
 impl Container {
@@ -180,127 +107,41 @@ impl Container {
         channel_id: impl AsRef<str>,
         spec: &ContainerSpec,
     ) -> Result<Self, StorageError> {
-        let (service_id, channel_id) = (service_id.as_ref(), channel_id.as_ref());
-        check_name(&spec.name).map_err(|reason| ConfigError::InvalidName {
-            index: 0,
-            value: spec.name.clone(),
-            reason,
-        })?;
-        let name = spec.name.as_str();
-        let engine = match &spec.backend {
-            Backend::Json { root_dir } => Engine::Json(JsonDir::open(
-                container_dir(root_dir, service_id, channel_id, name),
-                name,
-            )?),
-            Backend::Memory => Engine::Memory(MemoryStore::default()),
-            Backend::Null => Engine::Null,
-            #[cfg(feature = "redis")]
-            Backend::Redis(settings) => {
-                let target =
-                    crate::redis_backend::Target::new(settings, service_id, channel_id, name)?;
-                Engine::Redis(Box::new(crate::redis_backend::RedisSync::open(target)?))
-            }
-            #[cfg(not(feature = "redis"))]
-            Backend::Redis(_) => {
-                return Err(StorageError::EngineDisabled {
-                    container: spec.name.clone(),
-                    implementation: Implementation::Redis,
-                })
-            }
-        };
-        let this = Self {
-            inner: Arc::new(Inner {
-                name: spec.name.clone(),
-                implementation: spec.implementation(),
-                location: engine.location(),
-                engine,
-            }),
-        };
-        if spec.clear {
-            this.clear()?;
-        } else if spec.load {
-            let keys = this.keys()?;
-            for key in &keys {
-                // Only checks that the value is JSON; nothing is kept.
-                this.get::<IgnoredAny>(key)?;
-            }
-            tracing::debug!(container = name, keys = keys.len(), "loaded");
-        }
-        tracing::debug!(
-            container = name,
-            implementation = %this.inner.implementation,
-            location = %this.inner.location,
-            "opened"
-        );
-        Ok(this)
-    }
-
-    /// The container's name.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        &self.inner.name
-    }
-
-    /// The container's engine.
-    #[must_use]
-    pub fn implementation(&self) -> Implementation {
-        self.inner.implementation
-    }
-
-    /// Where the data lives (folder, Redis server and key prefix, ...), for
-    /// logs. Never contains a password.
-    #[must_use]
-    pub fn location(&self) -> &str {
-        &self.inner.location
-    }
-
-    fn check(&self, key: &str) -> Result<(), StorageError> {
-        codec::check_key(&self.inner.name, key)
+        let core = block_on(Core::open(service_id.as_ref(), channel_id.as_ref(), spec))?;
+        Ok(Self {
+            inner: Arc::new(core),
+        })
     }
 
     /// The value of `key`, or `None` if there is none. A stored value that
     /// does not decode as `T` is a [`StorageError::Decode`].
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StorageError> {
-        self.check(key)?;
-        match self.inner.engine.read(key)? {
-            None => Ok(None),
-            Some(bytes) => codec::decode(
-                &self.inner.name,
-                key,
-                || self.inner.engine.location_of(key),
-                &bytes,
-            )
-            .map(Some),
-        }
+        block_on(self.inner.get(key))
     }
 
     /// Stores `value` under `key`, replacing any previous value as a whole.
     pub fn set<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), StorageError> {
-        self.check(key)?;
-        let bytes = codec::encode(&self.inner.name, key, value)?;
-        self.inner.engine.write(key, bytes)
+        block_on(self.inner.set(key, value))
     }
 
     /// Removes `key`; `true` if it had a value.
     pub fn delete(&self, key: &str) -> Result<bool, StorageError> {
-        self.check(key)?;
-        self.inner.engine.remove(key)
+        block_on(self.inner.delete(key))
     }
 
     /// `true` if `key` has a value.
     pub fn contains(&self, key: &str) -> Result<bool, StorageError> {
-        self.check(key)?;
-        self.inner.engine.contains(key)
+        block_on(self.inner.contains(key))
     }
 
     /// Every key with a value, sorted.
     pub fn keys(&self) -> Result<Vec<String>, StorageError> {
-        self.inner.engine.keys()
+        block_on(self.inner.keys())
     }
 
     /// The number of keys.
     pub fn len(&self) -> Result<usize, StorageError> {
-        self.keys().map(|k| k.len())
+        block_on(self.inner.len())
     }
 
     /// `true` if there are no keys.
@@ -310,7 +151,7 @@ impl Container {
 
     /// Deletes every key of this container (and only this container's).
     pub fn clear(&self) -> Result<(), StorageError> {
-        self.inner.engine.clear()
+        block_on(self.inner.clear())
     }
 }
 
@@ -333,9 +174,7 @@ impl Container {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ChannelStorage {
-    service_id: String,
-    channel_id: String,
-    containers: Vec<Container>,
+    inner: Channel<Container>,
 }
 
 impl ChannelStorage {
@@ -347,42 +186,12 @@ impl ChannelStorage {
         specs: &[ContainerSpec],
     ) -> Result<Self, StorageError> {
         let (service_id, channel_id) = (service_id.as_ref(), channel_id.as_ref());
-        check_names(specs)?;
-        let containers = specs
-            .iter()
-            .map(|spec| Container::open(service_id, channel_id, spec))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
-            service_id: service_id.to_owned(),
-            channel_id: channel_id.to_owned(),
-            containers,
-        })
-    }
-
-    /// The service id given to `open`.
-    #[must_use]
-    pub fn service_id(&self) -> &str {
-        &self.service_id
-    }
-
-    /// The channel id given to `open`.
-    #[must_use]
-    pub fn channel_id(&self) -> &str {
-        &self.channel_id
-    }
-
-    /// The container called `name`.
-    pub fn container(&self, name: &str) -> Result<&Container, StorageError> {
-        self.containers
-            .iter()
-            .find(|c| c.name() == name)
-            .ok_or_else(|| StorageError::UnknownContainer {
-                name: name.to_owned(),
-            })
-    }
-
-    /// Every container, in `db_config` order.
-    pub fn containers(&self) -> impl ExactSizeIterator<Item = &Container> {
-        self.containers.iter()
+        let open = |spec: &ContainerSpec| {
+            std::future::ready(Container::open(service_id, channel_id, spec))
+        };
+        let inner = block_on(Channel::open(service_id, channel_id, specs, open))?;
+        Ok(Self { inner })
     }
 }
+
+face_accessors!(Container, ChannelStorage);

@@ -92,6 +92,10 @@ pub struct RedisSettings {
     pub username: Option<String>,
     /// Password (`""` in `db_config` means none).
     pub password: Option<String>,
+    /// A PEM file with the certificate authorities a `rediss://` server's
+    /// certificate must chain to, instead of the system's trust store (for
+    /// a private CA or a self-signed server). Only with a `rediss://` url.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for RedisSettings {
@@ -103,6 +107,7 @@ impl Default for RedisSettings {
             db: 0,
             username: None,
             password: None,
+            ca_file: None,
         }
     }
 }
@@ -127,14 +132,37 @@ impl RedisSettings {
     }
 }
 
-/// Drops `user:password@` from a URL.
+/// A URL without credentials, for logs and errors: `user:password@`
+/// becomes `***@`, and a query string with a secret-looking parameter
+/// (`password`, `pass`, `pwd`, `secret`, `token`, `key`, `auth`) becomes `?***`.
 fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}://***@{}", &url[..scheme_end], &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let host = authority
+        .rfind('@')
+        .map_or(authority, |at| &authority[at + 1..]);
+    let userinfo = if host.len() < authority.len() {
+        "***@"
+    } else {
+        ""
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) if secret_query(query) => format!("{path}?***"),
+        _ => tail.to_owned(),
+    };
+    format!("{}://{userinfo}{host}{tail}", &url[..scheme_end])
+}
+
+fn secret_query(query: &str) -> bool {
+    const WORDS: [&str; 6] = ["pass", "pwd", "secret", "token", "key", "auth"];
+    query.split('&').any(|pair| {
+        let name = pair.split('=').next().unwrap_or("").to_ascii_lowercase();
+        WORDS.iter().any(|w| name.contains(w))
+    })
 }
 
 impl fmt::Debug for RedisSettings {
@@ -146,6 +174,7 @@ impl fmt::Debug for RedisSettings {
             .field("db", &self.db)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -296,6 +325,12 @@ impl ContainerSpec {
                     if let Some(p) = &r.password {
                         settings.insert("password".into(), p.clone().into());
                     }
+                }
+                if let Some(ca) = &r.ca_file {
+                    settings.insert(
+                        "ca_file".into(),
+                        Value::String(ca.to_string_lossy().into_owned()),
+                    );
                 }
             }
             Backend::Memory | Backend::Null => {}
@@ -478,7 +513,7 @@ fn json_type(v: &Value) -> &'static str {
 }
 
 const SPEC_KEYS: &[&str] = &["implementation", "name", "settings", "load", "clear"];
-const SETTING_KEYS: &str = "root_dir, url, host, port, db, username, password";
+const SETTING_KEYS: &str = "root_dir, url, host, port, db, username, password, ca_file";
 
 fn parse_spec(v: &Value, index: usize) -> Result<ContainerSpec, ConfigError> {
     let obj = v.as_object().ok_or(ConfigError::NotAnObject {
@@ -589,12 +624,19 @@ fn parse_settings(
             Some(Value::Number(n)) => n
                 .as_i64()
                 .map(Some)
-                .ok_or_else(|| invalid(key, format!("expected an integer, got {n}"))),
+                .ok_or_else(|| invalid(key, "expected an integer, got another number".into())),
             Some(Value::String(s)) => s
                 .trim()
                 .parse::<i64>()
                 .map(Some)
-                .map_err(|_| invalid(key, format!("expected an integer, got {s:?}"))),
+                // The text is not repeated: it may be a secret typed into
+                // the wrong setting.
+                .map_err(|_| {
+                    invalid(
+                        key,
+                        "expected an integer, got a string that is not one".into(),
+                    )
+                }),
             Some(other) => Err(invalid(
                 key,
                 format!("expected an integer, got {}", json_type(other)),
@@ -624,6 +666,17 @@ fn parse_settings(
             let db = integer("db")?;
             let username = string("username")?.filter(|s| !s.is_empty());
             let password = string("password")?.filter(|s| !s.is_empty());
+            let ca_file = string("ca_file")?;
+            if ca_file.is_some() && !url.as_deref().is_some_and(|u| u.starts_with("rediss://")) {
+                return Err(invalid(
+                    "ca_file",
+                    "only a `rediss://` url uses TLS, and `ca_file` with it".into(),
+                ));
+            }
+            if ca_file.as_deref() == Some("") {
+                return Err(invalid("ca_file", "the path is empty".into()));
+            }
+            r.ca_file = ca_file.map(PathBuf::from);
             if let Some(url) = url {
                 if host.is_some() || port.is_some() || db.is_some() || username.is_some() {
                     return Err(invalid(
@@ -752,6 +805,46 @@ mod tests {
     }
 
     #[test]
+    fn urls_are_shown_without_credentials() {
+        for (url, shown) in [
+            ("redis://:pw@h:1/2", "redis://***@h:1/2"),
+            ("rediss://u:p@w@h/0", "rediss://***@h/0"),
+            ("redis://h:1/2?password=pw&x=1", "redis://h:1/2?***"),
+            (
+                "redis://h:1/2?protocol=resp3",
+                "redis://h:1/2?protocol=resp3",
+            ),
+            ("unix:///tmp/r.sock", "unix:///tmp/r.sock"),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn ca_file_goes_with_rediss_only() {
+        let c = parse(json!([{"implementation": "redis", "name": "a",
+            "settings": {"url": "rediss://h:6380/", "ca_file": "certs/ca.pem"}}]))
+        .unwrap();
+        let Backend::Redis(a) = &c.containers[0].backend else {
+            panic!()
+        };
+        assert_eq!(a.ca_file.as_deref(), Some(Path::new("certs/ca.pem")));
+        let back = ContainerSpec::from_value(&c.containers[0].to_value(), 0).unwrap();
+        assert_eq!(back, c.containers[0]);
+        for settings in [
+            json!({"url": "redis://h/", "ca_file": "ca.pem"}),
+            json!({"host": "h", "ca_file": "ca.pem"}),
+            json!({"url": "rediss://h/", "ca_file": ""}),
+        ] {
+            let err =
+                parse(json!([{"implementation": "redis", "name": "a", "settings": settings}]))
+                    .unwrap_err()
+                    .to_string();
+            assert!(err.contains("setting `ca_file`"), "{err}");
+        }
+    }
+
+    #[test]
     fn errors_name_the_entry() {
         let cases: Vec<(Value, &str)> = vec![
             (json!([1]), "db_config[0] must be an object, got a number"),
@@ -780,7 +873,7 @@ mod tests {
             (
                 json!([{"implementation": "json", "name": "x", "settings": {"rootdir": "d"}}]),
                 "db_config[0] (`x`): unknown setting `rootdir` for a json container \
-                 (known: root_dir, url, host, port, db, username, password)",
+                 (known: root_dir, url, host, port, db, username, password, ca_file)",
             ),
             (
                 json!([{"implementation": "redis", "name": "x", "settings": {"port": 70000}}]),

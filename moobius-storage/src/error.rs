@@ -118,7 +118,7 @@ pub enum ConfigError {
     /// A `settings` key that no engine knows.
     #[error(
         "{at}: unknown setting `{key}` for a {implementation} container \
-         (known: root_dir, url, host, port, db, username, password)"
+         (known: root_dir, url, host, port, db, username, password, ca_file)"
     )]
     UnknownSetting {
         /// The entry.

@@ -47,7 +47,10 @@
 //!
 //! The blocking API ([`ChannelStorage`], [`Container`]) needs no runtime. The
 //! async API ([`AsyncChannelStorage`], [`AsyncContainer`], feature `tokio`)
-//! runs on tokio. Both use the same layout and encoding.
+//! runs on tokio. Both are thin faces of one container implementation, so
+//! they share layout, encoding, checks and semantics; they differ only in
+//! how I/O runs (inline and the blocking Redis client, or tokio's blocking
+//! pool and the multiplexed async Redis client).
 //!
 //! ```
 //! use moobius_storage::{ChannelStorage, StorageConfig};
@@ -79,6 +82,7 @@ mod asynchronous;
 mod blocking;
 mod codec;
 mod config;
+mod container;
 mod error;
 mod json_dir;
 mod key;

@@ -223,15 +223,15 @@ const KILL_DB: i64 = 9;
 
 fn kill_db_settings(url: &str) -> RedisSettings {
     let info: redis::ConnectionInfo = url.parse().expect("url");
-    let redis::ConnectionAddr::Tcp(host, port) = info.addr else {
+    let redis::ConnectionAddr::Tcp(host, port) = info.addr() else {
         panic!("the reconnect tests need a TCP server");
     };
     RedisSettings {
-        host,
-        port,
+        host: host.clone(),
+        port: *port,
         db: KILL_DB,
-        username: info.redis.username,
-        password: info.redis.password,
+        username: info.redis_settings().username().map(str::to_owned),
+        password: info.redis_settings().password().map(str::to_owned),
         ..RedisSettings::default()
     }
 }

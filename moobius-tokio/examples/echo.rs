@@ -28,11 +28,8 @@ impl Service for Echo {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::init_logging();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, path] = args.as_slice() {
-        if flag == "--config" {
-            return Ok(moobius_tokio::run(Config::load(path)?, Echo).await?);
-        }
+    if let Some(config) = Config::from_args(std::env::args().skip(1))? {
+        return Ok(moobius_tokio::run(config, Echo).await?);
     }
     let server = common::devserver(&[common::USER_EMAIL]).await;
     let service = moobius_tokio::spawn(common::service_config(&server), Echo);

@@ -48,6 +48,9 @@ impl Service for Picker {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::init_logging();
+    if let Some(config) = moobius_tokio::Config::from_args(std::env::args().skip(1))? {
+        return Ok(moobius_tokio::run(config, Picker).await?);
+    }
     let server = common::devserver(&[common::USER_EMAIL]).await;
     let service = moobius_tokio::spawn(common::service_config(&server), Picker);
     service.moobius().wait_ready().await?;

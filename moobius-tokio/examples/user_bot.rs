@@ -31,6 +31,9 @@ impl Service for PingBot {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::init_logging();
+    if let Some(config) = moobius_tokio::Config::from_args(std::env::args().skip(1))? {
+        return Ok(moobius_tokio::run(config, PingBot).await?);
+    }
     let server = common::devserver(&[common::USER_EMAIL, BOB]).await;
     let bot = moobius_tokio::spawn(common::user_config(&server, common::USER_EMAIL), PingBot);
     bot.moobius().wait_ready().await?;

@@ -35,6 +35,9 @@ impl Service for Herald {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::init_logging();
+    if let Some(config) = moobius_tokio::Config::from_args(std::env::args().skip(1))? {
+        return Ok(moobius_tokio::run(config, Herald).await?);
+    }
     let server = common::devserver(&[common::USER_EMAIL]).await;
     let mut wand = Wand::new();
     let herald = wand.spawn(common::service_config(&server), Herald);

@@ -41,23 +41,74 @@
 //!
 //! The quick start (`cargo run -p moobius-tokio --example quickstart`) runs
 //! a service and a scripted user against an embedded devserver.
+//!
+//! ## Start a service
+//!
+//! `Cargo.toml`:
+//!
+//! ```toml
+//! [dependencies]
+//! moobius-tokio = "0.1"
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! `config/config.json` (the reference SDK's layout), for a local [`moobius-devserver`](https://docs.rs/moobius-devserver) started
+//! with `cargo run -p moobius-devserver -- --addr 127.0.0.1:7700 --user me@example.com:secret --channel chan-1:Lobby`:
+//!
+//! ```json
+//! {
+//!   "account_config": { "email": "me@example.com", "password": "secret" },
+//!   "service_config": {
+//!     "http_server_uri": "http://127.0.0.1:7700/",
+//!     "ws_server_uri": "ws://127.0.0.1:7700/ws",
+//!     "service_id": "",
+//!     "channels": ["chan-1"],
+//!     "others": "include"
+//!   },
+//!   "log_config": {
+//!     "terminal_log_level": "INFO",
+//!     "log_file": "logs/service.log",
+//!     "error_log_file": "logs/error.log",
+//!     "log_retention": { "rotation": "1 day", "retention": "7 days" }
+//!   }
+//! }
+//! ```
+//!
+//! An empty `service_id` creates a service at the first start and saves its
+//! id into this file; `MOOBIUS_EMAIL` / `MOOBIUS_PASSWORD` override the
+//! account. More in the `examples/` folder of this crate's package (`quickstart`, `echo`, `buttons_and_dialogs`, `menu_and_canvas`, `user_bot`, `wand_spells`; each takes `--config PATH`, or runs
+//! against an embedded devserver without it).
+//!
+//! ## Logs, errors, stopping
+//!
+//! `run` (and `spawn`) set up logging from `log_config` unless the application
+//! installed a `tracing` subscriber (`Options::install_logging(false)` turns
+//! it off): the terminal at `terminal_log_level`, or as `RUST_LOG` says
+//! (`RUST_LOG=moobius_tokio=debug,info`); `log_file` and `error_log_file` rotated and
+//! kept per `log_retention`. A service says what it does (a start-up summary:
+//! mode, hosts, own id, channels served and dropped, and why) and warns where
+//! something goes wrong without failing (a channel taken from another service,
+//! a callback that keeps failing, a URI defaulting to the production
+//! platform). An `Error` prints as one sentence with its causes and, where
+//! known, the fix, also through `Debug`, so `fn main() -> Result<(), Error>`
+//! prints it well. SIGTERM and SIGINT (Ctrl-C) stop `run` gracefully: the
+//! session is closed and `run` returns `Ok`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
-mod config;
 mod driver;
-mod error;
-mod fsutil;
 mod moobius;
 mod runner;
 mod service;
 mod wand;
 
-pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
-pub use error::{CallbackResult, Error};
-pub use moobius::{Click, DownloadOptions, MenuClick, Mode, Moobius, NewChannel, Profile};
+pub use moobius::Moobius;
 pub use moobius_proto as proto;
+pub use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
+pub use moobius_runtime::{
+    CallbackResult, Config, Error, Mode, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
+};
 /// Per-channel storage (the `moobius-storage` crate), feature `storage`.
 #[cfg(feature = "storage")]
 pub use moobius_storage as storage;

@@ -4,9 +4,16 @@ use crate::driver::{self, Driver};
 use crate::{Config, Error, Moobius, Service};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
-/// Runs a service in the foreground until it stops, fails, or Ctrl-C is
-/// pressed (which stops it gracefully).
+/// Runs a service in the foreground until it stops, fails, or the process
+/// gets SIGTERM or SIGINT (Ctrl-C) — what `docker stop`, systemd and
+/// Kubernetes send: the service then stops gracefully (the session is
+/// closed, the running callback may finish) and `run` returns `Ok`.
+///
+/// Logging is set up from `log_config` first, unless the application
+/// installed a `tracing` subscriber or turned it off
+/// ([`Options::install_logging`](crate::Options::install_logging)).
 ///
 /// ```no_run
 /// # struct MyService;
@@ -22,16 +29,36 @@ pub async fn run<S: Service>(config: Config, service: S) -> Result<(), Error> {
     let mut task = running.task;
     tokio::select! {
         result = &mut task => return joined(result),
-        signal = tokio::signal::ctrl_c() => {
-            if let Err(e) = signal {
-                tracing::warn!(error = %e, "cannot listen for Ctrl-C");
-                return joined(task.await);
+        signal = stop_signal() => {
+            match signal {
+                Ok(name) => tracing::info!(signal = name, "stop signal: stopping gracefully"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for stop signals (SIGTERM, Ctrl-C)");
+                    return joined(task.await);
+                }
             }
-            tracing::info!("Ctrl-C: stopping");
         }
     }
     moobius.stop();
     joined(task.await)
+}
+
+/// The first SIGTERM or SIGINT (Ctrl-C elsewhere than Unix).
+async fn stop_signal() -> std::io::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        tokio::select! {
+            _ = term.recv() => Ok("SIGTERM"),
+            _ = int.recv() => Ok("SIGINT"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.map(|()| "Ctrl-C")
+    }
 }
 
 /// Starts a service as a tokio task; the returned [`Running`] sends it
@@ -53,7 +80,8 @@ pub fn spawn<S: Service>(config: Config, service: S) -> Running<S> {
     let (moobius, spells, wiring) = driver::wire::<S>(&config);
     let task = tokio::spawn(async move {
         let driver = Driver::new(config, service, wiring)?;
-        driver.run().await
+        let span = driver.span();
+        driver.run().instrument(span).await
     });
     Running {
         moobius,

@@ -9,9 +9,9 @@ mod blocking_support;
 
 use blocking_support::{eventually, next_event, Platform, Recorder, Seen, LOBBY, WAIT};
 use moobius_blocking::proto::compose::{MessageSpec, Recipients};
-use moobius_blocking::proto::model::Button;
+use moobius_blocking::proto::model::{Button, CharacterRefs, UpdateContent};
 use moobius_blocking::proto::session::{Event, FatalError};
-use moobius_blocking::{Client, Config, Error};
+use moobius_blocking::{Click, Client, Config, DownloadOptions, Error, NewChannel, Profile};
 
 #[test]
 fn a_service_from_a_config_file_starts_echoes_and_serves_clicks() {
@@ -33,7 +33,7 @@ fn a_service_from_a_config_file_starts_echoes_and_serves_clicks() {
     std::fs::write(&path, serde_json::to_string_pretty(&text).unwrap()).unwrap();
     let config = Config::load_with_env(&path, |_| None)
         .unwrap()
-        .options(blocking_support::fast());
+        .with_options(blocking_support::fast());
 
     let (bot, watch) = Recorder::new(true);
     let running = moobius_blocking::spawn(config, bot).unwrap();
@@ -78,12 +78,15 @@ fn a_service_from_a_config_file_starts_echoes_and_serves_clicks() {
         watch.until("the join", |s| matches!(s, Seen::Join(_))),
         Seen::Join(alice_id.clone())
     );
-    let Event::Update { characters, .. } = next_event(&mut alice, "the character list", |e| {
-        matches!(e, Event::Update { .. })
+    let Event::Update(update) = next_event(&mut alice, "the character list", |e| {
+        matches!(e, Event::Update(_))
     }) else {
         unreachable!()
     };
-    assert_eq!(characters, Some(vec![alice_id.clone()]));
+    assert_eq!(
+        update.content,
+        UpdateContent::Characters(CharacterRefs::Ids(vec![alice_id.clone()]))
+    );
     let hello = MessageSpec::text(LOBBY, "hello", Recipients::Service);
     alice_m.send_message(hello).unwrap();
     assert_eq!(
@@ -93,8 +96,8 @@ fn a_service_from_a_config_file_starts_echoes_and_serves_clicks() {
             sender: alice_id.clone()
         }
     );
-    let Event::MessageDown { message, .. } = next_event(&mut alice, "the echo", |e| {
-        matches!(e, Event::MessageDown { .. })
+    let Event::MessageDown(message) = next_event(&mut alice, "the echo", |e| {
+        matches!(e, Event::MessageDown(_))
     }) else {
         unreachable!()
     };
@@ -104,15 +107,13 @@ fn a_service_from_a_config_file_starts_echoes_and_serves_clicks() {
     // From this thread, while the bot's thread drives the connection.
     m.send_buttons(LOBBY, vec![Button::new("b1", "B1")], alice_id.clone())
         .unwrap();
-    let Event::Update { update, .. } = next_event(&mut alice, "the buttons", |e| {
-        matches!(e, Event::Update { .. })
-    }) else {
+    let Event::Update(update) =
+        next_event(&mut alice, "the buttons", |e| matches!(e, Event::Update(_)))
+    else {
         unreachable!()
     };
     assert_eq!(update.content.subtype().as_str(), "buttons");
-    alice_m
-        .send_button_click(LOBBY, "b1", vec![], None)
-        .unwrap();
+    alice_m.send_button_click(Click::new(LOBBY, "b1")).unwrap();
     assert_eq!(
         watch.until("the click", |s| matches!(s, Seen::ButtonClick { .. })),
         Seen::ButtonClick {
@@ -146,7 +147,9 @@ fn other_threads_call_the_platform_while_the_bot_runs() {
     m.wait_ready(WAIT).unwrap();
     assert_eq!(watch.until("on_start", |s| *s == Seen::Start), Seen::Start);
 
-    let cats = m.create_channel("Cats", "all about cats", true).unwrap();
+    let cats = m
+        .create_channel(NewChannel::new("Cats").description("all about cats"))
+        .unwrap();
     assert!(m.channels().contains(&cats));
     let bound = m.fetch_bound_channels().unwrap();
     assert!(
@@ -169,10 +172,13 @@ fn other_threads_call_the_platform_while_the_bot_runs() {
         b"hello file"
     );
     let dir = tempfile::tempdir().unwrap();
-    let saved = m.download(url, dir.path().join("note.txt"), false).unwrap();
+    let into = DownloadOptions::into_dir(dir.path()).file_name("note.txt");
+    let saved = m.download(url, into).unwrap();
     assert_eq!(std::fs::read(saved).unwrap(), b"hello file");
 
-    let agent = m.create_agent("Helper", None, Some("helps")).unwrap();
+    let agent = m
+        .create_agent(Profile::new("Helper").description("helps"))
+        .unwrap();
     assert_eq!(
         m.fetch_agents().unwrap()[0].character_id,
         agent.character_id
@@ -255,6 +261,7 @@ fn spells_arrive_in_order_and_a_callback_can_stop_the_bot() {
     let running = moobius_blocking::spawn(p.service("svc@example.com"), bot).unwrap();
     let m = running.moobius().clone();
     m.wait_ready(WAIT).unwrap();
+    let sender = running.spell_sender();
     for spell in ["one", "two", "stop"] {
         running.spell(spell.to_owned()).unwrap();
     }
@@ -271,7 +278,10 @@ fn spells_arrive_in_order_and_a_callback_can_stop_the_bot() {
     running.wait().expect("stopped from a callback: Ok");
     assert!(m.is_stopped());
     assert!(matches!(m.send_heartbeat(), Err(Error::Stopped)));
-    assert!(matches!(m.spell("late".to_owned()), Err(Error::Stopped)));
+    assert!(matches!(
+        sender.send("late".to_owned()),
+        Err(Error::Stopped)
+    ));
 }
 
 #[test]

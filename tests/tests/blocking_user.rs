@@ -8,9 +8,9 @@ mod blocking_support;
 
 use blocking_support::{Platform, Recorder, Seen, LOBBY, WAIT};
 use moobius_blocking::proto::ids::ChannelId;
-use moobius_blocking::proto::model::{Button, CanvasItem, ClickArgument};
+use moobius_blocking::proto::model::{Button, CanvasItem};
 use moobius_blocking::proto::session::Event;
-use moobius_blocking::{Client, Error, Mode};
+use moobius_blocking::{Action, Click, Client, Error, Mode};
 
 #[test]
 fn a_user_bot_sees_updates_clicks_and_answers() {
@@ -25,7 +25,7 @@ fn a_user_bot_sees_updates_clicks_and_answers() {
         let mut seen = Vec::new();
         for event in service.events() {
             match event {
-                Event::Join(a) => {
+                Event::Action(Action::Join(a)) => {
                     sm.send_buttons(LOBBY, vec![Button::new("count", "Count")], a.sender.clone())
                         .unwrap();
                     let canvas = vec![CanvasItem {
@@ -34,12 +34,12 @@ fn a_user_bot_sees_updates_clicks_and_answers() {
                     }];
                     sm.send_canvas(LOBBY, canvas, a.sender).unwrap();
                 }
-                Event::ButtonClick(c) => {
+                Event::Action(Action::ButtonClick(c)) => {
                     let n = c.arguments;
                     let text = format!("ping {}", n.first().map_or("?", |a| a.value.as_str()));
                     sm.send_text(LOBBY, text, c.sender, None).unwrap();
                 }
-                Event::MessageUp { message, .. } => {
+                Event::MessageUp(message) => {
                     seen.push(message.content.text.unwrap_or_default());
                     sm.stop();
                 }
@@ -70,7 +70,7 @@ fn a_user_bot_sees_updates_clicks_and_answers() {
 
     // Click from this thread; the service answers "ping 2"; the bot's
     // callback answers "pong 2", which reaches the service.
-    m.send_button_click(LOBBY, "count", vec![ClickArgument::new("n", "2")], None)
+    m.send_button_click(Click::new(LOBBY, "count").argument("n", "2"))
         .unwrap();
     let down = watch.until("the service's message", |s| {
         matches!(s, Seen::MessageDown { .. })

@@ -314,7 +314,9 @@ mod blocking_side {
             if let Some(a) = &self.agent {
                 return Ok(a.clone());
             }
-            let a = m.create_agent("Echo Bot", None, None)?.character_id;
+            let a = m
+                .create_agent(moobius_blocking::Profile::new("Echo Bot"))?
+                .character_id;
             self.agent = Some(a.clone());
             Ok(a)
         }
@@ -672,8 +674,9 @@ impl RustUser for BlockingUser {
     }
     fn click(&self, button: &str, argument: ClickArgument) -> Result<(), String> {
         tokio::task::block_in_place(|| {
-            self.0
-                .send_button_click(CHANNEL, button, vec![argument], Some("confirm".into()))
+            let mut click = moobius_blocking::Click::new(CHANNEL, button).bottom_button("confirm");
+            click.arguments.push(argument);
+            self.0.send_button_click(click)
         })
         .map_err(|e| e.to_string())
     }
@@ -689,13 +692,10 @@ impl RustUser for BlockingUser {
             content: on.content.clone(),
         };
         tokio::task::block_in_place(|| {
-            self.0.send_menu_item_click(
-                CHANNEL,
-                item,
-                clicked,
-                vec![argument],
-                Some("confirm".into()),
-            )
+            let mut click =
+                moobius_blocking::MenuClick::new(CHANNEL, item, clicked).bottom_button("confirm");
+            click.arguments.push(argument);
+            self.0.send_menu_item_click(click)
         })
         .map_err(|e| e.to_string())
     }

@@ -1,62 +1,30 @@
 //! The [`Moobius`] handle: the reference SDK's `Moobius` methods as plain
 //! blocking calls, usable from callbacks and from any thread.
 
-mod files;
-mod requests;
-mod sends;
-
-pub(crate) use files::save_file;
-
-use crate::core::StartOp;
-use crate::engine::Engine;
-use crate::Error;
-use moobius_proto::http::Endpoint;
+use crate::driver::{Command, Shared};
+use crate::{Config, Error};
+use bytes::Bytes;
 use moobius_proto::ids::ChannelId;
-use moobius_proto::session::{CommandError, OpId, OpOutput, Session};
+use moobius_proto::ops::{DownloadOptions, Operation};
+use moobius_proto::secret::Password;
+use moobius_proto::session::FatalError;
+use moobius_runtime::pending::OpRequest;
+use moobius_runtime::Mode;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// Which side of the platform a client plays (from the configuration's
-/// role).
-///
-/// ```
-/// use moobius_blocking::{Client, Config, Mode};
-/// use moobius_blocking::proto::session::{Role, SessionConfig};
-/// let session = SessionConfig::new(
-///     "me@example.com",
-///     "pw".into(),
-///     "http://127.0.0.1:9/".parse()?,
-///     "ws://127.0.0.1:9/ws",
-///     Role::user(vec![]),
-/// );
-/// let client = Client::new(Config::new(session)); // nothing happens until driven
-/// assert_eq!(client.moobius().mode(), Mode::User);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// A channel service (`service_config.service_mode` true or absent).
-    Service,
-    /// A user account (`service_mode: false`).
-    User,
-}
+use std::time::Duration;
 
 /// A clonable handle to a running client: every platform operation as a
 /// blocking method returning `Result<T, Error>`.
 ///
-/// A call starts its operation on the session and returns when the
-/// platform's answer (or the frame's departure) comes back, or after
-/// [`Options::call_timeout`](crate::Options::call_timeout).
-///
-/// * **In a [`Bot`](crate::Bot) callback** (the loop's own thread) the call
-///   drives the connection itself until its result arrives; events that
-///   arrive meanwhile wait, in order, for the callbacks after this one.
-/// * **On another thread** the call hands its command to whichever thread
-///   drives the loop and waits for the reply; if none does at the moment,
-///   it drives the loop itself for as long as it waits.
-///
-/// Frames leave in the order the calls were made. A handle whose client
-/// stopped answers every call with [`Error::Stopped`].
+/// A call sends its operation to the loop that owns the connection and
+/// waits for the platform's answer (or the frame's departure), at most
+/// [`Options::call_timeout`](crate::Options::call_timeout). The loop runs on
+/// its own thread, never a callback's, so calls from callbacks and from any
+/// other thread are all fine; frames leave in the order the calls reached
+/// the loop. A handle whose client stopped answers every call with
+/// [`Error::Stopped`].
 ///
 /// ```no_run
 /// # fn demo(moobius: &moobius_blocking::Moobius) -> Result<(), moobius_blocking::Error> {
@@ -68,14 +36,24 @@ pub enum Mode {
 /// ```
 #[derive(Clone)]
 pub struct Moobius {
-    engine: Arc<Engine>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    commands: Sender<Command>,
+    shared: Arc<Shared>,
+    mode: Mode,
+    email: String,
+    password: Password,
+    storage: Option<serde_json::Value>,
+    call_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for Moobius {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let st = self.engine.status();
+        let st = self.inner.shared.status();
         f.debug_struct("Moobius")
-            .field("mode", &self.engine.identity.mode)
+            .field("mode", &self.inner.mode)
             .field("own_id", &st.own_id)
             .field("ready", &st.ready)
             .field("stopped", &st.stopped)
@@ -84,12 +62,24 @@ impl std::fmt::Debug for Moobius {
 }
 
 impl Moobius {
-    pub(crate) fn new(engine: Arc<Engine>) -> Self {
-        Self { engine }
+    pub(crate) fn new(commands: Sender<Command>, shared: Arc<Shared>, config: &Config) -> Self {
+        let mode = Mode::of(&config.session.role);
+        Self {
+            inner: Arc::new(Inner {
+                commands,
+                shared,
+                mode,
+                email: config.session.email.clone(),
+                password: config.session.password.clone(),
+                storage: config.db_config.clone(),
+                call_timeout: config.options.call_timeout,
+            }),
+        }
     }
 
-    pub(crate) fn engine(&self) -> &Arc<Engine> {
-        &self.engine
+    /// The fatal error that ended the client, if one did.
+    pub(crate) fn fatal(&self) -> Option<FatalError> {
+        self.inner.shared.fatal()
     }
 
     // ---- state -------------------------------------------------------------
@@ -97,13 +87,13 @@ impl Moobius {
     /// Service or user mode.
     #[must_use]
     pub fn mode(&self) -> Mode {
-        self.engine.identity.mode
+        self.inner.mode
     }
 
     /// Own service id (service mode) or user id (user mode), once known.
     #[must_use]
     pub fn own_id(&self) -> Option<String> {
-        self.engine.status().own_id.clone()
+        self.inner.shared.status().own_id.clone()
     }
 
     /// Channels served (service mode, once bound), in configuration order;
@@ -111,30 +101,28 @@ impl Moobius {
     /// bound are added.
     #[must_use]
     pub fn channels(&self) -> Vec<ChannelId> {
-        self.engine.status().channels.clone()
+        self.inner.shared.status().channels.clone()
     }
 
     /// True once start-up finished ([`Bot::on_start`](crate::Bot::on_start)
     /// is due).
     #[must_use]
     pub fn is_ready(&self) -> bool {
-        self.engine.status().ready
+        self.inner.shared.status().ready
     }
 
     /// True once the client has stopped (asked to, or failed).
     #[must_use]
     pub fn is_stopped(&self) -> bool {
-        self.engine.status().stopped
+        self.inner.shared.status().stopped
     }
 
-    /// Waits until start-up has finished (driving the loop if nobody else
-    /// does): [`Error::Stopped`] if the client ends first,
-    /// [`Error::Timeout`] after `timeout`.
+    /// Waits until start-up has finished: [`Error::Stopped`] if the client
+    /// ends first, [`Error::Timeout`] after `timeout`.
     pub fn wait_ready(&self, timeout: Duration) -> Result<(), Error> {
-        let done = self
-            .engine
-            .wait_for(Some(timeout), |s| s.ready || s.stopped);
-        let st = self.engine.status();
+        let shared = &self.inner.shared;
+        let done = shared.wait_for(timeout, |s| s.ready || s.stopped);
+        let st = shared.status();
         match (done, st.ready && !st.stopped) {
             (_, true) => Ok(()),
             (true, false) => Err(Error::Stopped),
@@ -145,22 +133,14 @@ impl Moobius {
     /// Waits until the client has stopped; `false` if it still runs after
     /// `timeout`.
     pub fn wait_stopped(&self, timeout: Duration) -> bool {
-        self.engine.wait_for(Some(timeout), |s| s.stopped)
+        self.inner.shared.wait_for(timeout, |s| s.stopped)
     }
 
     /// Asks the client to stop: the websocket is closed, pending calls fail,
     /// the callback running now may finish, and the run returns `Ok`.
     /// Returns at once.
     pub fn stop(&self) {
-        self.engine.request_stop();
-    }
-
-    /// Sends a spell to the bot: [`Bot::on_spell`](crate::Bot::on_spell)
-    /// receives it in order with the events, if its type is the bot's
-    /// [`Spell`](crate::Bot::Spell) type (otherwise it is logged and
-    /// dropped). An [`Events`](crate::Events) iterator drops spells.
-    pub fn spell<S: Send + 'static>(&self, spell: S) -> Result<(), Error> {
-        self.engine.spell(Box::new(spell))
+        let _ = self.inner.commands.send(Command::Stop);
     }
 
     /// The `db_config` section of the configuration (PROTOCOL.md §9.1), if
@@ -169,7 +149,7 @@ impl Moobius {
     /// [`Bot::on_channel_init`](crate::Bot::on_channel_init)).
     #[must_use]
     pub fn storage_config(&self) -> Option<&serde_json::Value> {
-        self.engine.identity.storage.as_ref()
+        self.inner.storage.as_ref()
     }
 
     /// Opens the per-channel storage `db_config` describes for `channel_id`
@@ -205,71 +185,48 @@ impl Moobius {
 
     // ---- the command plumbing ----------------------------------------------
 
-    /// Runs `start` on the session and waits for the result of the
-    /// operation it starts.
-    pub(crate) fn op<F>(&self, start: F) -> Result<OpOutput, Error>
-    where
-        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
-    {
-        let start: StartOp = Box::new(start);
-        self.engine.op(start)
+    /// Runs `op` on the loop and waits for its typed result, at most
+    /// [`Options::call_timeout`](crate::Options::call_timeout).
+    pub fn run<O: Operation>(&self, op: O) -> Result<O::Output, Error> {
+        if self.is_stopped() {
+            return Err(Error::Stopped);
+        }
+        let (reply, result) = std::sync::mpsc::sync_channel(1);
+        let request = OpRequest::new(op, move |r| {
+            let _ = reply.try_send(r);
+        });
+        self.inner
+            .commands
+            .send(Command::Op(request))
+            .map_err(|_| Error::Stopped)?;
+        let answer = match self.inner.call_timeout {
+            Some(limit) => result.recv_timeout(limit).map_err(|e| match e {
+                std::sync::mpsc::RecvTimeoutError::Timeout => Error::Timeout(limit),
+                std::sync::mpsc::RecvTimeoutError::Disconnected => Error::Stopped,
+            }),
+            None => result.recv().map_err(|_| Error::Stopped),
+        };
+        answer?
     }
 
-    /// An operation whose success carries nothing (a frame was written).
-    pub(crate) fn sent<F>(&self, start: F) -> Result<(), Error>
-    where
-        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
-    {
-        self.op(start).map(drop)
+    fn read_file(&self, path: &Path) -> Result<Bytes, Error> {
+        std::fs::read(path)
+            .map(Bytes::from)
+            .map_err(|e| Error::io("reading", path, e))
     }
 
-    /// An operation whose success carries a `T`.
-    pub(crate) fn reply<T, F>(&self, name: &'static str, start: F) -> Result<T, Error>
-    where
-        T: 'static,
-        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
-    {
-        self.op(start)?
-            .downcast::<T>()
-            .map_err(|_| Error::UnexpectedOutput(name))
+    fn save_download(
+        &self,
+        url: String,
+        options: DownloadOptions,
+        bytes: Bytes,
+    ) -> Result<PathBuf, Error> {
+        moobius_runtime::files::save_download(&url, &options, &bytes)
     }
 
-    /// Calls any HTTP endpoint through the session (current token, refresh
-    /// and retry on an expired token, retries of GETs on 5xx), for platform
-    /// calls this handle has no method for.
-    ///
-    /// ```no_run
-    /// # fn demo(moobius: &moobius_blocking::Moobius) -> Result<(), moobius_blocking::Error> {
-    /// use moobius_blocking::proto::http::FetchUserInfo;
-    /// let me = moobius.call(FetchUserInfo)?;
-    /// println!("signed in as {}", me.email);
-    /// # Ok(()) }
-    /// ```
-    pub fn call<E>(&self, endpoint: E) -> Result<E::Output, Error>
-    where
-        E: Endpoint + Send + 'static,
-        E::Output: Send + 'static,
-    {
-        self.call_with(move |_| endpoint)
+    fn credentials(&self) -> (&str, &Password) {
+        (&self.inner.email, &self.inner.password)
     }
 
-    /// Like [`call`](Self::call), with the endpoint built on the loop (where
-    /// the own id is known for sure).
-    pub(crate) fn call_with<E, F>(&self, make: F) -> Result<E::Output, Error>
-    where
-        E: Endpoint + Send + 'static,
-        E::Output: Send + 'static,
-        F: FnOnce(&Session) -> E + Send + 'static,
-    {
-        self.reply(E::NAME, move |s, now, _| {
-            let endpoint = make(s);
-            s.call(now, endpoint)
-        })
-    }
-}
-
-/// The own id (service id, or user id in user mode), for endpoints that
-/// take it.
-pub(crate) fn own(s: &Session) -> String {
-    s.own_id().unwrap_or_default().to_owned()
+    moobius_runtime::handle_surface!();
 }

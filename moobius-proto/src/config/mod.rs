@@ -33,11 +33,13 @@
 
 mod files;
 mod ordered;
+mod redact;
 mod sections;
 
 pub use files::{
     load_config_file, locate_section_file, ConfigFile, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
 };
+pub use redact::{is_secret_name, redact_json, redact_url, Redacted, RedactedOption, REDACTED};
 pub use sections::{AccountConfig, AppConfig, LogConfig, ServiceConfig, DEFAULT_WS_SERVER_URI};
 
 use ordered::Ordered;

@@ -1,11 +1,13 @@
 //! The four sections, their keys and defaults (PROTOCOL.md §2.2).
 
+use super::redact::{redact_url, RedactedOption};
 use super::{invalid, ConfigError};
 use crate::http::{BaseUri, DEFAULT_HTTP_SERVER_URI};
 use crate::ids::{ChannelId, ServiceId};
 use crate::secret::Password;
 use crate::session::{OthersPolicy, Role, SessionConfig};
 use serde_json::{Map, Value};
+use std::fmt;
 use std::time::Duration;
 
 /// The default `ws_server_uri`.
@@ -23,8 +25,9 @@ pub struct AccountConfig {
     pub password: Option<Password>,
 }
 
-/// `service_config`: where the platform is and what to serve.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `service_config`: where the platform is and what to serve. `Debug`
+/// removes credentials from the URIs (see [`redact_url`]).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ServiceConfig {
     /// HTTP API base.
     pub http_server_uri: String,
@@ -62,8 +65,39 @@ pub struct LogConfig {
     pub log_retention: Value,
 }
 
-/// The whole configuration.
-#[derive(Clone, Debug, PartialEq)]
+impl fmt::Debug for ServiceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Destructured, so that a new field cannot be forgotten here.
+        let Self {
+            http_server_uri,
+            ws_server_uri,
+            service_id,
+            channels,
+            others,
+            service_mode,
+            checkin_interval,
+            no_warn_cannot_save_service_id,
+        } = self;
+        f.debug_struct("ServiceConfig")
+            .field("http_server_uri", &redact_url(http_server_uri))
+            .field("ws_server_uri", &redact_url(ws_server_uri))
+            .field("service_id", service_id)
+            .field("channels", channels)
+            .field("others", others)
+            .field("service_mode", service_mode)
+            .field("checkin_interval", checkin_interval)
+            .field(
+                "no_warn_cannot_save_service_id",
+                no_warn_cannot_save_service_id,
+            )
+            .finish()
+    }
+}
+
+/// The whole configuration. `Debug` prints no secret: the password is a
+/// [`Password`], `db_config` is printed through [`Redacted`](super::Redacted) and the URIs
+/// without credentials.
+#[derive(Clone, PartialEq)]
 pub struct AppConfig {
     /// Credentials.
     pub account: AccountConfig,
@@ -74,6 +108,23 @@ pub struct AppConfig {
     pub db_config: Option<Value>,
     /// Logging.
     pub log: LogConfig,
+}
+
+impl fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self {
+            account,
+            service,
+            db_config,
+            log,
+        } = self;
+        f.debug_struct("AppConfig")
+            .field("account", account)
+            .field("service", service)
+            .field("db_config", &RedactedOption(db_config.as_ref()))
+            .field("log", log)
+            .finish()
+    }
 }
 
 impl AppConfig {
@@ -120,6 +171,18 @@ impl AppConfig {
             .clone()
             .ok_or_else(|| ConfigError::Missing("account_config.password".into()))?;
         let s = &self.service;
+        for (key, uri) in [
+            ("service_config.http_server_uri", &s.http_server_uri),
+            ("service_config.ws_server_uri", &s.ws_server_uri),
+        ] {
+            if redact_url(uri) != uri.as_str() {
+                return Err(invalid(
+                    key,
+                    "must not carry credentials (user:password@ or a secret query \
+                     parameter): the platform authenticates with the account",
+                ));
+            }
+        }
         let http_base = BaseUri::parse(&s.http_server_uri)
             .map_err(|e| invalid("service_config.http_server_uri", e.to_string()))?;
         if !(s.ws_server_uri.starts_with("ws://") || s.ws_server_uri.starts_with("wss://")) {
@@ -257,11 +320,19 @@ fn service(
             ))
         }
     };
+    let mut uri = |key: &str, default: &str| -> Result<String, ConfigError> {
+        Ok(string(m, S, key)?.unwrap_or_else(|| {
+            warnings.push(format!(
+                "`{S}.{key}` is not set: using the production platform `{default}` (set it to use another, e.g. a local devserver)"
+            ));
+            default.to_owned()
+        }))
+    };
+    let http_server_uri = uri("http_server_uri", DEFAULT_HTTP_SERVER_URI)?;
+    let ws_server_uri = uri("ws_server_uri", DEFAULT_WS_SERVER_URI)?;
     Ok(ServiceConfig {
-        http_server_uri: string(m, S, "http_server_uri")?
-            .unwrap_or_else(|| DEFAULT_HTTP_SERVER_URI.to_owned()),
-        ws_server_uri: string(m, S, "ws_server_uri")?
-            .unwrap_or_else(|| DEFAULT_WS_SERVER_URI.to_owned()),
+        http_server_uri,
+        ws_server_uri,
         service_id: string(m, S, "service_id")?
             .filter(|s| !s.trim().is_empty())
             .map(ServiceId::new),

@@ -87,7 +87,16 @@ fn sections_from_files_and_write_back_target() {
         loaded.service_id_target,
         Some(ServiceIdTarget::SectionFile("cfg/service.json".into()))
     );
-    assert_eq!(loaded.warnings.len(), 2, "{:?}", loaded.warnings);
+    // Two unknown keys, and both URIs falling back to production.
+    assert_eq!(loaded.warnings.len(), 4, "{:?}", loaded.warnings);
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .any(|w| w.contains("`service_config.http_server_uri` is not set: using the production platform `https://api.moobius.ai/`")),
+        "{:?}",
+        loaded.warnings
+    );
 }
 
 #[test]

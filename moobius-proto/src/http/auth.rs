@@ -1,7 +1,7 @@
 //! Accounts and tokens: `/auth/*` (PROTOCOL.md §4.2).
 //!
-//! All of these except [`SignOut`] are sent without auth headers. Passwords
-//! and tokens are held in [`crate::secret`] types, so the `Debug` of every
+//! All of these except [`SignOut`] are sent without auth headers. Passwords,
+//! tokens and emailed codes are held in [`crate::secret`] types, so the `Debug` of every
 //! request here is safe to log.
 
 use super::envelope;
@@ -9,7 +9,7 @@ use super::error::{ApiError, RequestError};
 use super::paths;
 use super::request::{access_token, post_json, Auth};
 use super::{ApiContext, Endpoint};
-use crate::secret::{AccessToken, Password, RefreshToken};
+use crate::secret::{AccessToken, ConfirmationCode, Password, RefreshToken};
 use ::http::{Request, Response};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -228,12 +228,12 @@ pub struct ConfirmSignUp {
     /// Account email (sent as `username`).
     pub email: String,
     /// The code from the email (sent as `confirmation_code`).
-    pub code: String,
+    pub code: ConfirmationCode,
 }
 
 impl ConfirmSignUp {
     /// Confirm the sign-up of `email` with `code`.
-    pub fn new(email: impl Into<String>, code: impl Into<String>) -> Self {
+    pub fn new(email: impl Into<String>, code: impl Into<ConfirmationCode>) -> Self {
         Self {
             email: email.into(),
             code: code.into(),
@@ -253,7 +253,7 @@ impl Endpoint for ConfirmSignUp {
         }
         let body = Body {
             username: &self.email,
-            confirmation_code: &self.code,
+            confirmation_code: self.code.expose(),
         };
         post_json(
             Self::NAME,
@@ -319,12 +319,16 @@ pub struct ConfirmResetPassword {
     /// The new password (sent as `password`).
     pub new_password: Password,
     /// The code from the email (sent as `confirmation_code`).
-    pub code: String,
+    pub code: ConfirmationCode,
 }
 
 impl ConfirmResetPassword {
     /// Set `new_password` for `email`, proven by `code`.
-    pub fn new(email: impl Into<String>, new_password: Password, code: impl Into<String>) -> Self {
+    pub fn new(
+        email: impl Into<String>,
+        new_password: Password,
+        code: impl Into<ConfirmationCode>,
+    ) -> Self {
         Self {
             email: email.into(),
             new_password,
@@ -347,7 +351,7 @@ impl Endpoint for ConfirmResetPassword {
         let body = Body {
             username: &self.email,
             password: self.new_password.expose(),
-            confirmation_code: &self.code,
+            confirmation_code: self.code.expose(),
         };
         post_json(
             Self::NAME,
@@ -446,7 +450,7 @@ mod tests {
         let pw = Password::new("hunter2-SECRET");
         let rt = RefreshToken::new("refresh-SECRET");
         let all = format!(
-            "{:?} {:?} {:?} {:?} {:?} {:?}",
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?}",
             SignIn::new("a@b.c", pw.clone()),
             Refresh::new("a@b.c", rt),
             SignUp {
@@ -456,8 +460,9 @@ mod tests {
             ConfirmResetPassword {
                 email: "a@b.c".into(),
                 new_password: pw.clone(),
-                code: "1".into()
+                code: "reset-code-SECRET".into()
             },
+            ConfirmSignUp::new("a@b.c", "signup-code-SECRET"),
             DeleteAccount {
                 email: "a@b.c".into(),
                 password: pw

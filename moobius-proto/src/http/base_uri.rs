@@ -36,10 +36,11 @@ pub struct BaseUri {
 
 impl BaseUri {
     /// Parses a base URI. It must be absolute `http://` or `https://` with a
-    /// host, and carry no query or fragment. Surrounding whitespace is ignored.
+    /// host, and carry no credentials, query or fragment. Surrounding whitespace is ignored.
     pub fn parse(text: &str) -> Result<Self, BaseUriError> {
+        // The error prints the text, so credentials are taken out first.
         let fail = |reason: &str| BaseUriError {
-            uri: text.to_owned(),
+            uri: crate::config::redact_url(text).into_owned(),
             reason: reason.to_owned(),
         };
         let trimmed = text.trim();
@@ -57,6 +58,11 @@ impl BaseUri {
             Some(a) if !a.host().is_empty() => a.as_str(),
             _ => return Err(fail("the URI has no host")),
         };
+        if authority.contains('@') {
+            // It would be printed by Debug and Display, and the platform
+            // authenticates with the account, not the URI.
+            return Err(fail("a base URI cannot carry credentials (user:password@)"));
+        }
         if uri.query().is_some() {
             return Err(fail("a base URI cannot have a query string"));
         }

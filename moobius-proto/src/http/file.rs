@@ -416,14 +416,23 @@ impl Endpoint for DownloadSize {
 /// Fetch a file: `GET url` → its bytes. Status must be `200`.
 ///
 /// With `with_auth`, the platform's auth headers are sent too (for buckets
-/// that need them; the context must then hold a token).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// that need them; the context must then hold a token), but only where
+/// [`auth_scope`](super::auth_scope) allows: the platform's own host, the
+/// hosts in `trusted_hosts`, and plain `http://` to a host that is not
+/// loopback only with `allow_plain_http_auth`. Elsewhere the request goes
+/// without them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
 pub struct Download {
     /// The file's URL.
     pub url: String,
-    /// Send `Auth-Origin` and `Authorization: Bearer …`.
+    /// Send `Auth-Origin` and `Authorization: Bearer …` (where allowed).
     pub with_auth: bool,
+    /// Hosts besides the platform's trusted with the headers (`host` or
+    /// `host:port`).
+    pub trusted_hosts: Vec<String>,
+    /// Allow the headers over plain `http://` to a host that is not loopback.
+    pub allow_plain_http_auth: bool,
 }
 
 impl Download {
@@ -431,8 +440,28 @@ impl Download {
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
-            with_auth: false,
+            ..Self::default()
         }
+    }
+
+    /// The download `options` describe: auth headers as they allow.
+    pub fn with_options(url: impl Into<String>, options: &crate::ops::DownloadOptions) -> Self {
+        Self {
+            url: url.into(),
+            with_auth: options.with_auth,
+            trusted_hosts: options.auth_hosts.clone(),
+            allow_plain_http_auth: options.allow_plain_http_auth,
+        }
+    }
+
+    /// Whether the auth headers go with this request to `uri`.
+    fn auth_allowed(&self, ctx: &ApiContext, uri: &::http::Uri) -> bool {
+        let ask = super::AuthRequest {
+            platform: &ctx.base,
+            trusted_hosts: &self.trusted_hosts,
+            allow_plain_http: self.allow_plain_http_auth,
+        };
+        self.with_auth && super::auth_scope(uri, &ask) == super::AuthScope::Send
     }
 
     /// Download the file of a message (its `content.path`, as the reference
@@ -459,12 +488,12 @@ impl Endpoint for Download {
     const NAME: &'static str = "download";
 
     fn request(&self, ctx: &ApiContext) -> Result<Request<Bytes>, RequestError> {
-        let auth = if self.with_auth {
+        let uri = file_uri(Self::NAME, &self.url)?;
+        let auth = if self.auth_allowed(ctx, &uri) {
             Some(bearer(Self::NAME, ctx)?)
         } else {
             None
         };
-        let uri = file_uri(Self::NAME, &self.url)?;
         build(Self::NAME, Method::GET, uri, auth, None)
     }
 
@@ -617,8 +646,45 @@ mod tests {
     }
 
     #[test]
+    fn download_auth_headers_go_only_where_allowed() {
+        let ctx = ApiContext::new("https://api.moobius.ai/".parse().expect("base"))
+            .with_access_token(crate::AccessToken::new("tok"));
+        let has_auth = |d: Download| {
+            let r = d.request(&ctx).expect("request");
+            r.headers().contains_key(::http::header::AUTHORIZATION)
+        };
+        let asked = |url: &str| Download {
+            with_auth: true,
+            ..Download::new(url)
+        };
+        assert!(has_auth(asked("https://api.moobius.ai/files/a.png")));
+        assert!(!has_auth(Download::new(
+            "https://api.moobius.ai/files/a.png"
+        )));
+        assert!(
+            !has_auth(asked("https://cdn.example/a.png")),
+            "another host"
+        );
+        let trusted = Download {
+            trusted_hosts: vec!["cdn.example".into()],
+            ..asked("https://cdn.example/a.png")
+        };
+        assert!(has_auth(trusted.clone()), "a host the caller names");
+        let plain = Download {
+            url: "http://cdn.example/a.png".into(),
+            ..trusted
+        };
+        assert!(!has_auth(plain.clone()), "plain http needs a decision");
+        let decided = Download {
+            allow_plain_http_auth: true,
+            ..plain
+        };
+        assert!(has_auth(decided));
+    }
+
+    #[test]
     fn download_needs_200() {
-        let d = Download::new("https://cdn.example/x");
+        let d = Download::new("https://api.moobius.ai/x");
         assert!(d
             .request(&ApiContext::default())
             .unwrap()

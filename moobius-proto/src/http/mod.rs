@@ -50,6 +50,7 @@
 
 mod agent;
 mod auth;
+mod auth_scope;
 mod base_uri;
 mod channel;
 mod character;
@@ -69,6 +70,7 @@ pub use auth::{
     AuthTokens, ConfirmResetPassword, ConfirmSignUp, DeleteAccount, ForgotPassword, Refresh,
     ResendConfirmation, SignIn, SignOut, SignUp,
 };
+pub use auth_scope::{auth_scope, AuthRequest, AuthScope};
 pub use base_uri::{BaseUri, DEFAULT_HTTP_SERVER_URI};
 pub use channel::{
     CreateChannel, FetchChannelList, FetchMemberIds, FetchMessageHistory, FetchPopularChannels,
@@ -148,4 +150,19 @@ pub trait Endpoint {
 
     /// Reads the response to the request built by [`Endpoint::request`].
     fn parse(&self, response: &Response<Bytes>) -> Result<Self::Output, ApiError>;
+}
+
+/// A shared endpoint is the same call (so a caller can keep it to read the
+/// answer while the session sends it).
+impl<E: Endpoint + ?Sized> Endpoint for std::sync::Arc<E> {
+    type Output = E::Output;
+    const NAME: &'static str = E::NAME;
+
+    fn request(&self, ctx: &ApiContext) -> Result<Request<Bytes>, RequestError> {
+        (**self).request(ctx)
+    }
+
+    fn parse(&self, response: &Response<Bytes>) -> Result<Self::Output, ApiError> {
+        (**self).parse(response)
+    }
 }

@@ -4,34 +4,21 @@
 use super::composite::ContentHash;
 use super::event::{HttpId, OpError, OpId, OpOutput, Output, TransportError};
 use super::groups::GroupKey;
+use super::reply::{take, unexpected, Reply};
 use super::timers::Timer;
 use super::{Event, Session};
-use crate::http::{ApiContext, ApiError, Endpoint, Refresh, RequestError, SignIn};
+use crate::http::{ApiContext, ApiError, Refresh, RequestError, SignIn};
 use crate::ids::{ChannelId, GroupId};
 use bytes::Bytes;
 use http::{Method, Request, Response};
-use std::any::Any;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-/// An endpoint, type-erased so calls of every kind share one table.
+/// An endpoint whose answer travels as a [`Reply`], so calls of every kind
+/// share one table (the impls are listed in `reply.rs`).
 pub(super) trait Call: Send {
     fn build(&self, ctx: &ApiContext) -> Result<Request<Bytes>, RequestError>;
-    fn parse(&self, response: &Response<Bytes>) -> Result<Box<dyn Any + Send>, ApiError>;
-}
-
-impl<E> Call for E
-where
-    E: Endpoint + Send + 'static,
-    E::Output: Send + 'static,
-{
-    fn build(&self, ctx: &ApiContext) -> Result<Request<Bytes>, RequestError> {
-        self.request(ctx)
-    }
-
-    fn parse(&self, response: &Response<Bytes>) -> Result<Box<dyn Any + Send>, ApiError> {
-        Endpoint::parse(self, response).map(|o| Box::new(o) as Box<dyn Any + Send>)
-    }
+    fn parse(&self, response: Response<Bytes>) -> Result<Reply, ApiError>;
 }
 
 /// What a call's result is for.
@@ -260,7 +247,7 @@ impl Session {
         }
         let outcome = match result {
             Err(e) => Err(OpError::Transport(e)),
-            Ok(response) => flight.call.parse(&response).map_err(OpError::Api),
+            Ok(response) => flight.call.parse(response).map_err(OpError::Api),
         };
         match outcome {
             Err(OpError::Api(e))
@@ -361,15 +348,10 @@ impl Session {
     }
 
     /// Routes a finished call's result to whatever it was for.
-    fn complete(
-        &mut self,
-        now: Instant,
-        purpose: Purpose,
-        result: Result<Box<dyn Any + Send>, OpError>,
-    ) {
+    fn complete(&mut self, now: Instant, purpose: Purpose, result: Result<Reply, OpError>) {
         match purpose {
             Purpose::SignIn { initial, op } => {
-                match result.and_then(downcast::<crate::http::AuthTokens>) {
+                match result.and_then(take::<crate::http::AuthTokens>) {
                     Ok(tokens) => {
                         self.api.access_token = Some(tokens.access_token);
                         self.refresh_token = Some(tokens.refresh_token);
@@ -397,7 +379,7 @@ impl Session {
                 }
             }
             Purpose::Refresh { op } => {
-                match result.and_then(downcast::<crate::secret::AccessToken>) {
+                match result.and_then(take::<crate::secret::AccessToken>) {
                     Ok(token) => {
                         self.api.access_token = Some(token);
                         self.resume_after_token(now);
@@ -414,31 +396,31 @@ impl Session {
                     }
                 }
             }
-            Purpose::CreateService => self.on_service_created(now, result.and_then(downcast)),
-            Purpose::ServiceList => self.on_service_list(now, result.and_then(downcast)),
+            Purpose::CreateService => self.on_service_created(now, result.and_then(take)),
+            Purpose::ServiceList => self.on_service_list(now, result.and_then(take)),
             Purpose::Bind { channel } => self.on_bound(now, channel, result.map(|_| ())),
             Purpose::Unbind { channel, then_bind } => {
                 self.on_unbound(now, channel, then_bind, result.map(|_| ()))
             }
             Purpose::ChannelGroups { channel } => {
-                self.on_channel_groups(now, channel, result.and_then(downcast))
+                self.on_channel_groups(now, channel, result.and_then(take))
             }
-            Purpose::UserInfo => self.on_user_info(now, result.and_then(downcast)),
-            Purpose::ChannelList => self.on_channel_list(now, result.and_then(downcast)),
+            Purpose::UserInfo => self.on_user_info(now, result.and_then(take)),
+            Purpose::ChannelList => self.on_channel_list(now, result.and_then(take)),
             Purpose::MemberCheck { channel } => {
-                self.on_member_check(now, channel, result.and_then(downcast))
+                self.on_member_check(now, channel, result.and_then(take))
             }
             Purpose::CreateGroup { key } => {
                 let group = result
-                    .and_then(downcast::<crate::model::Group>)
+                    .and_then(take::<crate::model::Group>)
                     .map(|g| g.group_id);
                 self.on_group_created(now, key, group);
             }
             Purpose::LookupGroup { group } => {
-                self.on_group_looked_up(now, group, result.and_then(downcast))
+                self.on_group_looked_up(now, group, result.and_then(take))
             }
             Purpose::UploadUrl { op, bytes, hash } => {
-                match result.and_then(downcast::<crate::http::UploadTarget>) {
+                match result.and_then(take::<crate::http::UploadTarget>) {
                     Ok(target) => self.post_upload(now, op, target, bytes, hash, false),
                     Err(e) => self.emit(Event::OpDone { op, result: Err(e) }),
                 }
@@ -451,7 +433,7 @@ impl Session {
                 self.emit(Event::OpDone { op, result });
             }
             Purpose::MessageUploadUrl { op, bytes, hash } => {
-                match result.and_then(downcast::<crate::http::UploadTarget>) {
+                match result.and_then(take::<crate::http::UploadTarget>) {
                     Ok(target) => self.post_upload(now, op, target, bytes, hash, true),
                     Err(e) => self.fail_entry(now, op, e),
                 }
@@ -469,27 +451,30 @@ impl Session {
                 Err(e) => self.fail_entry(now, op, e),
             },
             Purpose::CharactersMembers { op } => {
-                self.on_characters_members(now, op, result.and_then(downcast))
+                self.on_characters_members(now, op, result.and_then(take))
             }
             Purpose::CharactersProfiles { op } => {
-                self.on_characters_profiles(now, op, result.and_then(downcast))
+                self.on_characters_profiles(now, op, result.and_then(take))
             }
             Purpose::CharactersAgents { op, profiles } => {
-                self.on_characters_agents(op, profiles, result.and_then(downcast))
+                self.on_characters_agents(op, profiles, result.and_then(take))
             }
             Purpose::ChannelCreated { op, bind } => {
-                self.on_channel_created(now, op, bind, result.and_then(downcast))
+                self.on_channel_created(now, op, bind, result.and_then(take))
             }
             Purpose::ChannelCreatedBound { op, channel } => {
                 self.on_channel_created_bound(op, channel, result.map(|_| ()))
             }
             Purpose::MessageFileSize { op } => {
                 // A size we cannot learn is left out; the message still goes.
-                let size = result.and_then(downcast::<Option<u64>>).ok().flatten();
+                let size = result.and_then(take::<Option<u64>>).ok().flatten();
                 self.entry_file_sized(now, op, size);
             }
             Purpose::App(op) => {
-                let result = result.map(OpOutput::Reply);
+                let result = result.and_then(|reply| match reply {
+                    Reply::Raw(response) => Ok(OpOutput::Response(response)),
+                    _ => Err(unexpected()),
+                });
                 self.emit(Event::OpDone { op, result });
             }
         }
@@ -540,11 +525,4 @@ fn retryable(e: &OpError) -> bool {
         OpError::Api(api) => api.is_retryable(),
         _ => false,
     }
-}
-
-/// The typed output of the endpoint a purpose was started with.
-fn downcast<T: 'static>(b: Box<dyn Any + Send>) -> Result<T, OpError> {
-    b.downcast::<T>()
-        .map(|b| *b)
-        .map_err(|_| OpError::Transport(TransportError("internal: unexpected result type".into())))
 }

@@ -26,7 +26,7 @@ pub(super) fn content_hash(bytes: &[u8]) -> ContentHash {
 impl Session {
     /// The characters of a channel (`fetch_characters`): its members'
     /// profiles followed by the service's agents. The result is
-    /// [`OpOutput::Reply`] holding a `Vec<Character>`.
+    /// [`OpOutput::Characters`].
     pub fn fetch_characters(
         &mut self,
         now: Instant,
@@ -83,14 +83,14 @@ impl Session {
     ) {
         let result = result.map(|agents| {
             profiles.extend(agents);
-            OpOutput::Reply(Box::new(profiles))
+            OpOutput::Characters(profiles)
         });
         self.emit(Event::OpDone { op, result });
     }
 
     /// Creates a channel (`create_channel`) and, when `bind` (the
     /// reference's default), binds this service to it. The result is
-    /// [`OpOutput::Reply`] holding the new `ChannelId`.
+    /// [`OpOutput::Channel`] with the new id.
     pub fn create_channel(
         &mut self,
         now: Instant,
@@ -126,7 +126,7 @@ impl Session {
             }
             Ok(channel) => self.emit(Event::OpDone {
                 op,
-                result: Ok(OpOutput::Reply(Box::new(channel))),
+                result: Ok(OpOutput::Channel(channel)),
             }),
             Err(e) => self.emit(Event::OpDone { op, result: Err(e) }),
         }
@@ -141,7 +141,7 @@ impl Session {
         if result.is_ok() && !self.channels.contains(&channel) {
             self.channels.push(channel.clone());
         }
-        let result = result.map(|()| OpOutput::Reply(Box::new(channel)));
+        let result = result.map(|()| OpOutput::Channel(channel));
         self.emit(Event::OpDone { op, result });
     }
 

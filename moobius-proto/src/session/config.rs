@@ -203,4 +203,15 @@ impl SessionConfig {
             limits: Limits::default(),
         }
     }
+
+    /// The largest websocket frame or message accepted from the platform:
+    /// the larger of [`max_frame_bytes`](Self::max_frame_bytes) and
+    /// [`MAX_INBOUND_FRAME_BYTES`](crate::ws::MAX_INBOUND_FRAME_BYTES).
+    /// Both drivers configure their sockets with it and the session decodes
+    /// with it, so a frame one byte larger is refused the same way
+    /// everywhere (the socket closes with 1009 and the session reconnects).
+    #[must_use]
+    pub fn inbound_frame_limit(&self) -> usize {
+        self.max_frame_bytes.max(crate::ws::MAX_INBOUND_FRAME_BYTES)
+    }
 }

@@ -3,10 +3,9 @@
 
 use crate::http::{ApiError, RequestError};
 use crate::ids::{ChannelId, CharacterId, GroupId, ServiceId};
-use crate::model::{ButtonClick, CopyBody, MenuItemClick, MessageBody, SimpleAction, UpdateBody};
-use crate::ws::UnknownFrame;
+use crate::model::{Character, CharacterRefs, CopyBody, MessageBody, UpdateBody, UpdateContent};
+use crate::ws::{Action, UnknownFrame};
 use bytes::Bytes;
-use std::any::Any;
 use std::fmt;
 use std::time::Instant;
 
@@ -85,38 +84,28 @@ impl CloseReason {
 #[error("HTTP transport error: {0}")]
 pub struct TransportError(pub String);
 
-/// The result of an application command.
+/// The result of an application command: one variant per kind of result,
+/// so each [`Operation`](crate::ops::Operation) takes its output out of it
+/// by a `match`.
+#[derive(Debug)]
+#[non_exhaustive]
 pub enum OpOutput {
-    /// The frame was written to the websocket.
+    /// The frame was written to the websocket (or, for `authenticate` and
+    /// `refresh_authentication`, the new token is in place).
     Sent,
     /// A file was uploaded; here is its public URL.
     Uploaded {
         /// The URL.
         url: String,
     },
-    /// The typed result of an HTTP call (`E::Output` of the endpoint that was
-    /// called); see [`OpOutput::downcast`].
-    Reply(Box<dyn Any + Send>),
-}
-
-impl OpOutput {
-    /// The typed result of an HTTP call, when it is a `T`.
-    pub fn downcast<T: 'static>(self) -> Result<T, Self> {
-        match self {
-            Self::Reply(b) => b.downcast::<T>().map(|b| *b).map_err(Self::Reply),
-            other => Err(other),
-        }
-    }
-}
-
-impl fmt::Debug for OpOutput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Sent => f.write_str("Sent"),
-            Self::Uploaded { url } => f.debug_struct("Uploaded").field("url", url).finish(),
-            Self::Reply(_) => f.write_str("Reply(..)"),
-        }
-    }
+    /// A channel was created (and bound, when asked).
+    Channel(ChannelId),
+    /// The characters of a channel (`fetch_characters`).
+    Characters(Vec<Character>),
+    /// The response to [`Session::call`](super::Session::call), judged a
+    /// success by its endpoint; read it with that endpoint's
+    /// [`Endpoint::parse`](crate::http::Endpoint::parse).
+    Response(http::Response<Bytes>),
 }
 
 /// Why an application command failed.
@@ -146,6 +135,10 @@ pub enum OpError {
     /// The session was closed before the command completed.
     #[error("the session was closed")]
     Closed,
+    /// The session answered an operation with an output of another kind
+    /// (a bug, reported rather than a panic).
+    #[error("internal error: unexpected output for {0}")]
+    UnexpectedOutput(&'static str),
 }
 
 /// Why a command was refused at once (nothing was queued).
@@ -187,9 +180,33 @@ pub enum FatalError {
         /// The error.
         error: OpError,
     },
-    /// The platform keeps rejecting the login.
-    #[error("the platform rejected the login {0} times in a row")]
-    LoginRejected(u32),
+    /// The platform keeps rejecting the login; `reason` is what it said
+    /// the last time, and the text names the fix when one is known.
+    #[error("the platform rejected the login {times} times in a row{}", login_reason(reason.as_deref()))]
+    LoginRejected {
+        /// How many times in a row.
+        times: u32,
+        /// The platform's last reason (`copy.context.message`), if it gave one.
+        reason: Option<String>,
+    },
+}
+
+/// `: <reason> (<fix>)` for [`FatalError::LoginRejected`].
+fn login_reason(reason: Option<&str>) -> String {
+    let Some(reason) = reason else {
+        return String::new();
+    };
+    let fix = if reason.contains("unknown service") {
+        " — the saved service id is not known to this platform (e.g. the devserver was restarted): clear `service_config.service_id` or create the service again"
+    } else if reason.contains("not the owner")
+        || reason.contains("not owned")
+        || reason.contains("does not own")
+    {
+        " — this account does not own the service: sign in with its owner's account or clear `service_config.service_id`"
+    } else {
+        ""
+    };
+    format!(": {reason}{fix}")
 }
 
 /// Connection state changes.
@@ -225,51 +242,33 @@ pub enum Event {
         /// Why.
         reason: String,
     },
+    /// A configured channel is bound to another service, which is being
+    /// unbound from it (`others` = `include` or `unbind`); that service is
+    /// not told and stops hearing the channel.
+    ChannelTakeover {
+        /// The channel.
+        channel_id: ChannelId,
+        /// The service it is taken from.
+        from: ServiceId,
+    },
     /// Periodic check-in of a channel (`on_channel_checkin`).
     ChannelCheckin(ChannelId),
     /// Start-up finished (`on_start`).
     Ready,
-    /// A user's message (service mode), with its recipients resolved.
-    MessageUp {
-        /// The message.
-        message: Box<MessageBody>,
-        /// Its intended recipients (empty for `"service"`).
-        recipients: Vec<CharacterId>,
-    },
-    /// A service's message (user mode).
-    MessageDown {
-        /// The message.
-        message: Box<MessageBody>,
-        /// Recipients, when the frame carried them (the platform strips them).
-        recipients: Option<Vec<CharacterId>>,
-    },
-    /// A user joined (service mode).
-    Join(SimpleAction),
-    /// A user left (service mode).
-    Leave(SimpleAction),
-    /// A client asks for the channel's state (service mode).
-    Refresh(SimpleAction),
-    /// A button click (service mode).
-    ButtonClick(Box<ButtonClick>),
-    /// A menu-item click (service mode).
-    MenuItemClick(Box<MenuItemClick>),
-    /// An action subtype this SDK does not handle.
-    OtherAction {
-        /// Its subtype.
-        subtype: String,
-        /// Its body.
-        body: serde_json::Value,
-    },
-    /// An interface update (user mode), with recipients and, for
-    /// character-list updates, the characters resolved to ids.
-    Update {
-        /// The update.
-        update: Box<UpdateBody>,
-        /// Resolved recipients, when the frame carried any.
-        recipients: Option<Vec<CharacterId>>,
-        /// Resolved character list (character updates only).
-        characters: Option<Vec<CharacterId>>,
-    },
+    /// A user's message (service mode), as `on_message_up` receives it:
+    /// its recipients resolved to ids (empty for `"service"`).
+    MessageUp(Box<MessageBody>),
+    /// A service's message (user mode), as `on_message_down` receives it:
+    /// recipients resolved when the frame carried them (the platform
+    /// strips them).
+    MessageDown(Box<MessageBody>),
+    /// A user's action (service mode), as `on_action` receives it: join,
+    /// leave, refresh, button or menu-item click, or a subtype this SDK
+    /// does not handle.
+    Action(Action),
+    /// An interface update (user mode), as `on_update` receives it:
+    /// recipients and, for character lists, the characters resolved to ids.
+    Update(Box<UpdateBody>),
     /// The platform's acknowledgement of a frame (`on_copy_client`).
     Copy(CopyBody),
     /// An error frame from the platform or its gateway.
@@ -307,4 +306,58 @@ pub struct UnresolvedGroup {
     pub group_id: GroupId,
     /// Why its members are unknown.
     pub error: OpError,
+}
+
+impl Event {
+    /// The callback of the `Service`/`Bot` traits this event is for (their
+    /// names are the reference SDK's); `None` for events drivers handle
+    /// themselves (results, connection changes, errors).
+    #[must_use]
+    pub fn callback(&self) -> Option<&'static str> {
+        Some(match self {
+            Self::BeforeChannelInit => "before_channel_init",
+            Self::ChannelInit(_) => "on_channel_init",
+            Self::ChannelCheckin(_) => "on_channel_checkin",
+            Self::Ready => "on_start",
+            Self::MessageUp(_) => "on_message_up",
+            Self::MessageDown(_) => "on_message_down",
+            Self::Action(_) => "on_action",
+            Self::Update(_) => "on_update",
+            Self::Copy(_) => "on_copy_client",
+            Self::UnknownPayload(_) => "on_unknown_payload",
+            _ => return None,
+        })
+    }
+
+    /// A user's message with its resolved recipients put back.
+    pub(super) fn message_up(mut message: Box<MessageBody>, recipients: Vec<CharacterId>) -> Self {
+        message.recipients = Some(CharacterRefs::Ids(recipients));
+        Self::MessageUp(message)
+    }
+
+    /// A service's message with its resolved recipients (if any) put back.
+    pub(super) fn message_down(
+        mut message: Box<MessageBody>,
+        recipients: Option<Vec<CharacterId>>,
+    ) -> Self {
+        if let Some(r) = recipients {
+            message.recipients = Some(CharacterRefs::Ids(r));
+        }
+        Self::MessageDown(message)
+    }
+
+    /// An update with its resolved recipients and characters put back.
+    pub(super) fn update(
+        mut update: Box<UpdateBody>,
+        recipients: Option<Vec<CharacterId>>,
+        characters: Option<Vec<CharacterId>>,
+    ) -> Self {
+        if let Some(r) = recipients {
+            update.recipients = Some(CharacterRefs::Ids(r));
+        }
+        if let (UpdateContent::Characters(refs), Some(ids)) = (&mut update.content, characters) {
+            *refs = CharacterRefs::Ids(ids);
+        }
+        Self::Update(update)
+    }
 }

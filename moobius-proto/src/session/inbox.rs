@@ -265,17 +265,11 @@ impl Session {
         let event = match frame {
             Inbound::MessageUp(message) => {
                 let recipients = self.resolve(now, &message.recipients, refs);
-                Event::MessageUp {
-                    message,
-                    recipients: recipients.unwrap_or_default(),
-                }
+                Event::message_up(message, recipients.unwrap_or_default())
             }
             Inbound::MessageDown(message) => {
                 let recipients = self.resolve(now, &message.recipients, refs);
-                Event::MessageDown {
-                    message,
-                    recipients,
-                }
+                Event::message_down(message, recipients)
             }
             Inbound::Update(update) => {
                 let recipients = self.resolve(now, &update.recipients, refs);
@@ -285,11 +279,7 @@ impl Session {
                     }
                     _ => None,
                 };
-                Event::Update {
-                    update,
-                    recipients,
-                    characters,
-                }
+                Event::update(update, recipients, characters)
             }
             other => simple_event(other),
         };
@@ -300,12 +290,7 @@ impl Session {
 /// Events of frames that need no lookup.
 fn simple_event(frame: Inbound) -> Event {
     match frame {
-        Inbound::Action(Action::Join(a)) => Event::Join(a),
-        Inbound::Action(Action::Leave(a)) => Event::Leave(a),
-        Inbound::Action(Action::Refresh(a)) => Event::Refresh(a),
-        Inbound::Action(Action::ButtonClick(c)) => Event::ButtonClick(c),
-        Inbound::Action(Action::MenuItemClick(c)) => Event::MenuItemClick(c),
-        Inbound::Action(Action::Other { subtype, body }) => Event::OtherAction { subtype, body },
+        Inbound::Action(action) => Event::Action(action),
         Inbound::Copy(c) => Event::Copy(c),
         Inbound::PlatformError { message } => Event::PlatformError(message),
         Inbound::Unknown(u) => Event::UnknownPayload(u),

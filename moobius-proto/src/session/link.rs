@@ -4,7 +4,9 @@
 use super::event::{CloseReason, ConnectionEvent, Output};
 use super::timers::Timer;
 use super::{Event, FatalError, Session};
-use crate::ws::{decode_inbound, frame_type, Inbound, Outbound, ServiceLogin, UserLogin};
+use crate::ws::{
+    decode_inbound_with_limit, frame_type, Inbound, Outbound, ServiceLogin, UserLogin,
+};
 use std::time::Instant;
 
 /// Logins the platform may reject in a row (with a token refresh between
@@ -126,7 +128,7 @@ impl Session {
         }
         self.timers
             .set(Timer::Liveness, now + self.cfg.timings.liveness);
-        let frame = match decode_inbound(text) {
+        let frame = match decode_inbound_with_limit(text, self.cfg.inbound_frame_limit()) {
             Ok(frame) => frame,
             Err(e) => return self.emit(Event::UndecodableFrame(e.to_string())),
         };
@@ -138,9 +140,32 @@ impl Session {
                 );
                 match (login, copy.status) {
                     (true, true) => self.on_logged_in(now),
-                    (true, false) => self.on_login_rejected(now),
+                    (true, false) => {
+                        let reason = copy
+                            .context
+                            .as_ref()
+                            .and_then(|c| c.get("message"))
+                            .and_then(|m| m.as_str())
+                            .map(str::to_owned);
+                        self.on_login_rejected(now, reason);
+                    }
                     (false, true) => self.outbox.acknowledged(&copy.request_id),
-                    (false, false) => self.on_frame_rejected(now, &copy.request_id),
+                    (false, false) => {
+                        // The platform says why (the reference logs nothing);
+                        // e.g. a channel another service has taken since.
+                        if let Some(reason) = copy
+                            .context
+                            .as_ref()
+                            .and_then(|c| c.get("message"))
+                            .and_then(|m| m.as_str())
+                        {
+                            self.emit(Event::PlatformError(format!(
+                                "the platform rejected a `{}` frame: {reason}",
+                                copy.origin_type
+                            )));
+                        }
+                        self.on_frame_rejected(now, &copy.request_id);
+                    }
                 }
             }
             _ => self.on_logged_in(now),
@@ -148,7 +173,7 @@ impl Session {
         self.push_inbound(now, frame);
     }
 
-    fn on_login_rejected(&mut self, now: Instant) {
+    fn on_login_rejected(&mut self, now: Instant, reason: Option<String>) {
         let Link::Open {
             attempt,
             rejections,
@@ -159,7 +184,13 @@ impl Session {
         };
         let rejections = rejections + 1;
         if rejections >= MAX_LOGIN_REJECTIONS {
-            return self.fatal(now, FatalError::LoginRejected(rejections));
+            return self.fatal(
+                now,
+                FatalError::LoginRejected {
+                    times: rejections,
+                    reason,
+                },
+            );
         }
         self.link = Link::Open {
             attempt,

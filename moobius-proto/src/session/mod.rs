@@ -46,6 +46,7 @@ mod groups;
 mod inbox;
 mod link;
 mod outbox;
+mod reply;
 mod rng;
 mod startup;
 mod timers;
@@ -671,16 +672,18 @@ impl Session {
     /// Calls any endpoint through the session: the current token is used, an
     /// expired token is refreshed and the call retried once, and retry-safe
     /// calls (GET, HEAD) are retried on 5xx and transport errors. The result
-    /// arrives as [`Event::OpDone`] with [`OpOutput::Reply`] holding
-    /// `E::Output`.
+    /// arrives as [`Event::OpDone`] with [`OpOutput::Response`]: the
+    /// response `E::parse` judged a success (the session reads it to decide
+    /// on refreshes and retries), for the caller to read with `E::parse`
+    /// (as [`ops::Call`](crate::ops::Call) does).
     pub fn call<E>(&mut self, now: Instant, endpoint: E) -> Result<OpId, CommandError>
     where
         E: Endpoint + Send + 'static,
-        E::Output: Send + 'static,
     {
         self.check_open()?;
         let op = self.new_op();
-        self.start_call(now, Box::new(endpoint), calls::Purpose::App(op));
+        let call = Box::new(reply::AppCall(endpoint));
+        self.start_call(now, call, calls::Purpose::App(op));
         Ok(op)
     }
 

@@ -188,6 +188,10 @@ impl Session {
                         format!("bound to service {other} (others = ignore)"),
                     ),
                     policy => {
+                        self.emit(Event::ChannelTakeover {
+                            channel_id: channel.clone(),
+                            from: other.clone(),
+                        });
                         self.add_pending(1);
                         let call = UnbindService::new(channel.clone(), other.clone());
                         let then_bind = policy == OthersPolicy::Include;

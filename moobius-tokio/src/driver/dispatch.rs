@@ -3,9 +3,8 @@
 //! A callback's future owns the service while it runs and hands it back when
 //! done, so the loop needs no lock and no borrow across its turns.
 
-use crate::{Action, CallbackResult, Moobius, Service};
+use crate::{CallbackResult, Moobius, Service};
 use futures_util::FutureExt;
-use moobius_proto::model::{CharacterRefs, UpdateContent};
 use moobius_proto::session::Event;
 use std::any::Any;
 use std::future::Future;
@@ -49,27 +48,11 @@ pub(crate) fn start<S: Service>(
 fn name<Sp>(d: &Delivery<Sp>) -> &'static str {
     match d {
         Delivery::Spell(_) => "on_spell",
-        Delivery::Event(e) => match e {
-            Event::BeforeChannelInit => "before_channel_init",
-            Event::ChannelInit(_) => "on_channel_init",
-            Event::ChannelCheckin(_) => "on_channel_checkin",
-            Event::Ready => "on_start",
-            Event::MessageUp { .. } => "on_message_up",
-            Event::MessageDown { .. } => "on_message_down",
-            Event::Join(_)
-            | Event::Leave(_)
-            | Event::Refresh(_)
-            | Event::ButtonClick(_)
-            | Event::MenuItemClick(_)
-            | Event::OtherAction { .. } => "on_action",
-            Event::Update { .. } => "on_update",
-            Event::Copy(_) => "on_copy_client",
-            Event::UnknownPayload(_) => "on_unknown_payload",
-            _ => "(none)",
-        },
+        Delivery::Event(e) => e.callback().unwrap_or("(none)"),
     }
 }
 
+/// The callback of a delivery: events carry what the callbacks take.
 async fn deliver<S: Service>(
     svc: &mut S,
     m: &Moobius,
@@ -84,55 +67,12 @@ async fn deliver<S: Service>(
         Event::ChannelInit(c) => svc.on_channel_init(m, c).await,
         Event::ChannelCheckin(c) => svc.on_channel_checkin(m, c).await,
         Event::Ready => svc.on_start(m).await,
-        Event::MessageUp {
-            mut message,
-            recipients,
-        } => {
-            message.recipients = Some(CharacterRefs::Ids(recipients));
-            svc.on_message_up(m, *message).await
-        }
-        Event::MessageDown {
-            mut message,
-            recipients,
-        } => {
-            if let Some(r) = recipients {
-                message.recipients = Some(CharacterRefs::Ids(r));
-            }
-            svc.on_message_down(m, *message).await
-        }
-        Event::Join(a) => svc.on_action(m, Action::Join(a)).await,
-        Event::Leave(a) => svc.on_action(m, Action::Leave(a)).await,
-        Event::Refresh(a) => svc.on_action(m, Action::Refresh(a)).await,
-        Event::ButtonClick(c) => svc.on_action(m, Action::ButtonClick(c)).await,
-        Event::MenuItemClick(c) => svc.on_action(m, Action::MenuItemClick(c)).await,
-        Event::OtherAction { subtype, body } => {
-            svc.on_action(m, Action::Other { subtype, body }).await
-        }
-        Event::Update {
-            mut update,
-            recipients,
-            characters,
-        } => {
-            if let Some(r) = recipients {
-                update.recipients = Some(CharacterRefs::Ids(r));
-            }
-            if let (UpdateContent::Characters(refs), Some(ids)) = (&mut update.content, characters)
-            {
-                *refs = CharacterRefs::Ids(ids);
-            }
-            svc.on_update(m, *update).await
-        }
+        Event::MessageUp(message) => svc.on_message_up(m, *message).await,
+        Event::MessageDown(message) => svc.on_message_down(m, *message).await,
+        Event::Action(action) => svc.on_action(m, action).await,
+        Event::Update(update) => svc.on_update(m, *update).await,
         Event::Copy(c) => svc.on_copy_client(m, c).await,
         Event::UnknownPayload(u) => svc.on_unknown_payload(m, u).await,
         _ => Ok(()),
     }
-}
-
-/// The text of a panic payload, when it has one.
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)")
 }

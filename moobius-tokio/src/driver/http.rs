@@ -3,10 +3,11 @@
 //! Only the method and path are logged: bodies may carry passwords or
 //! tokens and the `Authorization` header is never printed.
 
-use crate::config::Config;
+use crate::Config;
 use crate::Error;
 use bytes::{Bytes, BytesMut};
 use moobius_proto::session::{HttpId, TransportError};
+use moobius_runtime::explain;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -15,14 +16,17 @@ use std::time::Duration;
 pub(super) type InFlight =
     Pin<Box<dyn Future<Output = (HttpId, Result<http::Response<Bytes>, TransportError>)> + Send>>;
 
-/// How long one request may take, answer included.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long opening a connection may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(16);
-
 pub(super) struct Http {
     client: reqwest::Client,
     max_body: usize,
+    timeouts: Timeouts,
+}
+
+/// The limits the client was built with, named in timeout errors.
+#[derive(Clone, Copy)]
+struct Timeouts {
+    request: Duration,
+    connect: Duration,
 }
 
 impl Http {
@@ -31,13 +35,17 @@ impl Http {
             // Redirects are not followed: the session's calls expect the
             // answer of the URL they name (e.g. a file's size by `HEAD`).
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(config.options.http_timeout)
+            .connect_timeout(config.options.connect_timeout)
             .build()
             .map_err(|e| Error::InvalidArgument(format!("HTTP client: {e}")))?;
         Ok(Self {
             client,
-            max_body: config.max_response_bytes,
+            max_body: usize::try_from(config.options.max_response_bytes).unwrap_or(usize::MAX),
+            timeouts: Timeouts {
+                request: config.options.http_timeout,
+                connect: config.options.connect_timeout,
+            },
         })
     }
 
@@ -46,9 +54,10 @@ impl Http {
         tracing::debug!(?id, method = %request.method(), path = request.uri().path(), "http request");
         let client = self.client.clone();
         let max_body = self.max_body;
+        let timeouts = self.timeouts;
         Box::pin(async move {
             let result = match reqwest::Request::try_from(request) {
-                Ok(req) => execute(client, req, max_body).await,
+                Ok(req) => execute(client, req, max_body, timeouts).await,
                 Err(e) => Err(TransportError(format!("invalid request: {e}"))),
             };
             if let Err(e) = &result {
@@ -63,11 +72,22 @@ async fn execute(
     client: reqwest::Client,
     req: reqwest::Request,
     max_body: usize,
+    timeouts: Timeouts,
 ) -> Result<http::Response<Bytes>, TransportError> {
-    let mut resp = client
-        .execute(req)
-        .await
-        .map_err(|e| TransportError(e.without_url().to_string()))?;
+    let url = req.url().to_string();
+    // The whole cause chain and the host (never the path or query: they
+    // may carry tokens), which timeout ran out, and a hint when known.
+    let failed = |e: reqwest::Error| {
+        let text = if e.is_timeout() && e.is_connect() {
+            explain::timeout(&url, "connecting", timeouts.connect, "connect_timeout")
+        } else if e.is_timeout() {
+            explain::timeout(&url, "the request", timeouts.request, "http_timeout")
+        } else {
+            explain::transport(&url, &e.without_url())
+        };
+        TransportError(text)
+    };
+    let mut resp = client.execute(req).await.map_err(failed)?;
     let mut builder = http::Response::builder()
         .status(resp.status())
         .version(resp.version());
@@ -75,11 +95,7 @@ async fn execute(
         headers.extend(resp.headers().iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     let mut body = BytesMut::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| TransportError(e.without_url().to_string()))?
-    {
+    while let Some(chunk) = resp.chunk().await.map_err(failed)? {
         if body.len() + chunk.len() > max_body {
             return Err(TransportError(format!(
                 "response body larger than {max_body} bytes"

@@ -14,42 +14,24 @@ mod dispatch;
 mod http;
 mod ws;
 
-use crate::config::Config;
-use crate::{Error, Moobius, Service};
+use crate::{Config, Error, Moobius, Service};
 use dispatch::{Delivery, Finished, RunningCallback};
 use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
-use moobius_proto::ids::ChannelId;
-use moobius_proto::session::{
-    CommandError, ConnectionEvent, Event, FatalError, OpId, OpOutput, Output, Session,
-};
-use std::collections::{HashMap, VecDeque};
+use moobius_proto::session::{Event, FatalError, Output, Session};
+use moobius_runtime::pending::{InFlight, OpRequest};
+use moobius_runtime::{random_seed, Narrator, Status};
+use std::collections::VecDeque;
 use std::future::Future;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tokio::sync::{mpsc, oneshot, watch};
-
-/// Starts an operation on the session: `(session, now, unix_ms)`.
-pub(crate) type StartOp =
-    Box<dyn FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send>;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
 
 /// What a [`Moobius`] handle asks of the loop.
 pub(crate) enum Command {
-    /// Start an operation and answer when it is done.
-    Op {
-        start: StartOp,
-        reply: oneshot::Sender<Result<OpOutput, Error>>,
-    },
+    /// Start an operation; its request answers the caller.
+    Op(OpRequest),
     /// Stop gracefully.
     Stop,
-}
-
-/// What handles can read without asking the loop.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Status {
-    pub(crate) ready: bool,
-    pub(crate) stopped: bool,
-    pub(crate) own_id: Option<String>,
-    pub(crate) channels: Vec<ChannelId>,
 }
 
 /// Events waiting for their callback beyond this many stop the reading of
@@ -65,17 +47,18 @@ pub(crate) struct Driver<S: Service> {
     service: Option<S>,
     running: Option<RunningCallback<S>>,
     queue: VecDeque<Delivery<S::Spell>>,
-    pending: HashMap<OpId, oneshot::Sender<Result<OpOutput, Error>>>,
+    ops: InFlight,
     commands: mpsc::Receiver<Command>,
     spells: mpsc::Receiver<S::Spell>,
     spells_open: bool,
     status: watch::Sender<Status>,
     http: http::Http,
-    in_flight: FuturesUnordered<http::InFlight>,
+    http_calls: FuturesUnordered<http::InFlight>,
     ws: ws::Ws,
     config: Config,
     stop_deadline: Option<tokio::time::Instant>,
     fatal: Option<FatalError>,
+    narrator: Narrator,
 }
 
 /// The channels a running service is built from.
@@ -88,13 +71,10 @@ pub(crate) struct Wiring<S: Service> {
 
 /// Handles and loop ends for a new service: `(moobius, spell sender, wiring)`.
 pub(crate) fn wire<S: Service>(config: &Config) -> (Moobius, mpsc::Sender<S::Spell>, Wiring<S>) {
-    let (cmd_tx, cmd_rx) = mpsc::channel(config.command_queue.max(1));
-    let (spell_tx, spell_rx) = mpsc::channel(config.command_queue.max(1));
+    let (cmd_tx, cmd_rx) = mpsc::channel(config.options.command_queue.max(1));
+    let (spell_tx, spell_rx) = mpsc::channel(config.options.command_queue.max(1));
     let (status_tx, status_rx) = watch::channel(Status::default());
-    let mode = match config.session.role {
-        moobius_proto::session::Role::Service { .. } => crate::Mode::Service,
-        _ => crate::Mode::User,
-    };
+    let mode = moobius_runtime::Mode::of(&config.session.role);
     let moobius = Moobius::new(
         cmd_tx,
         status_rx,
@@ -110,30 +90,6 @@ pub(crate) fn wire<S: Service>(config: &Config) -> (Moobius, mpsc::Sender<S::Spe
         status: status_tx,
     };
     (moobius, spell_tx, wiring)
-}
-
-fn unix_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
-/// 32 bytes from the OS-seeded hasher keys, the clock and a counter.
-fn random_seed() -> [u8; 32] {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut seed = [0u8; 32];
-    for (i, chunk) in seed.chunks_mut(8).enumerate() {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-        h.write_usize(i);
-        h.write_i64(unix_ms());
-        h.write_u128(Instant::now().elapsed().as_nanos());
-        chunk.copy_from_slice(&h.finish().to_le_bytes());
-    }
-    seed
 }
 
 /// Waits for an optional future; pending forever when there is none.
@@ -161,30 +117,37 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
 
 impl<S: Service> Driver<S> {
     pub(crate) fn new(config: Config, service: S, wiring: Wiring<S>) -> Result<Self, Error> {
-        let session = Session::new(config.session.clone(), Instant::now(), random_seed());
+        let narrator = Narrator::start(&config)?;
+        let seed = config.options.seed.unwrap_or_else(random_seed);
+        let session = Session::new(config.session.clone(), Instant::now(), seed);
         Ok(Self {
             session,
             moobius: wiring.moobius,
             service: Some(service),
             running: None,
             queue: VecDeque::new(),
-            pending: HashMap::new(),
+            ops: InFlight::default(),
             commands: wiring.commands,
             spells: wiring.spells,
             spells_open: true,
             status: wiring.status,
             http: http::Http::new(&config)?,
-            in_flight: FuturesUnordered::new(),
-            ws: ws::Ws::new(config.session.max_frame_bytes),
+            http_calls: FuturesUnordered::new(),
+            ws: ws::Ws::new(config.session.inbound_frame_limit()),
             config,
             stop_deadline: None,
             fatal: None,
+            narrator,
         })
+    }
+
+    /// The span every line of this service is logged in.
+    pub(crate) fn span(&self) -> tracing::Span {
+        self.narrator.span().clone()
     }
 
     /// Runs until stopped or a fatal error; `Err` carries the fatal error.
     pub(crate) async fn run(mut self) -> Result<(), Error> {
-        tracing::info!(mode = ?self.moobius.mode(), "service starting");
         self.drain();
         loop {
             self.start_next_callback();
@@ -203,7 +166,7 @@ impl<S: Service> Driver<S> {
             tokio::select! {
                 done = maybe(&mut self.running) => self.callback_done(done),
                 Some(cmd) = self.commands.recv() => self.on_command(cmd),
-                Some((id, result)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
+                Some((id, result)) = self.http_calls.next(), if !self.http_calls.is_empty() => {
                     self.session.handle_http_response(Instant::now(), id, result);
                 }
                 opened = maybe(&mut self.ws.connecting) => self.ws.on_connected(opened, &mut self.session),
@@ -231,7 +194,7 @@ impl<S: Service> Driver<S> {
                 Output::WsConnect { uri } => self.ws.connect(uri),
                 Output::WsSend(text) => self.ws.send(text),
                 Output::WsClose { reason } => self.ws.close(&reason),
-                Output::Http { id, request } => self.in_flight.push(self.http.start(id, request)),
+                Output::Http { id, request } => self.http_calls.push(self.http.start(id, request)),
                 Output::Event(event) => self.on_event(event),
             }
         }
@@ -239,58 +202,28 @@ impl<S: Service> Driver<S> {
     }
 
     fn publish_status(&self) {
-        let s = &self.session;
-        self.status.send_if_modified(|st| {
-            let own = s.own_id();
-            let changed = st.ready != s.is_ready()
-                || st.own_id.as_deref() != own
-                || st.channels.as_slice() != s.channels();
-            if changed {
-                st.ready = s.is_ready();
-                st.own_id = own.map(str::to_owned);
-                st.channels = s.channels().to_vec();
-            }
-            changed
-        });
+        self.status.send_if_modified(|st| st.update(&self.session));
     }
 
     fn on_event(&mut self, event: Event) {
+        self.narrator.on_event(&event, &self.session);
         match event {
             Event::OpDone { op, result } => {
-                if let Some(reply) = self.pending.remove(&op) {
-                    // What the caller reads next (e.g. `channels()` after
-                    // `create_channel`) must already be up to date.
-                    self.publish_status();
-                    let _ = reply.send(result.map_err(Error::Op));
-                }
+                // What the caller reads next (e.g. `channels()` after
+                // `create_channel`) must already be up to date.
+                self.publish_status();
+                self.ops.finish(op, result);
             }
-            Event::ServiceCreated(id) => {
-                tracing::info!(service_id = %id, "service created");
-                if let Some(file) = &self.config.service_id_file {
-                    match crate::config::write_service_id(file, id.as_str()) {
-                        Ok(()) => tracing::info!(path = %file.path.display(), "service id saved"),
-                        Err(e) => tracing::warn!(error = %e, "could not save the new service id"),
-                    }
-                } else if !self.config.no_warn_cannot_save_service_id {
-                    tracing::warn!(service_id = %id, "the new service id is not saved anywhere: put it in the configuration to reuse this service");
-                }
-            }
-            Event::ChannelDropped { channel_id, reason } => {
-                tracing::warn!(%channel_id, %reason, "channel not used");
-            }
-            Event::Connection(c) => log_connection(&c),
-            Event::PlatformError(message) => tracing::warn!(%message, "platform error frame"),
-            Event::UndecodableFrame(error) => tracing::warn!(%error, "undecodable frame dropped"),
-            // The next event is delivered with this group's members left out.
-            Event::GroupUnresolved(u) => tracing::warn!(
-                channel_id = %u.channel_id, group_id = %u.group_id, error = %u.error,
-                "group members unknown; the event naming it is delivered without them"
-            ),
+            Event::ServiceCreated(id) => self.config.save_service_id(&id),
             Event::Fatal(e) => {
-                tracing::error!(error = %e, "session failed");
                 self.fatal = Some(e);
                 self.begin_stop();
             }
+            Event::ChannelDropped { .. }
+            | Event::ChannelTakeover { .. }
+            | Event::Connection(_)
+            | Event::PlatformError(_)
+            | Event::UndecodableFrame(_) => {}
             other => {
                 if self.stop_deadline.is_none() {
                     self.queue.push_back(Delivery::Event(other));
@@ -301,16 +234,7 @@ impl<S: Service> Driver<S> {
 
     fn on_command(&mut self, cmd: Command) {
         match cmd {
-            Command::Op { start, reply } => {
-                match start(&mut self.session, Instant::now(), unix_ms()) {
-                    Ok(op) => {
-                        self.pending.insert(op, reply);
-                    }
-                    Err(e) => {
-                        let _ = reply.send(Err(Error::Command(e)));
-                    }
-                }
-            }
+            Command::Op(request) => self.ops.start(&mut self.session, request),
             Command::Stop => self.begin_stop(),
         }
     }
@@ -338,11 +262,11 @@ impl<S: Service> Driver<S> {
     fn callback_done(&mut self, done: Finished<S>) {
         self.running = None;
         match done.outcome {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(callback = done.callback, error = %e, "callback failed"),
+            Ok(Ok(())) => self.narrator.callback_done(done.callback, None),
+            Ok(Err(e)) => self.narrator.callback_done(done.callback, Some(e.as_ref())),
             Err(panic) => tracing::error!(
                 callback = done.callback,
-                panic = dispatch::panic_message(panic.as_ref()),
+                panic = moobius_runtime::panic_message(panic.as_ref()),
                 "callback panicked; going on with the next event"
             ),
         }
@@ -353,26 +277,12 @@ impl<S: Service> Driver<S> {
         self.session.close(Instant::now());
         self.drain();
         self.ws.shutdown().await;
-        for (_, reply) in self.pending.drain() {
-            let _ = reply.send(Err(Error::Stopped));
-        }
+        self.ops.stop_all();
         self.status.send_modify(|st| st.stopped = true);
         tracing::info!("service stopped");
         match self.fatal {
             Some(e) => Err(Error::Fatal(e)),
             None => Ok(()),
         }
-    }
-}
-
-fn log_connection(c: &ConnectionEvent) {
-    match c {
-        ConnectionEvent::Disconnected(reason) => tracing::warn!(?reason, "websocket disconnected"),
-        ConnectionEvent::Reconnecting { attempt, at } => tracing::info!(
-            attempt,
-            in_ms = at.saturating_duration_since(Instant::now()).as_millis() as u64,
-            "reconnecting"
-        ),
-        ConnectionEvent::Reconnected => tracing::info!("reconnected"),
     }
 }

@@ -56,9 +56,9 @@ impl Ws {
         self.close("reconnecting");
         self.generation += 1;
         let generation = self.generation;
-        // Inbound frames up to the limit the session sends with (1 MiB by
-        // default, the reference's library limit); larger ones close the socket.
-        let limit = self.max_frame_bytes.max(1 << 20);
+        // Inbound frames up to the session's limit; larger ones close the
+        // socket (the same limit as the blocking driver's).
+        let limit = self.max_frame_bytes;
         let config = WebSocketConfig::default()
             .max_message_size(Some(limit))
             .max_frame_size(Some(limit));
@@ -68,10 +68,12 @@ impl Ws {
                 tokio_tungstenite::connect_async_with_config(uri.as_str(), Some(config), true);
             let result = match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
                 Ok(Ok((stream, _response))) => Ok(stream),
-                Ok(Err(e)) => Err(e.to_string()),
-                Err(_) => Err(format!(
-                    "no connection within {} s",
-                    CONNECT_TIMEOUT.as_secs()
+                Ok(Err(e)) => Err(moobius_runtime::explain::transport(&uri, &e)),
+                Err(_) => Err(moobius_runtime::explain::timeout(
+                    &uri,
+                    "opening the websocket",
+                    CONNECT_TIMEOUT,
+                    "connect_timeout",
                 )),
             };
             (generation, result)

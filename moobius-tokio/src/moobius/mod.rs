@@ -1,33 +1,19 @@
 //! The [`Moobius`] handle: every method of the reference SDK's `Moobius`
-//! class, as `async fn`s that hand a command to the service's task and wait
-//! for its result.
+//! class, as `async fn`s that hand an operation to the service's task and
+//! wait for its result. The platform methods are written once for both
+//! drivers by [`moobius_runtime::handle_surface!`].
 
-mod files;
-mod options;
-mod requests;
-mod sends;
-
-pub use files::DownloadOptions;
-pub use options::{Click, MenuClick, NewChannel, Profile};
-
-use crate::driver::{Command, StartOp, Status};
+use crate::driver::Command;
 use crate::Error;
-use moobius_proto::http::Endpoint;
+use bytes::Bytes;
 use moobius_proto::ids::ChannelId;
+use moobius_proto::ops::{DownloadOptions, Operation};
 use moobius_proto::secret::Password;
-use moobius_proto::session::{CommandError, OpId, OpOutput, Session};
+use moobius_runtime::pending::OpRequest;
+use moobius_runtime::{Mode, Status};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
 use tokio::sync::{mpsc, oneshot, watch};
-
-/// Which side of the platform a running client plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// A channel service (`service_config.service_mode` true or absent).
-    Service,
-    /// A user account (`service_mode: false`).
-    User,
-}
 
 /// A clonable handle to a running service: every platform operation, as an
 /// `async fn` returning `Result<T, Error>`.
@@ -212,83 +198,43 @@ impl Moobius {
 
     // ---- the command plumbing ----------------------------------------------
 
-    /// Runs `start` on the service's task and waits for the result of the
-    /// operation it starts.
-    pub(crate) async fn op<F>(&self, start: F) -> Result<OpOutput, Error>
-    where
-        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
-    {
+    /// Runs `op` on the service's task and waits for its typed result.
+    pub async fn run<O: Operation>(&self, op: O) -> Result<O::Output, Error> {
         let (reply, rx) = oneshot::channel();
-        let start: StartOp = Box::new(start);
+        let request = OpRequest::new(op, move |result| {
+            let _ = reply.send(result);
+        });
         self.inner
             .commands
-            .send(Command::Op { start, reply })
+            .send(Command::Op(request))
             .await
             .map_err(|_| Error::Stopped)?;
         rx.await.map_err(|_| Error::Stopped)?
     }
 
-    /// An operation whose success carries nothing (a frame was written).
-    pub(crate) async fn sent<F>(&self, start: F) -> Result<(), Error>
-    where
-        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
-    {
-        self.op(start).await.map(|_| ())
+    async fn read_file(&self, path: &Path) -> Result<Bytes, Error> {
+        tokio::fs::read(path)
+            .await
+            .map(Bytes::from)
+            .map_err(|e| Error::io("reading", path, e))
     }
 
-    /// An operation whose success carries a `T`.
-    pub(crate) async fn reply<T, F>(&self, name: &'static str, start: F) -> Result<T, Error>
-    where
-        T: 'static,
-        F: FnOnce(&mut Session, Instant, i64) -> Result<OpId, CommandError> + Send + 'static,
-    {
-        self.op(start)
-            .await?
-            .downcast::<T>()
-            .map_err(|_| Error::UnexpectedOutput(name))
-    }
-
-    /// Calls any HTTP endpoint through the session (current token, refresh
-    /// and retry on an expired token, retries of GETs on 5xx), for platform
-    /// calls this handle has no method for.
-    ///
-    /// ```no_run
-    /// # async fn demo(moobius: moobius_tokio::Moobius) -> Result<(), moobius_tokio::Error> {
-    /// use moobius_tokio::proto::http::FetchUserInfo;
-    /// let me = moobius.call(FetchUserInfo).await?;
-    /// println!("signed in as {}", me.email);
-    /// # Ok(()) }
-    /// ```
-    pub async fn call<E>(&self, endpoint: E) -> Result<E::Output, Error>
-    where
-        E: Endpoint + Send + 'static,
-        E::Output: Send + 'static,
-    {
-        self.call_with(move |_| endpoint).await
-    }
-
-    /// Like [`call`](Self::call), with the endpoint built on the service's
-    /// task (where the own id is known for sure).
-    pub(crate) async fn call_with<E, F>(&self, make: F) -> Result<E::Output, Error>
-    where
-        E: Endpoint + Send + 'static,
-        E::Output: Send + 'static,
-        F: FnOnce(&Session) -> E + Send + 'static,
-    {
-        self.reply(E::NAME, move |s, now, _| {
-            let endpoint = make(s);
-            s.call(now, endpoint)
+    async fn save_download(
+        &self,
+        url: String,
+        options: DownloadOptions,
+        bytes: Bytes,
+    ) -> Result<PathBuf, Error> {
+        tokio::task::spawn_blocking(move || {
+            moobius_runtime::files::save_download(&url, &options, &bytes)
         })
         .await
+        .map_err(|e| Error::TaskFailed(format!("download writer: {e}")))?
     }
 
-    pub(crate) fn credentials(&self) -> (&str, &Password) {
+    fn credentials(&self) -> (&str, &Password) {
         (&self.inner.email, &self.inner.password)
     }
-}
 
-/// The own id as a `ServiceId` (service mode) or user id (user mode), for
-/// endpoints that take it.
-pub(crate) fn own(s: &Session) -> String {
-    s.own_id().unwrap_or_default().to_owned()
+    moobius_runtime::handle_surface!(async await);
 }

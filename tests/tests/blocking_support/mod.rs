@@ -49,13 +49,13 @@ impl Platform {
     /// A service of `email` serving the lobby (created at start).
     pub fn service(&self, email: &str) -> Config {
         let role = Role::service(None, vec![LOBBY.into()]);
-        Config::new(self.session(email, role)).options(fast())
+        Config::new(self.session(email, role)).with_options(fast())
     }
 
     /// `email` as a user in the lobby.
     pub fn user(&self, email: &str) -> Config {
         let role = Role::user(vec![LOBBY.into()]);
-        Config::new(self.session(email, role)).options(fast())
+        Config::new(self.session(email, role)).with_options(fast())
     }
 
     pub fn user_id(&self, email: &str) -> CharacterId {

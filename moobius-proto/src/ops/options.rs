@@ -1,13 +1,15 @@
-//! Option structs for the methods that take more than a few arguments.
+//! Option structs of the operations that take more than a few arguments,
+//! the same for both drivers.
 
-use moobius_proto::ids::{ButtonId, ChannelId, MenuItemId};
-use moobius_proto::model::{ClickArgument, MessageBody};
-use moobius_proto::ws::ClickedMessage;
+use crate::ids::{ButtonId, ChannelId, MenuItemId};
+use crate::model::{ClickArgument, MessageBody};
+use crate::ws::ClickedMessage;
+use std::path::PathBuf;
 
-/// A channel to create ([`Moobius::create_channel`](crate::Moobius::create_channel)).
+/// A channel to create (`Moobius::create_channel`).
 ///
 /// ```
-/// use moobius_tokio::NewChannel;
+/// use moobius_proto::ops::NewChannel;
 /// let c = NewChannel::new("Cats").description("All about cats").bind(false);
 /// assert!(!c.bind);
 /// ```
@@ -46,14 +48,14 @@ impl NewChannel {
 }
 
 /// A name, an avatar and a description: an agent's
-/// ([`Moobius::create_agent`](crate::Moobius::create_agent)) or the signed-in
-/// user's ([`Moobius::update_current_user`](crate::Moobius::update_current_user)).
+/// (`Moobius::create_agent`) or the signed-in
+/// user's (`Moobius::update_current_user`).
 ///
 /// The avatar is a URL or a local image path (uploaded first); none means
 /// the platform's default image.
 ///
 /// ```
-/// use moobius_tokio::Profile;
+/// use moobius_proto::ops::Profile;
 /// let p = Profile::new("Echo").avatar("assets/echo.png").description("repeats you");
 /// assert_eq!(p.avatar.as_deref(), Some("assets/echo.png"));
 /// ```
@@ -91,10 +93,10 @@ impl Profile {
     }
 }
 
-/// A button click, user mode ([`Moobius::send_button_click`](crate::Moobius::send_button_click)).
+/// A button click, user mode (`Moobius::send_button_click`).
 ///
 /// ```
-/// use moobius_tokio::Click;
+/// use moobius_proto::ops::Click;
 /// let c = Click::new("chan", "repeat").argument("How many?", "2").bottom_button("double");
 /// assert_eq!(c.arguments.len(), 1);
 /// ```
@@ -136,12 +138,12 @@ impl Click {
 }
 
 /// A context-menu click on a message, user mode
-/// ([`Moobius::send_menu_item_click`](crate::Moobius::send_menu_item_click)).
+/// (`Moobius::send_menu_item_click`).
 ///
 /// ```
-/// use moobius_tokio::MenuClick;
-/// use moobius_tokio::proto::ws::ClickedMessage;
-/// use moobius_tokio::proto::model::MessageContent;
+/// use moobius_proto::ops::MenuClick;
+/// use moobius_proto::ws::ClickedMessage;
+/// use moobius_proto::model::MessageContent;
 /// let msg = ClickedMessage { message_id: None, subtype: None, content: MessageContent::text("hi") };
 /// let c = MenuClick::new("chan", "mi_repeat", msg).argument("times", "3");
 /// assert_eq!(c.arguments[0].value, "3");
@@ -197,6 +199,85 @@ impl MenuClick {
     /// Sets the bottom button pressed.
     pub fn bottom_button(mut self, id: impl Into<String>) -> Self {
         self.bottom_button_id = Some(id.into());
+        self
+    }
+}
+
+/// Where `Moobius::download` puts a file, and whom it trusts.
+///
+/// The file lands in `dir` under `file_name` (default: the last segment of
+/// the URL, made safe). A name that would leave `dir` (a path separator,
+/// `..`, an absolute path) is refused, and an existing file is not
+/// overwritten unless asked. Auth headers go only where
+/// [`auth_scope`](crate::http::auth_scope) allows.
+///
+/// ```
+/// use moobius_proto::ops::DownloadOptions;
+/// let o = DownloadOptions::into_dir("downloads").file_name("cat.png").overwrite(true);
+/// assert!(o.overwrite);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct DownloadOptions {
+    /// The folder (created if missing).
+    pub dir: PathBuf,
+    /// The file name within it.
+    pub file_name: Option<String>,
+    /// Replace an existing file (default `false`).
+    pub overwrite: bool,
+    /// Send the platform's auth headers (for private buckets), to the
+    /// hosts [`auth_scope`](crate::http::auth_scope) allows.
+    pub with_auth: bool,
+    /// Further hosts (`host` or `host:port`) trusted with the auth headers.
+    pub auth_hosts: Vec<String>,
+    /// Allow the auth headers over plain `http://` to a host that is not
+    /// loopback (they travel readable by anyone on the way).
+    pub allow_plain_http_auth: bool,
+}
+
+impl DownloadOptions {
+    /// Into `dir`, named after the URL, never overwriting, no auth.
+    pub fn into_dir(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: dir.into(),
+            file_name: None,
+            overwrite: false,
+            with_auth: false,
+            auth_hosts: Vec::new(),
+            allow_plain_http_auth: false,
+        }
+    }
+
+    /// Names the file (a plain name, no folders).
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// Allows replacing an existing file.
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+
+    /// Sends the platform's auth headers with the request (to the
+    /// platform's own host, or hosts named with
+    /// [`trust_host`](Self::trust_host)).
+    pub fn with_auth(mut self, with_auth: bool) -> Self {
+        self.with_auth = with_auth;
+        self
+    }
+
+    /// Trusts `host` (`host` or `host:port`) with the auth headers too.
+    pub fn trust_host(mut self, host: impl Into<String>) -> Self {
+        self.auth_hosts.push(host.into());
+        self
+    }
+
+    /// Allows the auth headers over plain `http://` to a host that is not
+    /// loopback: a decision to let them travel unencrypted.
+    pub fn allow_plain_http_auth(mut self, allow: bool) -> Self {
+        self.allow_plain_http_auth = allow;
         self
     }
 }

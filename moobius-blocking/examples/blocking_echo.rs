@@ -1,5 +1,5 @@
 //! An echo service: every message comes back to its author. With a config file
-//! (`cargo run -p moobius-blocking --example echo -- config.json`) it serves that platform;
+//! (`cargo run -p moobius-blocking --example blocking_echo -- --config config.json`) it serves that platform;
 //! without, it starts a local devserver, says hello as a user, prints the echo and exits.
 mod dev;
 use moobius_blocking::proto::{compose::*, model::MessageBody, session::Event};
@@ -16,8 +16,8 @@ impl Bot for Echo {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if let Some(path) = std::env::args().nth(1) {
-        return Ok(moobius_blocking::run(Config::load(path)?, Echo)?);
+    if let Some(config) = Config::from_args(std::env::args().skip(1))? {
+        return Ok(moobius_blocking::run(config, Echo)?);
     }
     let dev = dev::Dev::start(&["echo@example.com", "alice@example.com"])?;
     let echo = moobius_blocking::spawn(dev.service("echo@example.com")?, Echo)?;
@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hello = MessageSpec::text("lobby", "hello, echo!", Recipients::Service);
     alice.moobius().send_message(hello)?;
     let heard = std::iter::from_fn(|| alice.next_event_timeout(dev::WAIT)).find_map(|e| match e {
-        Event::MessageDown { message, .. } => message.content.text,
+        Event::MessageDown(message) => message.content.text,
         _ => None,
     });
     println!("alice hears back: {}", heard.unwrap_or_default());

@@ -1,13 +1,13 @@
-//! How the driver does its I/O. The protocol's own timers (heartbeat,
+//! How a driver does its I/O (the same options for both). The protocol's own timers (heartbeat,
 //! liveness, backoff, ...) are not here: they are the session's
 //! ([`SessionConfig::timings`](moobius_proto::session::SessionConfig)).
 
 use std::time::Duration;
 
-/// I/O limits of the blocking driver.
+/// I/O limits of a driver (each field says which driver reads it).
 ///
 /// ```
-/// use moobius_blocking::Options;
+/// use moobius_runtime::Options;
 /// use std::time::Duration;
 /// let o = Options::default().call_timeout(Some(Duration::from_secs(5)));
 /// assert_eq!(o.call_timeout, Some(Duration::from_secs(5)));
@@ -27,18 +27,27 @@ pub struct Options {
     pub http_timeout: Duration,
     /// Largest HTTP answer read (64 MiB; downloads included).
     pub max_response_bytes: u64,
-    /// How long a [`Moobius`](crate::Moobius) method waits for its result
+    /// How long a `Moobius` method waits for its result
     /// (60 s; `None`: as long as it takes). A command that timed out may
     /// still be carried out later.
     pub call_timeout: Option<Duration>,
-    /// While other threads hold a [`Moobius`](crate::Moobius) handle, the
-    /// loop looks at their commands at least this often (20 ms): a blocking
-    /// socket read cannot be interrupted, so it is cut into slices this
-    /// long. With no other handle, reads wait for the session's next timer.
+    /// The blocking driver's loop looks at the handles' commands at least
+    /// this often (20 ms): a blocking socket read cannot be interrupted, so
+    /// it is cut into slices this long.
     pub command_poll: Duration,
     /// Seed of the session's random values (request ids, jitter); random
     /// when `None`. Fixed seeds make runs repeatable.
     pub seed: Option<[u8; 32]>,
+    /// Commands and spells that may wait for the loop (256); a full queue
+    /// makes callers wait.
+    pub command_queue: usize,
+    /// Install the `tracing` subscriber that `log_config` asks for when the
+    /// service starts (`true`): terminal at `terminal_log_level` (or as
+    /// `RUST_LOG` says), `log_file` and `error_log_file` with rotation and
+    /// retention. Nothing is installed when the application already set a
+    /// global subscriber; `false` never installs one (the application
+    /// logs as it likes). See [`subscriber`](crate::subscriber).
+    pub install_logging: bool,
 }
 
 impl Default for Options {
@@ -51,6 +60,8 @@ impl Default for Options {
             call_timeout: Some(Duration::from_secs(60)),
             command_poll: Duration::from_millis(20),
             seed: None,
+            command_queue: 256,
+            install_logging: true,
         }
     }
 }
@@ -102,6 +113,21 @@ impl Options {
     #[must_use]
     pub fn seed(mut self, seed: [u8; 32]) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// Sets how many commands may wait for the loop.
+    #[must_use]
+    pub fn command_queue(mut self, n: usize) -> Self {
+        self.command_queue = n.max(1);
+        self
+    }
+
+    /// Sets [`install_logging`](Self::install_logging): `false` leaves
+    /// logging entirely to the application.
+    #[must_use]
+    pub fn install_logging(mut self, yes: bool) -> Self {
+        self.install_logging = yes;
         self
     }
 }

@@ -1,0 +1,41 @@
+//! # moobius-runtime
+//!
+//! What the two drivers of the Moobius SDK (`moobius-tokio`,
+//! `moobius-blocking`) share, written once: the [`Config`] and [`Options`]
+//! they start from, the [`Error`] they report, the plumbing that carries a
+//! typed [`Operation`](moobius_proto::ops::Operation) to the loop and its
+//! result back ([`pending`]), the [`Status`] handles read, event logging,
+//! the one safe way to write files ([`files`]: config write-back and
+//! downloads), and the handle surface ([`handle_surface!`]).
+//!
+//! Protocol rules live in `moobius_proto` (no I/O there); this crate does
+//! only small, runtime-neutral I/O (files, the clock); sockets and
+//! threads or tasks belong to the drivers.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs, unreachable_pub)]
+
+mod clock;
+mod config;
+mod error;
+pub mod explain;
+pub mod files;
+mod logging;
+mod narrator;
+mod options;
+pub mod pending;
+mod status;
+pub mod subscriber;
+mod surface;
+
+pub use clock::{random_seed, unix_ms};
+pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
+pub use error::{CallbackResult, Error};
+pub use logging::{log_event, panic_message};
+pub use narrator::{CallbackWatch, Narrator, REPEATED_FAILURES};
+pub use options::Options;
+pub use status::{Mode, Status};
+pub use subscriber::{LogGuard, LoggingError};
+
+#[doc(hidden)]
+pub use moobius_proto as __proto;
