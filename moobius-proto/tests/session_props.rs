@@ -255,12 +255,12 @@ proptest! {
                 }
                 Event::MessageUp(message) => {
                     let text = message.content.text.clone().unwrap_or_default();
-                    let recipients = message
-                        .recipients
-                        .as_ref()
-                        .and_then(|r| r.inline_ids())
-                        .unwrap_or_default();
-                    let ids = recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("+");
+                    let ids = match &message.recipients {
+                        Some(moobius_proto::model::CharacterRefs::Ids(ids)) => {
+                            ids.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("+")
+                        }
+                        _ => String::new(),
+                    };
                     match (group_of.get(&text), marker.take()) {
                         (Some(g), Some(m)) => {
                             prop_assert_eq!(g, &m);

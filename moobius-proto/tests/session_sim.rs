@@ -769,6 +769,18 @@ fn join(channel: &str, who: &str) -> String {
     )
 }
 
+/// The resolved recipients of a delivered message, joined with `+`.
+fn recipient_ids(message: &moobius_proto::model::MessageBody) -> String {
+    match &message.recipients {
+        Some(moobius_proto::model::CharacterRefs::Ids(ids)) => ids
+            .iter()
+            .map(CharacterId::as_str)
+            .collect::<Vec<_>>()
+            .join("+"),
+        _ => String::new(),
+    }
+}
+
 /// `text:recipients` of every message, `join:who` of every join, in order.
 fn delivered(events: &[Event]) -> Vec<String> {
     events
@@ -777,15 +789,7 @@ fn delivered(events: &[Event]) -> Vec<String> {
             Event::MessageUp(message) => Some(format!(
                 "{}:{}",
                 message.content.text.clone().unwrap_or_default(),
-                message
-                    .recipients
-                    .as_ref()
-                    .and_then(|r| r.inline_ids())
-                    .unwrap_or_default()
-                    .iter()
-                    .map(CharacterId::as_str)
-                    .collect::<Vec<_>>()
-                    .join("+")
+                recipient_ids(message)
             )),
             Event::Action(moobius_proto::ws::Action::Join(a)) => Some(format!("join:{}", a.sender)),
             _ => None,
@@ -980,7 +984,7 @@ fn a_group_that_cannot_be_looked_up_is_delivered_as_unresolved_then_asked_again_
     let pos = |pred: &dyn Fn(&Event) -> bool| sim.events.iter().position(pred);
     assert!(
         pos(&|e| matches!(e, Event::GroupUnresolved(_)))
-            < pos(&|e| matches!(e, Event::MessageUp { .. })),
+            < pos(&|e| matches!(e, Event::MessageUp(_))),
         "the marker comes right before its event"
     );
     // Within the failure's lifetime: not asked again.
