@@ -47,10 +47,20 @@ class User(Moobius):
             clicked = {"message_id": self.echo.message_id, "message_subtype": self.echo.subtype, "content": {"text": self.echo.content.text}}
             await self.send_menu_item_click("shout", "confirm", [ClickArgument(label="Why", value="test")], clicked, CHANNEL)
 
+    sent = False
+
     async def on_start(self):
         report("user_started", user_id=self.client_id)
         await self.send_refresh(CHANNEL)
-        await self.send_message("hello from python", channel_id=CHANNEL, recipients=[self.client_id])
+
+    async def send_hello_once(self):
+        # Only once the service has answered (so the platform has handled the
+        # join): the recipients list makes the SDK create a channel group
+        # over HTTP, which the platform refuses to a non-member, and that
+        # request could otherwise overtake the join frame.
+        if not self.sent:
+            self.sent = True
+            await self.send_message("hello from python", channel_id=CHANNEL, recipients=[self.client_id])
 
     async def on_message_down(self, message):
         report("on_message_down", text=message.content.text, sender=message.sender, message_id=message.message_id)
@@ -67,6 +77,7 @@ class User(Moobius):
     async def on_update_buttons(self, update):
         ids = [item.button.button_id for item in update.content]
         report("on_update_buttons", buttons=ids)
+        await self.send_hello_once()
         if "meow" in ids and not self.clicked:
             self.clicked = True
             await self.send_button_click("meow", "confirm", [ClickArgument(label="How many?", value="2")], CHANNEL)
