@@ -5,7 +5,7 @@
 //! This is the one list both drivers expose: their `Moobius` handles are
 //! thin wrappers that send an operation to the loop owning the session and
 //! hand back its typed output (the same idea as
-//! the `Output` of an [`Endpoint`](crate::http::Endpoint), applied to
+//! the `Output` of an [`http::Endpoint`](crate::http::Endpoint), applied to
 //! session operations).
 //!
 //! ```
