@@ -15,7 +15,8 @@ pub(crate) fn event<B: Bot>(
     event: Event,
 ) {
     if let Some(name) = event.callback() {
-        guarded(watch, name, || call(bot, moobius, event));
+        let span = moobius_runtime::callback_span(name, event.channel_id());
+        span.in_scope(|| guarded(watch, name, || call(bot, moobius, event)));
     }
 }
 
@@ -26,7 +27,8 @@ pub(crate) fn spell<B: Bot>(
     moobius: &Moobius,
     spell: B::Spell,
 ) {
-    guarded(watch, "on_spell", || bot.on_spell(moobius, spell));
+    moobius_runtime::callback_span("on_spell", None)
+        .in_scope(|| guarded(watch, "on_spell", || bot.on_spell(moobius, spell)));
 }
 
 fn guarded(watch: &mut CallbackWatch, callback: &'static str, f: impl FnOnce() -> CallbackResult) {

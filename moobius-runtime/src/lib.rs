@@ -32,7 +32,7 @@ pub mod tls;
 pub use clock::{random_seed, unix_ms};
 pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
 pub use error::{CallbackResult, Error};
-pub use logging::{log_event, panic_message};
+pub use logging::{callback_span, log_event, panic_message};
 pub use narrator::{CallbackWatch, Narrator, REPEATED_FAILURES};
 pub use options::Options;
 pub use status::{Mode, Status};

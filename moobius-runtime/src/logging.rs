@@ -1,5 +1,6 @@
 //! The log lines of events the loop handles itself.
 
+use moobius_proto::ids::ChannelId;
 use moobius_proto::session::{ConnectionEvent, Event};
 use std::time::Instant;
 
@@ -57,4 +58,15 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(no message)")
+}
+
+/// The span a callback runs in, `callback{name channel}` (inside the
+/// service's span), so that every line logged while it runs, by the SDK or
+/// by the application, says which callback of which channel it belongs to.
+#[must_use]
+pub fn callback_span(callback: &'static str, channel: Option<&ChannelId>) -> tracing::Span {
+    match channel {
+        Some(channel) => tracing::info_span!("callback", name = callback, channel = %channel),
+        None => tracing::info_span!("callback", name = callback),
+    }
 }

@@ -32,19 +32,33 @@ impl OpRequest {
         op: O,
         answer: impl FnOnce(Result<O::Output, Error>) + Send + 'static,
     ) -> Self {
+        // `op{name}`, inside the caller's span (a callback's, say): what the
+        // loop logs about this operation says whose it is.
+        let span = tracing::info_span!("op", name = O::NAME);
         let begin: Begin = Box::new(move |session| {
+            let _in = span.enter();
             let Some((session, now, unix_ms)) = session else {
                 answer(Err(Error::Stopped));
                 return None;
             };
             match op.start(session, now, unix_ms) {
                 Ok((id, state)) => {
+                    tracing::trace!(%id, "operation started");
+                    let span = span.clone();
                     let finish: Finish = Box::new(move |result| {
-                        answer(result.and_then(|out| O::finish(state, out).map_err(Error::Op)));
+                        let _in = span.enter();
+                        let result =
+                            result.and_then(|out| O::finish(state, out).map_err(Error::Op));
+                        match &result {
+                            Ok(_) => tracing::trace!(%id, "operation done"),
+                            Err(e) => tracing::debug!(%id, error = %e, "operation failed"),
+                        }
+                        answer(result);
                     });
                     Some((id, finish))
                 }
                 Err(e) => {
+                    tracing::debug!(error = %e, "operation refused");
                     answer(Err(Error::Command(e)));
                     None
                 }

@@ -319,6 +319,63 @@ async fn a_takeover_by_a_second_service_is_a_warning_naming_the_first() {
     first.stop().await.unwrap();
 }
 
+/// Logs from inside a callback, and starts an operation there.
+struct Chatty;
+impl Service for Chatty {
+    type Spell = ();
+
+    async fn on_channel_init(
+        &mut self,
+        moobius: &moobius_tokio::Moobius,
+        _channel: moobius_tokio::proto::ids::ChannelId,
+    ) -> moobius_tokio::CallbackResult {
+        tracing::info!(target: "moobius_tokio", "hello from the callback");
+        moobius.fetch_channel_list().await?;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn lines_say_whose_they_are_service_callback_channel_and_operation() {
+    let _one = serial().await;
+    let server = devserver().await;
+    let _ = take_log();
+    let running = moobius_tokio::spawn(
+        devserver_config(&server, Role::service(None, vec![CHANNEL.into()])),
+        Chatty,
+    );
+    tokio::time::timeout(WAIT, running.moobius().wait_ready())
+        .await
+        .expect("ready in time")
+        .expect("starts");
+    let mut log = String::new();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !log.contains("operation done") && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        log.push_str(&take_log());
+    }
+    running.stop().await.expect("stops");
+    eprintln!("--- log:\n{log}");
+    let callback = format!("callback{{name=\"on_channel_init\" channel={CHANNEL}}}");
+    let line = |needle: &str| {
+        log.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?}:\n{log}"))
+            .to_owned()
+    };
+    let hello = line("hello from the callback");
+    assert!(
+        hello.contains("moobius{") && hello.contains(&callback),
+        "{hello}"
+    );
+    let op = line("operation done");
+    assert!(
+        op.contains(&callback) && op.contains("op{name=\"fetch_channel_list\"}"),
+        "{op}"
+    );
+    no_secret(&log);
+}
+
 // --- SIGTERM against a child process (this test binary, run again) ---
 
 const CHILD_ENV: &str = "MOOBIUS_NEVER_SILENT_CHILD";

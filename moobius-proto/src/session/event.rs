@@ -329,6 +329,23 @@ impl Event {
         })
     }
 
+    /// The channel this event is about, if any (messages, actions, updates,
+    /// channel start-up and check-in events).
+    #[must_use]
+    pub fn channel_id(&self) -> Option<&ChannelId> {
+        match self {
+            Self::ChannelInit(c) | Self::ChannelCheckin(c) => Some(c),
+            Self::ChannelDropped { channel_id, .. } | Self::ChannelTakeover { channel_id, .. } => {
+                Some(channel_id)
+            }
+            Self::MessageUp(m) | Self::MessageDown(m) => Some(&m.channel_id),
+            Self::Update(u) => Some(&u.channel_id),
+            Self::Action(a) => a.channel_id(),
+            Self::GroupUnresolved(u) => Some(&u.channel_id),
+            _ => None,
+        }
+    }
+
     /// A user's message with its resolved recipients put back.
     pub(super) fn message_up(mut message: Box<MessageBody>, recipients: Vec<CharacterId>) -> Self {
         message.recipients = Some(CharacterRefs::Ids(recipients));

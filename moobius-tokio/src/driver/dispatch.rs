@@ -10,6 +10,7 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use tracing::Instrument;
 
 /// Something for a callback, in arrival order.
 pub(crate) enum Delivery<Spell> {
@@ -32,17 +33,24 @@ pub(crate) fn start<S: Service>(
     moobius: Moobius,
     delivery: Delivery<S::Spell>,
 ) -> RunningCallback<S> {
-    Box::pin(async move {
-        let callback = name(&delivery);
-        let outcome = AssertUnwindSafe(deliver(&mut service, &moobius, delivery))
-            .catch_unwind()
-            .await;
-        Finished {
-            service,
-            callback,
-            outcome,
+    let callback = name(&delivery);
+    let span = match &delivery {
+        Delivery::Event(e) => moobius_runtime::callback_span(callback, e.channel_id()),
+        Delivery::Spell(_) => moobius_runtime::callback_span(callback, None),
+    };
+    Box::pin(
+        async move {
+            let outcome = AssertUnwindSafe(deliver(&mut service, &moobius, delivery))
+                .catch_unwind()
+                .await;
+            Finished {
+                service,
+                callback,
+                outcome,
+            }
         }
-    })
+        .instrument(span),
+    )
 }
 
 fn name<Sp>(d: &Delivery<Sp>) -> &'static str {
