@@ -8,6 +8,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== cargo package --workspace"
+# `cargo package` verifies each crate against the others through a local
+# registry under target/package, which cargo unpacks into
+# $CARGO_HOME/registry/src/-<hash of its path>/. Our crates keep one version
+# between releases, so sources unpacked by an earlier run from the same path
+# would be used as they were: remove both first. (Our crates are not on
+# crates.io, so every `moobius-*` there comes from such a local registry.)
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+rm -rf target/package "$cargo_home"/registry/src/-*/moobius-* "$cargo_home"/registry/cache/-*/moobius-*
 log="$(mktemp)"
 if ! cargo package --workspace --locked --allow-dirty --exclude moobius-e2e >"$log" 2>&1; then
   cat "$log" >&2
