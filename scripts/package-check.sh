@@ -12,10 +12,14 @@ echo "== cargo package --workspace"
 # registry under target/package, which cargo unpacks into
 # $CARGO_HOME/registry/src/-<hash of its path>/. Our crates keep one version
 # between releases, so sources unpacked by an earlier run from the same path
-# would be used as they were: remove both first. (Our crates are not on
-# crates.io, so every `moobius-*` there comes from such a local registry.)
+# would be used as they were, and so would what an earlier run compiled from
+# them (cargo never re-checks a registry crate's sources): remove all of it
+# first. (Our crates are not on crates.io, so every `moobius-*` there comes
+# from such a local registry.) A fresh clone has none of it.
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
-rm -rf target/package "$cargo_home"/registry/src/-*/moobius-* "$cargo_home"/registry/cache/-*/moobius-*
+target="${CARGO_TARGET_DIR:-target}"
+rm -rf target/package "$cargo_home"/registry/src/-*/moobius-* "$cargo_home"/registry/cache/-*/moobius-* \
+  "$target"/debug/.fingerprint/moobius-* "$target"/debug/deps/libmoobius_* "$target"/debug/deps/moobius_*
 log="$(mktemp)"
 if ! cargo package --workspace --locked --allow-dirty --exclude moobius-e2e >"$log" 2>&1; then
   cat "$log" >&2
