@@ -36,10 +36,7 @@ fn response(data: &[u8]) -> Option<http::Response<Bytes>> {
 
 fuzz_target!(|data: &[u8]| {
     let Some(r) = response(data) else { return };
-    let target = UploadTarget {
-        url: "https://bucket.example/".into(),
-        fields: vec![("key".into(), "k".into())],
-    };
+    let target = UploadTarget::new("https://bucket.example/", vec![("key".into(), "k".into())]);
     let _ = SignIn::new("e", Password::new("p")).parse(&r);
     let _ = Refresh::new("e", RefreshToken::new("r")).parse(&r);
     let _ = SignUp::new("e", Password::new("p")).parse(&r);

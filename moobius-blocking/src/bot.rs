@@ -200,6 +200,10 @@ pub trait Bot {
                 tracing::debug!(%subtype, "update of an unknown subtype");
                 Ok(())
             }
+            other => {
+                tracing::debug!(subtype = %other.subtype(), "update of a kind this driver does not handle");
+                Ok(())
+            }
         }
     }
 

@@ -191,6 +191,7 @@ impl<Sp: Send + 'static> Loop<Sp> {
                         .handle_http_response(Instant::now(), id, answer);
                 }
                 Output::Event(event) => self.on_event(event),
+                _ => tracing::warn!("a session output this driver does not know; ignored"),
             }
         }
         self.publish();

@@ -775,10 +775,7 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
 
 /// Runs every endpoint's parser on `response`; results are irrelevant.
 fn parse_with_every_endpoint(response: &http::Response<Bytes>) {
-    let target = UploadTarget {
-        url: "https://b/".into(),
-        fields: vec![("key".into(), "k".into())],
-    };
+    let target = UploadTarget::new("https://b/", vec![("key".into(), "k".into())]);
     let _ = SignIn::new("e", Password::new("p")).parse(response);
     let _ = Refresh::new("e", RefreshToken::new("r")).parse(response);
     let _ = SignUp {
@@ -948,14 +945,15 @@ proptest! {
         boundary in ".{0,80}",
     ) {
         let Ok(base) = BaseUri::parse(&base) else { return Ok(()) };
-        let ctx = ApiContext { base, access_token: token.map(Into::into) };
+        let mut ctx = ApiContext::new(base);
+        ctx.access_token = token.map(Into::into);
         let _ = SignIn::new(a.as_str(), Password::new(b.as_str())).request(&ctx);
         let _ = SignOut.request(&ctx);
         let _ = FetchMemberIds::new(a.as_str(), b.as_str()).request(&ctx);
         let _ = FetchMessageHistory::new(a.as_str()).before(b.as_str()).request(&ctx);
         let _ = FetchChannelGroup { group_id: a.as_str().into(), channel_id: b.as_str().into(), user_id: "u".into() }.request(&ctx);
         let _ = RequestUploadUrl::for_file(&a).request(&ctx);
-        let target = UploadTarget { url: a.clone(), fields: vec![("key".into(), b.clone()), (b.clone(), a.clone())] };
+        let target = UploadTarget::new(a.clone(), vec![("key".into(), b.clone()), (b.clone(), a.clone())]);
         let _ = UploadFile::new(target, Bytes::from(b.clone().into_bytes()), boundary).request(&ctx);
         let _ = DownloadSize::new(a.as_str()).request(&ctx);
         let _ = Download { url: b.clone(), with_auth: true, ..Download::default() }.request(&ctx);

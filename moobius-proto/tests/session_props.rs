@@ -161,13 +161,11 @@ proptest! {
         groups in prop::collection::vec((0u8..10, 0u64..3000), 40),
         frames in prop::collection::vec((0usize..4, 0u8..4, 0usize..40, 0u64..40), 1..120),
     ) {
-        let limits = Limits {
-            max_cached_groups: cache,
-            max_inbound_waiting: waiting_cap,
-            max_lookups_in_flight: lookup_cap,
-            lookup_timeout: Duration::from_secs(5),
-            ..Limits::default()
-        };
+        let mut limits = Limits::default();
+        limits.max_cached_groups = cache;
+        limits.max_inbound_waiting = waiting_cap;
+        limits.max_lookups_in_flight = lookup_cap;
+        limits.lookup_timeout = Duration::from_secs(5);
         let names: Vec<String> = (0..channels).map(|c| format!("chan-{c}")).collect();
         let mut p = Platform::new();
         for c in &names {

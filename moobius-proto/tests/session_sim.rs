@@ -89,13 +89,10 @@ fn others_policy_include_takes_over_ignore_leaves_unbind_releases() {
     ] {
         let mut p = Platform::new();
         p.services.insert("svc-other".into(), vec![CHAN.into()]);
-        let role = Role::Service {
-            service_id: Some("svc-me".into()),
-            channels: vec![CHAN.into()],
-            others: policy,
-            checkin_interval: None,
-            description: String::new(),
-        };
+        let role = Role::service(Some("svc-me".into()), vec![CHAN.into()])
+            .with_others(policy)
+            .with_checkin_interval(None)
+            .with_description("");
         let mut sim = Sim::new(config(role), p, 2);
         sim.run_until_ready();
         assert_eq!(
@@ -811,14 +808,11 @@ fn unresolved(events: &[Event]) -> Vec<String> {
 fn three_times_the_cache_capacity_of_distinct_groups_with_early_ones_repeated_all_arrive_resolved()
 {
     let capacity = 100;
-    let mut sim = service_with(
-        31,
-        &[CHAN],
-        Limits {
-            max_cached_groups: capacity,
-            ..Limits::default()
-        },
-    );
+    let mut sim = service_with(31, &[CHAN], {
+        let mut limits = Limits::default();
+        limits.max_cached_groups = capacity;
+        limits
+    });
     // Slow lookups: many frames wait (and pin their groups) while the cache
     // turns over several times.
     sim.faults.http_delay = Duration::from_millis(300);
@@ -897,14 +891,12 @@ fn a_slow_lookup_in_one_channel_holds_that_channel_only() {
 
 #[test]
 fn a_flood_with_a_stuck_lookup_stays_at_its_bounds_and_does_not_spin() {
-    let limits = Limits {
-        max_inbound_waiting: 64,
-        max_lookups_in_flight: 3,
-        // Longer than the liveness deadline: a socket left unread on purpose
-        // must not count as a dead one.
-        lookup_timeout: Duration::from_secs(120),
-        ..Limits::default()
-    };
+    let mut limits = Limits::default();
+    limits.max_inbound_waiting = 64;
+    limits.max_lookups_in_flight = 3;
+    // Longer than the liveness deadline: a socket left unread on purpose
+    // must not count as a dead one.
+    limits.lookup_timeout = Duration::from_secs(120);
     let mut sim = service_with(33, &["chan-a", "chan-b"], limits.clone());
     sim.platform
         .groups
@@ -1054,10 +1046,8 @@ fn lookups_are_deduplicated_per_group_and_server_errors_retried_with_backoff() {
 fn start_up_with_many_channels_keeps_its_calls_in_flight_at_the_cap() {
     let channels: Vec<String> = (0..60).map(|i| format!("chan-{i:02}")).collect();
     let names: Vec<&str> = channels.iter().map(String::as_str).collect();
-    let limits = Limits {
-        max_startup_calls_in_flight: 3,
-        ..Limits::default()
-    };
+    let mut limits = Limits::default();
+    limits.max_startup_calls_in_flight = 3;
     let sim = service_with(36, &names, limits);
     assert!(
         sim.max_http_outstanding <= 3,
@@ -1124,12 +1114,10 @@ fn acknowledgements_out_of_order_and_a_drop_still_resend_exactly_the_unacknowled
 
 #[test]
 fn lookups_never_answered_keep_their_slots_yet_every_frame_leaves_and_the_queues_stay_bounded() {
-    let limits = Limits {
-        max_inbound_waiting: 16,
-        max_lookups_in_flight: 2,
-        lookup_timeout: Duration::from_secs(5),
-        ..Limits::default()
-    };
+    let mut limits = Limits::default();
+    limits.max_inbound_waiting = 16;
+    limits.max_lookups_in_flight = 2;
+    limits.lookup_timeout = Duration::from_secs(5);
     let mut sim = service_with(38, &[CHAN], limits.clone());
     for g in ["g-stuck-1", "g-stuck-2"] {
         sim.platform.groups.insert(g.into(), vec!["u1".into()]);

@@ -94,19 +94,22 @@ fn flatten_arguments(frame: &mut Value) {
 fn clicked_message(m: &Value) -> ClickedMessage {
     let m = strip_dataclass(m);
     match &m {
-        Value::String(id) => ClickedMessage {
-            message_id: Some(id.as_str().into()),
-            subtype: None,
-            content: MessageContent::default(),
-        },
-        _ => ClickedMessage {
-            message_id: s(&m, "message_id").map(Into::into),
-            subtype: s(&m, "message_subtype")
+        Value::String(id) => {
+            let mut c = ClickedMessage::new(MessageContent::default());
+            c.message_id = Some(id.as_str().into());
+            c
+        }
+        _ => {
+            let mut c = ClickedMessage::new(
+                serde_json::from_value(m.get("content").cloned().unwrap_or(json!({})))
+                    .unwrap_or_default(),
+            );
+            c.message_id = s(&m, "message_id").map(Into::into);
+            c.subtype = s(&m, "message_subtype")
                 .or_else(|| s(&m, "subtype"))
-                .map(MessageSubtype::from_wire),
-            content: serde_json::from_value(m.get("content").cloned().unwrap_or(json!({})))
-                .unwrap_or_default(),
-        },
+                .map(MessageSubtype::from_wire);
+            c
+        }
     }
 }
 
@@ -356,6 +359,7 @@ fn expect_refused(result: Result<(), ComposeError>) -> Result<(), String> {
         Ok(()) => {
             Err("expected the send to be refused (no recipients), but it was accepted".into())
         }
+        Err(e) => Err(format!("expected a refusal for no recipients, got: {e}")),
     }
 }
 
@@ -395,6 +399,7 @@ impl Groups<'_> {
             }
             Recipients::Characters(ids) => self.group_for(ids),
             Recipients::List(list) => self.group_for(list.ids()),
+            other => Err(format!("recipients this test does not know: {other:?}")),
         }
     }
 }
@@ -492,11 +497,14 @@ fn message_spec(args: &Value, recipients: Recipients) -> Result<MessageSpec, Str
             let card: Value = Value::Object(m.clone());
             MessageSpec::card(
                 channel,
-                Card {
-                    text: s(&card, "text").unwrap_or_default().into(),
-                    link: s(&card, "link").unwrap_or_default().into(),
-                    title: s(&card, "title").map(Into::into),
-                    button: s(&card, "button").unwrap_or_default().into(),
+                {
+                    let mut c = Card::new(
+                        s(&card, "text").unwrap_or_default(),
+                        s(&card, "link").unwrap_or_default(),
+                        s(&card, "button").unwrap_or_default(),
+                    );
+                    c.title = s(&card, "title").map(Into::into);
+                    c
                 },
                 recipients,
             )
@@ -504,11 +512,14 @@ fn message_spec(args: &Value, recipients: Recipients) -> Result<MessageSpec, Str
         (Value::String(m), _, _) if s(args, "link").is_some() || s(args, "button").is_some() => {
             MessageSpec::card(
                 channel,
-                Card {
-                    text: m.clone(),
-                    link: s(args, "link").unwrap_or_default().into(),
-                    title: s(args, "title").map(Into::into),
-                    button: s(args, "button").unwrap_or_default().into(),
+                {
+                    let mut c = Card::new(
+                        m.clone(),
+                        s(args, "link").unwrap_or_default(),
+                        s(args, "button").unwrap_or_default(),
+                    );
+                    c.title = s(args, "title").map(Into::into);
+                    c
                 },
                 recipients,
             )
@@ -760,6 +771,11 @@ fn check_sdk(_name: &str, case: &Value, call: &str) -> Result<(), String> {
                 }
                 Some(FileToResolve::Size(_)) => composed.file_size(head_size(case)),
                 None => {}
+                Some(other) => {
+                    return Err(format!(
+                        "a file to resolve this test does not know: {other:?}"
+                    ))
+                }
             }
             if s(case, "note").is_some_and(|n| n.contains("card"))
                 && args.get("link").is_some_and(|l| !l.is_null())

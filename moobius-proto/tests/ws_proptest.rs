@@ -242,36 +242,21 @@ proptest! {
 /// the strategy fills it. This pins the field lists.
 #[test]
 fn click_types_serialise_every_field() {
-    let b = ButtonClick {
-        button_id: "b".into(),
-        channel_id: "c".into(),
-        sender: "s".into(),
-        arguments: vec![],
-        labels: Some(vec![]),
-        bottom_button_id: Some("x".into()),
-        context: Some(Default::default()),
-        button_type: Some("t".into()),
-    };
+    let mut b = ButtonClick::new("b", "c", "s");
+    b.labels = Some(vec![]);
+    b.bottom_button_id = Some("x".into());
+    b.context = Some(Default::default());
+    b.button_type = Some("t".into());
     let v = serde_json::to_value(&b).unwrap_or_default();
     assert_eq!(v.as_object().map(|m| m.len()), Some(8), "{v}");
-    let m = MenuItemClick {
-        menu_item_id: "m".into(),
-        message_subtype: "text".into(),
-        message_content: Default::default(),
-        channel_id: "c".into(),
-        sender: "s".into(),
-        message_id: Some("id".into()),
-        arguments: vec![],
-        bottom_button_id: Some("x".into()),
-        context: Some(Default::default()),
-    };
+    let mut m = MenuItemClick::new("m", "text".into(), Default::default(), "c", "s");
+    m.message_id = Some("id".into());
+    m.bottom_button_id = Some("x".into());
+    m.context = Some(Default::default());
     let v = serde_json::to_value(&m).unwrap_or_default();
     assert_eq!(v.as_object().map(|m| m.len()), Some(9), "{v}");
-    let s = SimpleAction {
-        channel_id: "c".into(),
-        sender: "s".into(),
-        context: Some(Default::default()),
-    };
+    let mut s = SimpleAction::new("c", "s");
+    s.context = Some(Default::default());
     let v = serde_json::to_value(&s).unwrap_or_default();
     assert_eq!(v.as_object().map(|m| m.len()), Some(3), "{v}");
 }

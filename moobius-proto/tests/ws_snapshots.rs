@@ -100,16 +100,12 @@ fn updates() {
         }))
     );
     let dialog = Dialog::new("REPEAT")
-        .component(InputComponent {
-            required: Some(true),
-            choices: Some(vec!["1".into(), "2".into()]),
-            ..InputComponent::new("How many?", InputType::Dropdown)
-        })
-        .bottom_button(BottomButton {
-            id: "cancel".into(),
-            text: "NO!".into(),
-            submit: false,
-        });
+        .component(
+            InputComponent::new("How many?", InputType::Dropdown)
+                .with_required(true)
+                .with_choices(["1", "2"]),
+        )
+        .bottom_button(BottomButton::new("cancel", "NO!", false));
     insta::assert_snapshot!(
         "update_buttons",
         encode(update(UpdateKind::Buttons {
@@ -135,10 +131,7 @@ fn updates() {
         "update_style",
         encode(update(UpdateKind::Style {
             recipients: to(),
-            items: vec![StyleItem {
-                expand: Some(true),
-                ..StyleItem::new(Widget::Canvas, Display::Visible)
-            }]
+            items: vec![StyleItem::new(Widget::Canvas, Display::Visible).with_expand(true)]
         }))
     );
     insta::assert_snapshot!(
@@ -153,12 +146,9 @@ fn updates() {
     );
     insta::assert_snapshot!(
         "update_channel_info",
-        encode(update(UpdateKind::ChannelInfo(ChannelInfo {
-            channel_id: CHANNEL.into(),
-            channel_name: "Graduated!".into(),
-            channel_description: "I know Moobius now!".into(),
-            channel_type: "ccs".into(),
-        })))
+        encode(update(UpdateKind::ChannelInfo(
+            ChannelInfo::new(CHANNEL, "Graduated!", "I know Moobius now!").with_channel_type("ccs")
+        )))
     );
     insta::assert_snapshot!(
         "update_generic",
@@ -192,10 +182,11 @@ fn actions() {
         "action_menu_item_click",
         encode(action(UserActionKind::MenuItemClick {
             menu_item_id: "mi_type".into(),
-            message: ClickedMessage {
-                message_id: Some("99999999-9999-4999-8999-999999999999".into()),
-                subtype: Some(MessageSubtype::Text),
-                content: MessageContent::text("meow")
+            message: {
+                let mut m = ClickedMessage::new(MessageContent::text("meow"));
+                m.message_id = Some("99999999-9999-4999-8999-999999999999".into());
+                m.subtype = Some(MessageSubtype::Text);
+                m
             },
             arguments: vec![],
             bottom_button_id: "confirm".into(),

@@ -48,6 +48,7 @@ fn log_connection(c: &ConnectionEvent) {
             "reconnecting"
         ),
         ConnectionEvent::Reconnected => tracing::info!("reconnected"),
+        other => tracing::info!(?other, "connection"),
     }
 }
 

@@ -198,14 +198,7 @@ impl Narrator {
 }
 
 fn default_log() -> moobius_proto::config::LogConfig {
-    moobius_proto::config::LogConfig {
-        log_level: "INFO".into(),
-        terminal_log_level: "INFO".into(),
-        error_log_level: "WARNING".into(),
-        log_file: None,
-        error_log_file: None,
-        log_retention: serde_json::json!({}),
-    }
+    moobius_proto::config::LogConfig::default()
 }
 
 fn list(channels: &[ChannelId]) -> String {

@@ -278,14 +278,11 @@ mod tests {
     use serde_json::json;
 
     fn cfg(log_file: Option<String>, error_file: Option<String>) -> LogConfig {
-        LogConfig {
-            log_level: "INFO".into(),
-            terminal_log_level: "WARNING".into(),
-            error_log_level: "WARNING".into(),
-            log_file,
-            error_log_file: error_file,
-            log_retention: json!({"rotation": "1 day", "retention": "7 days"}),
-        }
+        let mut cfg = LogConfig::default();
+        cfg.terminal_log_level = "WARNING".into();
+        cfg.log_file = log_file;
+        cfg.error_log_file = error_file;
+        cfg
     }
 
     #[test]

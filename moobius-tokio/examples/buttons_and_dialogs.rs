@@ -20,11 +20,7 @@ impl Service for Greeter {
     async fn on_join(&mut self, m: &Moobius, join: SimpleAction) -> CallbackResult {
         let dialog = Dialog::new("Who are you?")
             .component(InputComponent::new("Your name", InputType::Text))
-            .bottom_button(BottomButton {
-                id: "ok".into(),
-                text: "Greet me".into(),
-                submit: true,
-            });
+            .bottom_button(BottomButton::new("ok", "Greet me", true));
         let buttons = vec![
             Button::new("wave", "Wave"),
             Button::new("greet", "Greet").with_dialog(dialog),

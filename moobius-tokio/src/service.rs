@@ -272,6 +272,10 @@ pub trait Service: Send + 'static {
                     tracing::debug!(%subtype, "update of an unknown subtype");
                     Ok(())
                 }
+                other => {
+                    tracing::debug!(subtype = %other.subtype(), "update of a kind this driver does not handle");
+                    Ok(())
+                }
             }
         }
     }

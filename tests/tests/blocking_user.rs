@@ -28,10 +28,7 @@ fn a_user_bot_sees_updates_clicks_and_answers() {
                 Event::Action(Action::Join(a)) => {
                     sm.send_buttons(LOBBY, vec![Button::new("count", "Count")], a.sender.clone())
                         .unwrap();
-                    let canvas = vec![CanvasItem {
-                        text: Some("welcome".into()),
-                        path: None,
-                    }];
+                    let canvas = vec![CanvasItem::text("welcome")];
                     sm.send_canvas(LOBBY, canvas, a.sender).unwrap();
                 }
                 Event::Action(Action::ButtonClick(c)) => {

@@ -686,11 +686,7 @@ impl RustUser for BlockingUser {
         on: &MessageBody,
         argument: ClickArgument,
     ) -> Result<(), String> {
-        let clicked = moobius_tokio::proto::ws::ClickedMessage {
-            message_id: on.message_id.clone(),
-            subtype: Some(on.subtype.clone()),
-            content: on.content.clone(),
-        };
+        let clicked = moobius_tokio::proto::ws::ClickedMessage::of(on);
         tokio::task::block_in_place(|| {
             let mut click =
                 moobius_blocking::MenuClick::new(CHANNEL, item, clicked).bottom_button("confirm");

@@ -355,12 +355,11 @@ fn one_frame_limit_a_byte_over_reconnects<D: Driver>() {
 
 fn the_checkin_timer_fires_per_checkin_interval<D: Driver>() {
     let period = Duration::from_millis(150);
-    let w = World::<D>::with(SERVICE, |channel| Role::Service {
-        service_id: None,
-        channels: vec![channel.into()],
-        others: moobius_proto::session::OthersPolicy::Include,
-        checkin_interval: Some(period),
-        description: "conformance".into(),
+    let w = World::<D>::with(SERVICE, |channel| {
+        Role::service(None, vec![channel.into()])
+            .with_others(moobius_proto::session::OthersPolicy::Include)
+            .with_checkin_interval(Some(period))
+            .with_description("conformance")
     });
     let started = Instant::now();
     for n in 1..=3 {

@@ -236,10 +236,10 @@ fn walk_proto_requests(w: &mut Walk) {
     w.debug("proto ApiContext", &ctx);
     w.debug(
         "proto AuthTokens",
-        &AuthTokens {
-            access_token: AccessToken::new(ACCESS_TOKEN),
-            refresh_token: RefreshToken::new(REFRESH_TOKEN),
-        },
+        &AuthTokens::new(
+            AccessToken::new(ACCESS_TOKEN),
+            RefreshToken::new(REFRESH_TOKEN),
+        ),
     );
     w.both("proto AccessToken", &AccessToken::new(ACCESS_TOKEN));
     w.both("proto RefreshToken", &RefreshToken::new(REFRESH_TOKEN));

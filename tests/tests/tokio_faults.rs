@@ -125,10 +125,7 @@ async fn http_5xx_bursts_are_retried() {
     let bob = server.user_id(BOB).unwrap();
     // Short retry delays keep the test fast; the policy is the session's.
     let fast = |mut c: moobius_tokio::Config| {
-        c.session.backoff = Backoff {
-            initial: Duration::from_millis(20),
-            max: Duration::from_millis(200),
-        };
+        c.session.backoff = Backoff::new(Duration::from_millis(20), Duration::from_millis(200));
         c
     };
     let (svc, mut svc_seen) = start(fast(service_config(&server))).await;

@@ -127,12 +127,7 @@ async fn service_mode_methods() {
     assert_eq!(got.content.size, Some(13), "size asked with HEAD");
     assert_eq!(got.content.filename.as_deref(), Some("report.pdf"));
     assert_eq!(got.sender, "no_sender");
-    let card = Card {
-        text: "read me".into(),
-        link: "https://example.com/".into(),
-        title: Some("Title".into()),
-        button: "Open".into(),
-    };
+    let card = Card::new("read me", "https://example.com/", "Open").with_title("Title");
     m.send_message(MessageSpec::card(CHANNEL, card, alice_only(&alice)))
         .await
         .unwrap();
@@ -195,10 +190,7 @@ async fn service_mode_methods() {
         .await;
     let canvas = vec![
         CanvasItem::text("hi"),
-        CanvasItem {
-            text: Some("pic".into()),
-            path: Some(png.to_string_lossy().into_owned()),
-        },
+        CanvasItem::text("pic").with_path(png.to_string_lossy().into_owned()),
     ];
     m.send_canvas(CHANNEL, canvas, alice_only(&alice))
         .await
@@ -214,12 +206,7 @@ async fn service_mode_methods() {
         Some(image_url.as_str()),
         "same bytes, same URL"
     );
-    let info = ChannelInfo {
-        channel_id: CHANNEL.into(),
-        channel_name: "Big Lobby".into(),
-        channel_description: "d".into(),
-        channel_type: "ccs".into(),
-    };
+    let info = ChannelInfo::new(CHANNEL, "Big Lobby", "d").with_channel_type("ccs");
     m.send_channel_info(info).await.unwrap();
     alice_seen
         .expect("channel info", |s| {

@@ -122,16 +122,16 @@ pub(crate) fn history_entry(m: &StoredMessage) -> Value {
     } else {
         GroupRef::Group(GroupId::new(m.recipients.as_str()))
     };
-    let body = MessageBody {
-        subtype: m.subtype.clone(),
-        channel_id: m.channel_id.as_str().into(),
-        content: m.content.clone(),
-        timestamp: m.timestamp,
-        recipients: Some(CharacterRefs::Group(recipients)),
-        sender: m.sender.as_str().into(),
-        message_id: Some(m.message_id.as_str().into()),
-        context: Some(m.context.clone()),
-    };
+    let mut body = MessageBody::new(
+        m.subtype.clone(),
+        m.channel_id.as_str(),
+        m.content.clone(),
+        m.sender.as_str(),
+        m.timestamp,
+    );
+    body.recipients = Some(CharacterRefs::Group(recipients));
+    body.message_id = Some(m.message_id.as_str().into());
+    body.context = Some(m.context.clone());
     serde_json::to_value(&body).unwrap_or(Value::Null)
 }
 

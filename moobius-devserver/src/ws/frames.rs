@@ -34,12 +34,8 @@ fn frame<B: Serialize>(ty: &str, body: B) -> String {
 
 /// `copy`: `{"request_id", "origin_type", "status", "context"}`.
 pub(crate) fn copy(request_id: &str, origin_type: &str, status: bool, context: Context) -> String {
-    let body = CopyBody {
-        request_id: RequestId::new(request_id),
-        origin_type: origin_type.to_owned(),
-        status,
-        context: Some(context),
-    };
+    let mut body = CopyBody::new(RequestId::new(request_id), origin_type, status);
+    body.context = Some(context);
     frame(frame_type::COPY, &body)
 }
 
@@ -113,16 +109,15 @@ mod tests {
 
     #[test]
     fn message_down_has_no_recipients_and_a_message_id() {
-        let body = MessageBody {
-            subtype: MessageSubtype::Text,
-            channel_id: "c".into(),
-            content: MessageContent::text("hi"),
-            timestamp: 1,
-            recipients: None,
-            sender: "s".into(),
-            message_id: Some("m".into()),
-            context: Some(Context::new()),
-        };
+        let mut body = MessageBody::new(
+            MessageSubtype::Text,
+            "c",
+            MessageContent::text("hi"),
+            "s",
+            1,
+        );
+        body.message_id = Some("m".into());
+        body.context = Some(Context::new());
         let v = parse(&message("message_down", &body));
         assert_eq!(
             keys(&v),
@@ -140,23 +135,14 @@ mod tests {
 
     #[test]
     fn actions_carry_subtype_and_flat_arguments() {
-        let a = SimpleAction {
-            channel_id: "c".into(),
-            sender: "u".into(),
-            context: Some(Context::new()),
-        };
+        let mut a = SimpleAction::new("c", "u");
+        a.context = Some(Context::new());
         let v = parse(&simple_action("join", &a));
         assert_eq!(keys(&v), ["channel_id", "context", "sender", "subtype"]);
-        let c = ButtonClick {
-            button_id: "b".into(),
-            channel_id: "c".into(),
-            sender: "u".into(),
-            arguments: vec![ClickArgument::new("l", "v")],
-            labels: None,
-            bottom_button_id: Some("confirm".into()),
-            context: Some(Context::new()),
-            button_type: None,
-        };
+        let mut c = ButtonClick::new("b", "c", "u");
+        c.arguments = vec![ClickArgument::new("l", "v")];
+        c.bottom_button_id = Some("confirm".into());
+        c.context = Some(Context::new());
         let v = parse(&button_click(&c));
         assert_eq!(
             v["body"]["arguments"],
@@ -167,13 +153,9 @@ mod tests {
 
     #[test]
     fn update_keys() {
-        let b = UpdateBody {
-            channel_id: "c".into(),
-            content: UpdateContent::Canvas(vec![CanvasItem::text("x")]),
-            recipients: None,
-            group_id: Some("temp".into()),
-            context: Some(Context::new()),
-        };
+        let mut b = UpdateBody::new("c", UpdateContent::Canvas(vec![CanvasItem::text("x")]));
+        b.group_id = Some("temp".into());
+        b.context = Some(Context::new());
         let v = parse(&update(&b));
         assert_eq!(
             keys(&v),

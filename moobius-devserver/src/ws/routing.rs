@@ -14,8 +14,8 @@ use crate::state::connections::{ConnectionId, Login, Target};
 use crate::state::State;
 use axum::extract::ws::Utf8Bytes;
 use moobius_proto::model::{
-    ActionSubtype, ButtonClick, ChannelInfo, CharacterRefs, Context, GroupRef, MenuItemClick,
-    MessageBody, MessageSubtype, SimpleAction, UpdateBody, UpdateContent,
+    ActionSubtype, ButtonClick, CharacterRefs, Context, GroupRef, MenuItemClick, MessageBody,
+    MessageSubtype, SimpleAction, UpdateBody, UpdateContent,
 };
 use moobius_proto::ws::{
     frame_type, MessageDown, MessageUp, Outbound, ServiceLogin, Update, UpdateKind, UserAction,
@@ -292,16 +292,9 @@ fn message_up(st: &mut State, user_id: &str, m: MessageUp) -> Routed {
     let message_id = ids::uuid();
     let timestamp = timestamp_or_now(m.timestamp);
     let recipients_text = m.recipients.as_str().to_owned();
-    let mut body = MessageBody {
-        subtype: m.subtype,
-        channel_id: m.channel_id,
-        content: m.content,
-        timestamp,
-        recipients: None,
-        sender: user_id.into(),
-        message_id: Some(message_id.as_str().into()),
-        context: Some(m.context),
-    };
+    let mut body = MessageBody::new(m.subtype, m.channel_id, m.content, user_id, timestamp);
+    body.message_id = Some(message_id.as_str().into());
+    body.context = Some(m.context);
     let mut out = Outcome::with("message_id", message_id.clone());
     let delivery = match service {
         Some(service_id) => {
@@ -365,16 +358,9 @@ fn message_down(st: &mut State, service_id: &str, m: MessageDown) -> Routed {
     let message_id = ids::uuid();
     let timestamp = timestamp_or_now(m.timestamp);
     let recipients_text = m.recipients.as_str().to_owned();
-    let body = MessageBody {
-        subtype: m.subtype,
-        channel_id: m.channel_id,
-        content: m.content,
-        timestamp,
-        recipients: None,
-        sender: m.sender,
-        message_id: Some(message_id.as_str().into()),
-        context: Some(m.context),
-    };
+    let mut body = MessageBody::new(m.subtype, m.channel_id, m.content, m.sender, timestamp);
+    body.message_id = Some(message_id.as_str().into());
+    body.context = Some(m.context);
     let delivery = Delivery::users(to, &frames::message(frame_type::MESSAGE_DOWN, &body));
     let mut out = Outcome::with("message_id", message_id.clone());
     store(
@@ -408,17 +394,10 @@ fn update(st: &mut State, service_id: &str, u: Update) -> Routed {
             c.name = info.channel_name.clone();
             c.description = info.channel_description.clone();
             let members = c.members.clone();
-            let body = UpdateBody {
-                channel_id: u.channel_id,
-                content: UpdateContent::ChannelInfo(ChannelInfo {
-                    channel_id: channel_id.as_str().into(),
-                    channel_type: "ccs".to_owned(),
-                    ..info
-                }),
-                recipients: None,
-                group_id: None,
-                context: None,
-            };
+            let mut info = info;
+            info.channel_id = channel_id.as_str().into();
+            info.channel_type = "ccs".to_owned();
+            let body = UpdateBody::new(u.channel_id, UpdateContent::ChannelInfo(info));
             let mut out = Outcome::with("message", "channel info updated");
             out.deliveries
                 .push(Delivery::users(members, &frames::update(&body)));
@@ -465,15 +444,12 @@ fn update(st: &mut State, service_id: &str, u: Update) -> Routed {
             temp(),
             Some(Context::new()),
         ),
+        _ => return Err("an update kind the devserver does not know".to_owned()),
     };
     let to = members_in(st, &channel_id, recipients.as_str()).map_err(|e| e.message)?;
-    let body = UpdateBody {
-        channel_id: u.channel_id,
-        content,
-        recipients: None,
-        group_id,
-        context,
-    };
+    let mut body = UpdateBody::new(u.channel_id, content);
+    body.group_id = group_id;
+    body.context = context;
     let mut out = Outcome::with("message", "update delivered");
     out.deliveries
         .push(Delivery::users(to, &frames::update(&body)));
@@ -490,10 +466,10 @@ fn action(st: &mut State, user_id: &str, a: UserAction) -> Routed {
         .map_err(|e| e.message)?
         .service
         .clone();
-    let simple = |sender: &str| SimpleAction {
-        channel_id: a.channel_id.clone(),
-        sender: sender.into(),
-        context: Some(Context::new()),
+    let simple = |sender: &str| {
+        let mut action = SimpleAction::new(a.channel_id.clone(), sender);
+        action.context = Some(Context::new());
+        action
     };
     let (frame, message) = match a.kind {
         UserActionKind::JoinChannel => {
@@ -531,16 +507,10 @@ fn action(st: &mut State, user_id: &str, a: UserAction) -> Routed {
             bottom_button_id,
         } => {
             require_member(st, &channel_id, user_id)?;
-            let click = ButtonClick {
-                button_id,
-                channel_id: a.channel_id.clone(),
-                sender: user_id.into(),
-                arguments,
-                labels: None,
-                bottom_button_id: Some(bottom_button_id),
-                context: Some(Context::new()),
-                button_type: None,
-            };
+            let mut click = ButtonClick::new(button_id, a.channel_id.clone(), user_id);
+            click.arguments = arguments;
+            click.bottom_button_id = Some(bottom_button_id);
+            click.context = Some(Context::new());
             (frames::button_click(&click), "button click")
         }
         UserActionKind::MenuItemClick {
@@ -565,19 +535,20 @@ fn action(st: &mut State, user_id: &str, a: UserAction) -> Routed {
                 Some(m) if message.content == Default::default() => m.content.clone(),
                 _ => message.content,
             };
-            let click = MenuItemClick {
+            let mut click = MenuItemClick::new(
                 menu_item_id,
-                message_subtype: subtype,
-                message_content: content,
-                channel_id: a.channel_id.clone(),
-                sender: user_id.into(),
-                message_id: message.message_id,
-                arguments,
-                bottom_button_id: Some(bottom_button_id),
-                context: Some(Context::new()),
-            };
+                subtype,
+                content,
+                a.channel_id.clone(),
+                user_id,
+            );
+            click.message_id = message.message_id;
+            click.arguments = arguments;
+            click.bottom_button_id = Some(bottom_button_id);
+            click.context = Some(Context::new());
             (frames::menu_item_click(&click), "menu item click")
         }
+        _ => return Err("a user action the devserver does not know".to_owned()),
     };
     let mut out = Outcome::with("message", message);
     if let Some(s) = service {

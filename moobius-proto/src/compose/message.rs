@@ -13,6 +13,7 @@ pub const NO_SENDER: &str = "no_sender";
 
 /// Where a file comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FileSource {
     /// Already online: sent as is. An empty URL means the platform's default image.
     Url(String),
@@ -22,6 +23,7 @@ pub enum FileSource {
 
 /// A card: text with a link and a button.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Card {
     /// Body text.
     pub text: String,
@@ -33,8 +35,33 @@ pub struct Card {
     pub button: String,
 }
 
+impl Card {
+    /// A card without a title.
+    #[must_use]
+    pub fn new(
+        text: impl Into<String>,
+        link: impl Into<String>,
+        button: impl Into<String>,
+    ) -> Self {
+        Self {
+            text: text.into(),
+            link: link.into(),
+            title: None,
+            button: button.into(),
+        }
+    }
+
+    /// The same card with a title.
+    #[must_use]
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+}
+
 /// What a message carries, as the application says it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MessageInput {
     /// Plain text.
     Text(String),
@@ -71,6 +98,7 @@ pub enum MessageInput {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use]
+#[non_exhaustive]
 pub struct MessageSpec {
     /// The channel.
     pub channel_id: ChannelId,
@@ -216,6 +244,7 @@ impl MessageSpec {
 
 /// Work that needs I/O before the message can leave.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FileToResolve {
     /// Upload this local file; put its URL in `content.path` and its size in
     /// `content.size` ([`ComposedMessage::file_uploaded`]).
@@ -227,6 +256,7 @@ pub enum FileToResolve {
 /// A normalised message: everything the frame needs except the recipients'
 /// group id, the timestamp and the request id.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ComposedMessage {
     /// The channel.
     pub channel_id: ChannelId,
@@ -246,6 +276,7 @@ pub struct ComposedMessage {
 
 /// Why a message cannot be sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ComposeError {
     /// The recipient list is empty: nothing would be delivered.
     #[error("message to channel {channel_id} has no recipients; nothing was sent")]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 /// through the HTTP API before a frame leaves (the session does that and
 /// caches the result); a known group id or the service itself is sent as is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Recipients {
     /// These characters, in this order.
     Characters(Vec<CharacterId>),

@@ -17,6 +17,7 @@ pub const ENV_PASSWORD: &str = "MOOBIUS_PASSWORD";
 /// A JSON file and the key path where a newly created service id is saved
 /// (PROTOCOL.md §2.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServiceIdFile {
     /// The file.
     pub path: PathBuf,
@@ -36,6 +37,7 @@ impl ServiceIdFile {
 
 /// A configuration loaded from files.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ConfigFile {
     /// Every section, defaults applied and environment overrides made.
     pub config: AppConfig,

@@ -81,6 +81,7 @@ pub enum ConfigError {
 
 /// Where a newly created service id must be saved (PROTOCOL.md §2.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ServiceIdTarget {
     /// In the main config file, at `service_config.service_id` (the section
     /// is written inline).
@@ -103,6 +104,7 @@ impl ServiceIdTarget {
 
 /// A parsed configuration and what the caller should know about it.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct LoadedConfig {
     /// The configuration, defaults applied.
     pub config: AppConfig,

@@ -18,6 +18,7 @@ const DEFAULT_CHECKIN: Duration = Duration::from_secs(3600);
 
 /// `account_config`: the credentials.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AccountConfig {
     /// Sign-in user name.
     pub email: Option<String>,
@@ -28,6 +29,7 @@ pub struct AccountConfig {
 /// `service_config`: where the platform is and what to serve. `Debug`
 /// removes credentials from the URIs (see [`redact_url`]).
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServiceConfig {
     /// HTTP API base.
     pub http_server_uri: String,
@@ -50,6 +52,7 @@ pub struct ServiceConfig {
 /// `log_config`, with the reference's defaults. Drivers decide what to do
 /// with it (this SDK logs through `tracing`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LogConfig {
     /// File log level (upper-cased; `INFO`).
     pub log_level: String,
@@ -63,6 +66,20 @@ pub struct LogConfig {
     pub error_log_file: Option<String>,
     /// Rotation and retention, as given (a string `S` becomes `{"retention": S}`).
     pub log_retention: Value,
+}
+
+impl Default for LogConfig {
+    /// The reference's defaults: `INFO` to the terminal, no files.
+    fn default() -> Self {
+        Self {
+            log_level: "INFO".into(),
+            terminal_log_level: "INFO".into(),
+            error_log_level: "WARNING".into(),
+            log_file: None,
+            error_log_file: None,
+            log_retention: serde_json::json!({"rotation": "1 day", "retention": "7 days"}),
+        }
+    }
 }
 
 impl fmt::Debug for ServiceConfig {
@@ -98,6 +115,7 @@ impl fmt::Debug for ServiceConfig {
 /// [`Password`], `db_config` is printed through [`Redacted`](super::Redacted) and the URIs
 /// without credentials.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AppConfig {
     /// Credentials.
     pub account: AccountConfig,

@@ -16,11 +16,23 @@ use serde::{Deserialize, Serialize};
 
 /// The two tokens a sign-in yields.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthTokens {
     /// Sent as `Bearer` on HTTP calls and in the websocket login frame.
     pub access_token: AccessToken,
     /// Traded for a new access token by [`Refresh`].
     pub refresh_token: RefreshToken,
+}
+
+impl AuthTokens {
+    /// A pair of tokens.
+    #[must_use]
+    pub fn new(access_token: AccessToken, refresh_token: RefreshToken) -> Self {
+        Self {
+            access_token,
+            refresh_token,
+        }
+    }
 }
 
 /// `data.AuthenticationResult` of sign-in and refresh (Cognito's shape; other

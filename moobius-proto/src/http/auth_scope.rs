@@ -8,6 +8,7 @@ use std::net::IpAddr;
 /// Where a download asking for auth headers is going, and what the caller
 /// allowed.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct AuthRequest<'a> {
     /// The platform's `http_server_uri` (its host is trusted).
     pub platform: &'a BaseUri,
@@ -18,8 +19,37 @@ pub struct AuthRequest<'a> {
     pub allow_plain_http: bool,
 }
 
+impl<'a> AuthRequest<'a> {
+    /// Trusts the platform's host only, never over plain `http://` to a
+    /// host that is not loopback.
+    #[must_use]
+    pub fn new(platform: &'a BaseUri) -> Self {
+        Self {
+            platform,
+            trusted_hosts: &[],
+            allow_plain_http: false,
+        }
+    }
+
+    /// The same request, also trusting `hosts` (`host` or `host:port`).
+    #[must_use]
+    pub fn with_trusted_hosts(mut self, hosts: &'a [String]) -> Self {
+        self.trusted_hosts = hosts;
+        self
+    }
+
+    /// The same request, allowing plain `http://` to a host that is not
+    /// loopback (or not).
+    #[must_use]
+    pub fn with_plain_http(mut self, allow: bool) -> Self {
+        self.allow_plain_http = allow;
+        self
+    }
+}
+
 /// Whether the auth headers go with a request to `url`, and if not, why.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AuthScope {
     /// Send them.
     Send,
@@ -37,11 +67,11 @@ pub enum AuthScope {
 /// ```
 /// use moobius_proto::http::{auth_scope, AuthRequest, AuthScope, BaseUri};
 /// let platform: BaseUri = "https://api.moobius.ai/".parse()?;
-/// let ask = AuthRequest { platform: &platform, trusted_hosts: &[], allow_plain_http: false };
+/// let ask = AuthRequest::new(&platform);
 /// assert_eq!(auth_scope(&"https://api.moobius.ai/f/1.png".parse()?, &ask), AuthScope::Send);
 /// assert!(matches!(auth_scope(&"https://evil.example/x".parse()?, &ask), AuthScope::ForeignHost(_)));
 /// let files = ["files.example".to_owned()];
-/// let named = AuthRequest { trusted_hosts: &files, ..ask };
+/// let named = ask.with_trusted_hosts(&files);
 /// assert_eq!(auth_scope(&"https://files.example/x".parse()?, &named), AuthScope::Send);
 /// assert!(matches!(auth_scope(&"http://files.example/x".parse()?, &named), AuthScope::PlainHttp(_)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

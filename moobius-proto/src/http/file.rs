@@ -33,6 +33,7 @@ pub const DEFAULT_IMAGE_URL: &str = "https://gbaaibuild0.s3.us-west-1.amazonaws.
 /// `ftp://`, `ftps://`) as a URL; here the string must *start* with such a
 /// scheme (any case) followed by a host.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MediaSource {
     /// Empty: use [`DEFAULT_IMAGE_URL`].
     Default,
@@ -154,6 +155,7 @@ impl Endpoint for RequestUploadUrl {
 /// Where and how to upload one file: a presigned `POST` URL and the form
 /// fields (policy, signature, `key`, …) to send before the file, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UploadTarget {
     /// The presigned URL (a bucket endpoint, usually ending in `/`).
     pub url: String,
@@ -163,6 +165,15 @@ pub struct UploadTarget {
 }
 
 impl UploadTarget {
+    /// A presigned `url` with its form `fields`, in order.
+    #[must_use]
+    pub fn new(url: impl Into<String>, fields: Vec<(String, String)>) -> Self {
+        Self {
+            url: url.into(),
+            fields,
+        }
+    }
+
     /// The `key` field: the object's path in the bucket.
     #[must_use]
     pub fn key(&self) -> Option<&str> {

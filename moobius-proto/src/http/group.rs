@@ -350,6 +350,7 @@ impl Endpoint for FetchChannelGroup {
 
 /// One group of a channel, as `GET /user/group/list` lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChannelGroup {
     /// The group.
     pub group_id: GroupId,
@@ -363,6 +364,7 @@ pub struct ChannelGroup {
 /// The groups of a channel.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ChannelGroups {
     /// The groups, in the platform's order.
     pub groups: Vec<ChannelGroup>,

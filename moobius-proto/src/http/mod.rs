@@ -102,6 +102,7 @@ use bytes::Bytes;
 ///
 /// `Debug` shows the token redacted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiContext {
     /// The platform's `http_server_uri`.
     pub base: BaseUri,

@@ -59,6 +59,7 @@ impl Endpoint for CreateService {
 
 /// One service of the account and the channels bound to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ServiceEntry {
     /// The service.
     pub service_id: ServiceId,
@@ -70,6 +71,7 @@ pub struct ServiceEntry {
 /// The account's services, as `GET /service/list` lists them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ServiceList {
     /// The services, in the platform's order.
     pub services: Vec<ServiceEntry>,

@@ -11,6 +11,7 @@ fn default_dialog_title() -> String {
 /// A button in the channel's button bar. Clicking it either sends a
 /// `button_click` at once or, when it has a dialog, opens the dialog first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Button {
     /// Id echoed back in the click.
     pub button_id: ButtonId,
@@ -42,6 +43,7 @@ impl Button {
 
 /// A form shown when a button or menu item is clicked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Dialog {
     /// Title (the platform's default is `"Dialog"`).
     #[serde(default = "default_dialog_title")]
@@ -83,6 +85,7 @@ impl Dialog {
 /// One input field of a dialog. Its `label` is also its id: the click's
 /// arguments carry it back as `ClickArgument::label`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InputComponent {
     /// Label and id.
     pub label: String,
@@ -112,10 +115,32 @@ impl InputComponent {
             choices: None,
         }
     }
+
+    /// The same field, required (or not).
+    #[must_use]
+    pub fn with_required(mut self, required: bool) -> Self {
+        self.required = Some(required);
+        self
+    }
+
+    /// The same field with a hint shown while empty.
+    #[must_use]
+    pub fn with_placeholder(mut self, placeholder: impl Into<String>) -> Self {
+        self.placeholder = Some(placeholder.into());
+        self
+    }
+
+    /// The same field with the choices of a dropdown.
+    #[must_use]
+    pub fn with_choices<S: Into<String>>(mut self, choices: impl IntoIterator<Item = S>) -> Self {
+        self.choices = Some(choices.into_iter().map(Into::into).collect());
+        self
+    }
 }
 
 /// A button at the bottom of a dialog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BottomButton {
     /// Id echoed as the click's `bottom_button_id`.
     pub id: String,
@@ -123,4 +148,17 @@ pub struct BottomButton {
     pub text: String,
     /// `true` sends the click; `false` only closes the dialog.
     pub submit: bool,
+}
+
+impl BottomButton {
+    /// A bottom button; `submit` sends the click, otherwise it only closes
+    /// the dialog.
+    #[must_use]
+    pub fn new(id: impl Into<String>, text: impl Into<String>, submit: bool) -> Self {
+        Self {
+            id: id.into(),
+            text: text.into(),
+            submit,
+        }
+    }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// One item of the canvas: text, an image URL, or both. The list sent
 /// replaces the whole canvas; both `None` is an empty canvas.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CanvasItem {
     /// Text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,5 +32,12 @@ impl CanvasItem {
             text: None,
             path: Some(url.into()),
         }
+    }
+
+    /// The same item with an image URL (text and image together).
+    #[must_use]
+    pub fn with_path(mut self, url: impl Into<String>) -> Self {
+        self.path = Some(url.into());
+        self
     }
 }

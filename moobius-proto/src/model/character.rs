@@ -14,6 +14,7 @@ use std::fmt;
 /// that is also how it serialises. Decoding accepts that record and the flat
 /// shape (`name`, `avatar`, `description` beside `character_id`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Character {
     /// Its id.
     pub character_id: CharacterId,
@@ -36,6 +37,20 @@ impl Character {
             name: name.into(),
             ..Self::default()
         }
+    }
+
+    /// The same character with an avatar URL.
+    #[must_use]
+    pub fn with_avatar(mut self, avatar: impl Into<String>) -> Self {
+        self.avatar = Some(avatar.into());
+        self
+    }
+
+    /// The same character with a description.
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
     }
 }
 
@@ -145,6 +160,7 @@ impl<'de> Deserialize<'de> for GroupRef {
 /// The platform sends group ids; the other forms are accepted so that a
 /// lenient peer never breaks decoding. The session resolves every form to ids.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CharacterRefs {
     /// A group id (or `"service"`), to be resolved through the HTTP API.
     Group(GroupRef),

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The value a user entered in one dialog field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ClickArgument {
     /// The field's label (its id).
     pub label: String,
@@ -34,6 +35,7 @@ impl ClickArgument {
 /// `arguments` arrive flat; a peer that nests them one list deeper (as the
 /// reference SDK sends them) is flattened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ButtonClick {
     /// The clicked button.
     pub button_id: ButtonId,
@@ -61,6 +63,7 @@ pub struct ButtonClick {
 /// A context-menu click on a message received by a service
 /// (`action` / `menu_item_click`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MenuItemClick {
     /// The clicked item.
     pub menu_item_id: MenuItemId,
@@ -85,4 +88,52 @@ pub struct MenuItemClick {
     /// Free-form context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
+}
+
+impl ButtonClick {
+    /// A click of `button_id` by `sender` in `channel_id`, without dialog
+    /// values (set the other public fields as needed).
+    #[must_use]
+    pub fn new(
+        button_id: impl Into<ButtonId>,
+        channel_id: impl Into<ChannelId>,
+        sender: impl Into<CharacterId>,
+    ) -> Self {
+        Self {
+            button_id: button_id.into(),
+            channel_id: channel_id.into(),
+            sender: sender.into(),
+            arguments: Vec::new(),
+            labels: None,
+            bottom_button_id: None,
+            context: None,
+            button_type: None,
+        }
+    }
+}
+
+impl MenuItemClick {
+    /// A click of `menu_item_id` by `sender` in `channel_id` on a message of
+    /// that subtype and content, without dialog values (set the other public
+    /// fields as needed).
+    #[must_use]
+    pub fn new(
+        menu_item_id: impl Into<MenuItemId>,
+        message_subtype: MessageSubtype,
+        message_content: MessageContent,
+        channel_id: impl Into<ChannelId>,
+        sender: impl Into<CharacterId>,
+    ) -> Self {
+        Self {
+            menu_item_id: menu_item_id.into(),
+            message_subtype,
+            message_content,
+            channel_id: channel_id.into(),
+            sender: sender.into(),
+            message_id: None,
+            arguments: Vec::new(),
+            bottom_button_id: None,
+            context: None,
+        }
+    }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The platform's acknowledgement (`copy`) of one client frame.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CopyBody {
     /// The `request_id` of the acknowledged frame.
     pub request_id: RequestId,
@@ -17,4 +18,22 @@ pub struct CopyBody {
     /// Details, e.g. `{"message": "Message received"}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
+}
+
+impl CopyBody {
+    /// The acknowledgement of the frame `request_id` of type `origin_type`,
+    /// without context.
+    #[must_use]
+    pub fn new(
+        request_id: impl Into<RequestId>,
+        origin_type: impl Into<String>,
+        status: bool,
+    ) -> Self {
+        Self {
+            request_id: request_id.into(),
+            origin_type: origin_type.into(),
+            status,
+            context: None,
+        }
+    }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// An item of the context menu shown on messages of the listed subtypes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MenuItem {
     /// Id echoed in the click.
     pub menu_item_id: MenuItemId,
@@ -33,5 +34,12 @@ impl MenuItem {
             message_subtypes: subtypes.into_iter().collect(),
             dialog: None,
         }
+    }
+
+    /// The same item, opening `dialog` when clicked.
+    #[must_use]
+    pub fn with_dialog(mut self, dialog: Dialog) -> Self {
+        self.dialog = Some(dialog);
+        self
     }
 }

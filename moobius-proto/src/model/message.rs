@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Unknown keys in a received content object are ignored. `None` members are
 /// omitted when encoding, as the platform expects.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MessageContent {
     /// Text of a text message or card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +54,55 @@ impl MessageContent {
             ..Self::default()
         }
     }
+
+    /// The same content with a text (of a text message or card).
+    #[must_use]
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
+
+    /// The same content with a URL (of an image, audio clip or file).
+    #[must_use]
+    pub fn with_path(mut self, url: impl Into<String>) -> Self {
+        self.path = Some(url.into());
+        self
+    }
+
+    /// The same content with a file size in bytes.
+    #[must_use]
+    pub fn with_size(mut self, size: u64) -> Self {
+        self.size = Some(size);
+        self
+    }
+
+    /// The same content with a file name.
+    #[must_use]
+    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
+    }
+
+    /// The same content with a card's target URL.
+    #[must_use]
+    pub fn with_link(mut self, link: impl Into<String>) -> Self {
+        self.link = Some(link.into());
+        self
+    }
+
+    /// The same content with a card's title.
+    #[must_use]
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// The same content with a card's button text.
+    #[must_use]
+    pub fn with_button(mut self, button: impl Into<String>) -> Self {
+        self.button = Some(button.into());
+        self
+    }
 }
 
 /// A message as received (`message_up` by services, `message_down` by users).
@@ -61,6 +111,7 @@ impl MessageContent {
 /// session resolves to character ids before the application sees the message;
 /// `None` when the platform stripped it (as it does for users).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MessageBody {
     /// What the message carries.
     pub subtype: MessageSubtype,
@@ -82,4 +133,28 @@ pub struct MessageBody {
     /// Free-form context (the platform adds e.g. `group_id`, `channel_type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
+}
+
+impl MessageBody {
+    /// A message of `sender` in `channel_id`, without recipients, id or
+    /// context (set those public fields as needed).
+    #[must_use]
+    pub fn new(
+        subtype: MessageSubtype,
+        channel_id: impl Into<ChannelId>,
+        content: MessageContent,
+        sender: impl Into<CharacterId>,
+        timestamp: i64,
+    ) -> Self {
+        Self {
+            subtype,
+            channel_id: channel_id.into(),
+            content,
+            timestamp,
+            recipients: None,
+            sender: sender.into(),
+            message_id: None,
+            context: None,
+        }
+    }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// How one widget is displayed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StyleItem {
     /// The widget.
     pub widget: Widget,
@@ -33,5 +34,26 @@ impl StyleItem {
             button_id: None,
             text: None,
         }
+    }
+
+    /// The same style, expanded (or not; canvas only).
+    #[must_use]
+    pub fn with_expand(mut self, expand: bool) -> Self {
+        self.expand = Some(expand);
+        self
+    }
+
+    /// The same style, for one button (`widget: button`).
+    #[must_use]
+    pub fn with_button_id(mut self, button_id: impl Into<ButtonId>) -> Self {
+        self.button_id = Some(button_id.into());
+        self
+    }
+
+    /// The same style with a text.
+    #[must_use]
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
     }
 }

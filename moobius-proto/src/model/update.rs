@@ -14,6 +14,7 @@ use std::fmt;
 /// SDK's list of `UpdateItem`s with six optional members: exactly one kind
 /// of thing changes per update, so it is one enum.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateContent {
     /// The character list (`content.characters`), usually a group id.
     Characters(CharacterRefs),
@@ -54,6 +55,7 @@ impl UpdateContent {
 
 /// An `update` as received in user mode.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateBody {
     /// The channel.
     pub channel_id: ChannelId,
@@ -65,6 +67,20 @@ pub struct UpdateBody {
     pub group_id: Option<String>,
     /// Free-form context.
     pub context: Option<Context>,
+}
+
+impl UpdateBody {
+    /// An update of `channel_id`, without recipients, group or context.
+    #[must_use]
+    pub fn new(channel_id: impl Into<ChannelId>, content: UpdateContent) -> Self {
+        Self {
+            channel_id: channel_id.into(),
+            content,
+            recipients: None,
+            group_id: None,
+            context: None,
+        }
+    }
 }
 
 /// Decodes `content` once the subtype is known.

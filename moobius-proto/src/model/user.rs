@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// What `GET /user/info` says about the signed-in account. The user id is
 /// also its character id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserInfo {
     /// User (and character) id.
     pub user_id: CharacterId,
@@ -28,4 +29,21 @@ pub struct UserInfo {
     /// Platform-side context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_context: Option<Context>,
+}
+
+impl UserInfo {
+    /// The account `user_id`, every other field empty (set the public fields
+    /// as needed).
+    #[must_use]
+    pub fn new(user_id: impl Into<CharacterId>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            email: String::new(),
+            email_verified: None,
+            name: String::new(),
+            avatar: None,
+            description: None,
+            system_context: None,
+        }
+    }
 }

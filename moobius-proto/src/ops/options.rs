@@ -15,6 +15,7 @@ use std::path::PathBuf;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use]
+#[non_exhaustive]
 pub struct NewChannel {
     /// Its name.
     pub name: String,
@@ -61,6 +62,7 @@ impl NewChannel {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use]
+#[non_exhaustive]
 pub struct Profile {
     /// Display name.
     pub name: String,
@@ -102,6 +104,7 @@ impl Profile {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use]
+#[non_exhaustive]
 pub struct Click {
     /// The channel.
     pub channel_id: ChannelId,
@@ -144,12 +147,13 @@ impl Click {
 /// use moobius_proto::ops::MenuClick;
 /// use moobius_proto::ws::ClickedMessage;
 /// use moobius_proto::model::MessageContent;
-/// let msg = ClickedMessage { message_id: None, subtype: None, content: MessageContent::text("hi") };
+/// let msg = ClickedMessage::new(MessageContent::text("hi"));
 /// let c = MenuClick::new("chan", "mi_repeat", msg).argument("times", "3");
 /// assert_eq!(c.arguments[0].value, "3");
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
+#[non_exhaustive]
 pub struct MenuClick {
     /// The channel.
     pub channel_id: ChannelId,
@@ -182,12 +186,11 @@ impl MenuClick {
     /// Clicks `menu_item_id` on a received message (its channel, id,
     /// subtype and content).
     pub fn on_message(menu_item_id: impl Into<MenuItemId>, message: &MessageBody) -> Self {
-        let clicked = ClickedMessage {
-            message_id: message.message_id.clone(),
-            subtype: Some(message.subtype.clone()),
-            content: message.content.clone(),
-        };
-        Self::new(message.channel_id.clone(), menu_item_id, clicked)
+        Self::new(
+            message.channel_id.clone(),
+            menu_item_id,
+            ClickedMessage::of(message),
+        )
     }
 
     /// Adds a dialog value.
@@ -218,6 +221,7 @@ impl MenuClick {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use]
+#[non_exhaustive]
 pub struct DownloadOptions {
     /// The folder (created if missing).
     pub dir: PathBuf,

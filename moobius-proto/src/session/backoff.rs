@@ -6,6 +6,7 @@ use std::time::Duration;
 
 /// Backoff policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Backoff {
     /// Delay before the second attempt (the first is immediate).
     pub initial: Duration,
@@ -25,6 +26,12 @@ impl Default for Backoff {
 }
 
 impl Backoff {
+    /// A policy starting at `initial` and doubling up to `max`.
+    #[must_use]
+    pub fn new(initial: Duration, max: Duration) -> Self {
+        Self { initial, max }
+    }
+
     /// Delay before attempt number `attempt` (0-based): zero for the first,
     /// then `initial · 2^(attempt-1)` capped at `max`, scaled by a random
     /// factor in `[0.5, 1.0)` so that many clients do not retry in step.

@@ -9,6 +9,7 @@ use std::time::Duration;
 /// What to do with a configured channel that another service is bound to
 /// (`service_config.others`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OthersPolicy {
     /// Take it over: unbind the other service, bind ours (the default).
     #[default]
@@ -39,6 +40,7 @@ impl std::str::FromStr for OthersPolicy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Role {
     /// A Customized Channel Service.
+    #[non_exhaustive]
     Service {
         /// Own service id; `None` creates a service at start (and reports it
         /// with [`Event::ServiceCreated`](super::Event::ServiceCreated)).
@@ -53,6 +55,7 @@ pub enum Role {
         description: String,
     },
     /// A user (or agent) account.
+    #[non_exhaustive]
     User {
         /// Channels to be in: joined at start when not already.
         channels: Vec<ChannelId>,
@@ -77,11 +80,45 @@ impl Role {
     pub fn user(channels: Vec<ChannelId>) -> Self {
         Self::User { channels }
     }
+
+    /// The same role with this policy for channels bound to another
+    /// service (a service only; a user is returned unchanged).
+    #[must_use]
+    pub fn with_others(mut self, policy: OthersPolicy) -> Self {
+        if let Self::Service { others, .. } = &mut self {
+            *others = policy;
+        }
+        self
+    }
+
+    /// The same role with this check-in period, `None` to disable it (a
+    /// service only; a user is returned unchanged).
+    #[must_use]
+    pub fn with_checkin_interval(mut self, interval: Option<Duration>) -> Self {
+        if let Self::Service {
+            checkin_interval, ..
+        } = &mut self
+        {
+            *checkin_interval = interval;
+        }
+        self
+    }
+
+    /// The same role with this description for a service created at start
+    /// (a service only; a user is returned unchanged).
+    #[must_use]
+    pub fn with_description(mut self, text: impl Into<String>) -> Self {
+        if let Self::Service { description, .. } = &mut self {
+            *description = text.into();
+        }
+        self
+    }
 }
 
 /// Timer periods. The defaults are the reference SDK's, except liveness,
 /// which it sets to 256 s; three missed heartbeat answers is plenty.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Timings {
     /// Heartbeat period (30 s).
     pub heartbeat: Duration,
@@ -116,6 +153,7 @@ impl Default for Timings {
 /// Bounds on the session's queues and on the HTTP calls it runs at once
 /// (see [`Session::backlog`](super::Session::backlog)).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Received frames waiting for group lookups (1024). At the cap,
     /// [`Session::wants_ws_read`](super::Session::wants_ws_read) turns
@@ -154,6 +192,7 @@ impl Default for Limits {
 
 /// Everything a [`Session`](super::Session) is configured with.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SessionConfig {
     /// Account email (sign-in user name).
     pub email: String,

@@ -25,6 +25,7 @@ impl fmt::Display for OpId {
 
 /// Something the driver must do (or pass on), in order.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Output {
     /// Open the websocket (closing any previous one first).
     WsConnect {
@@ -51,6 +52,7 @@ pub enum Output {
 
 /// Why a websocket closed, as the driver saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CloseReason {
     /// The connection could not be opened.
     ConnectFailed(String),
@@ -211,6 +213,7 @@ fn login_reason(reason: Option<&str>) -> String {
 
 /// Connection state changes.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnectionEvent {
     /// The websocket closed.
     Disconnected(CloseReason),
@@ -299,6 +302,7 @@ pub enum Event {
 
 /// A group whose members are unknown (see [`Event::GroupUnresolved`]).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UnresolvedGroup {
     /// The channel of the event that names it.
     pub channel_id: ChannelId,

@@ -80,6 +80,7 @@ use timers::{Timer, TimerTable};
 /// Sizes of the session's queues, each beside its bound (see
 /// [`Session::backlog`] and [`Limits`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Backlog {
     /// Application frames not yet written (bound: `max_queued_frames`;
     /// commands beyond it fail with `QueueFull`).

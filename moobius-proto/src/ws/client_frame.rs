@@ -17,6 +17,7 @@ use serde_json::value::RawValue;
 
 /// A client frame as a server reads it.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ClientFrame {
     /// The frame's `request_id`, echoed in the `copy` acknowledgement.
     pub request_id: Option<RequestId>,

@@ -4,6 +4,7 @@
 /// position for malformed JSON, a JSON path (e.g. `body.content.text`) for a
 /// value of the wrong shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The frame is longer than the configured limit.
     #[error("frame of {len} bytes exceeds the limit of {limit} bytes")]

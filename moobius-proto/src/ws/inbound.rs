@@ -40,6 +40,7 @@ pub enum Inbound {
 
 /// A frame this SDK does not know, kept whole.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UnknownFrame {
     /// Its `type`, if it had a string one.
     pub frame_type: Option<String>,

@@ -106,6 +106,7 @@ pub struct Update {
 
 /// What an outbound [`Update`] changes. Lists replace the whole previous list.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateKind {
     /// The character list the recipients see.
     Characters {
@@ -185,6 +186,7 @@ pub struct UserAction {
 // `Outbound`, so boxing inside too would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum UserActionKind {
     /// Join the channel (`join_channel`).
     JoinChannel,
@@ -217,6 +219,7 @@ pub enum UserActionKind {
 
 /// The message a menu item was clicked on.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ClickedMessage {
     /// Its id.
     pub message_id: Option<MessageId>,
@@ -224,6 +227,28 @@ pub struct ClickedMessage {
     pub subtype: Option<MessageSubtype>,
     /// Its content.
     pub content: MessageContent,
+}
+
+impl ClickedMessage {
+    /// A message known only by its content (no id, no subtype).
+    #[must_use]
+    pub fn new(content: MessageContent) -> Self {
+        Self {
+            message_id: None,
+            subtype: None,
+            content,
+        }
+    }
+
+    /// A received message: its id, subtype and content.
+    #[must_use]
+    pub fn of(message: &crate::model::MessageBody) -> Self {
+        Self {
+            message_id: message.message_id.clone(),
+            subtype: Some(message.subtype.clone()),
+            content: message.content.clone(),
+        }
+    }
 }
 
 /// The default bottom button of a dialog.

@@ -204,6 +204,7 @@ impl Sim {
                     self.schedule(at, Input::Http(id, result));
                 }
                 Output::Event(e) => self.events.push(e),
+                _ => panic!("an output the simulation does not know"),
             }
         }
     }

@@ -22,7 +22,9 @@ use moobius_proto::ws::{
     ClickedMessage, CustomFrame, GenericUpdate, MessageDown, MessageUp, Outbound, ServiceLogin,
     Update, UpdateKind, UserAction, UserActionKind, UserLogin,
 };
-use moobius_proto::{AccessToken, GroupId, RequestId};
+use moobius_proto::{
+    AccessToken, ButtonId, ChannelId, CharacterId, GroupId, MenuItemId, RequestId,
+};
 use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
@@ -158,17 +160,17 @@ pub fn message_content() -> BoxedStrategy<MessageContent> {
         option::of(text()),
         option::of(text()),
     )
-        .prop_map(
-            |(text, path, size, filename, link, title, button)| MessageContent {
-                text,
-                path,
-                size,
-                filename,
-                link,
-                title,
-                button,
-            },
-        )
+        .prop_map(|(text, path, size, filename, link, title, button)| {
+            let mut v = MessageContent::default();
+            v.text = text;
+            v.path = path;
+            v.size = size;
+            v.filename = filename;
+            v.link = link;
+            v.title = title;
+            v.button = button;
+            v
+        })
         .boxed()
 }
 
@@ -188,7 +190,7 @@ pub fn group_ref() -> BoxedStrategy<GroupRef> {
 /// as `Character`'s serialisation writes them).
 pub fn character() -> BoxedStrategy<Character> {
     (
-        id(),
+        id::<CharacterId>(),
         text(),
         option::of(text()),
         option::of(text()),
@@ -198,12 +200,12 @@ pub fn character() -> BoxedStrategy<Character> {
             ctx.insert("name".into(), Value::from(name.clone()));
             ctx.insert("avatar".into(), Value::from(avatar.clone()));
             ctx.insert("description".into(), Value::from(description.clone()));
-            Character {
-                character_id,
-                name,
-                avatar,
-                description,
-                character_context: Some(ctx),
+            {
+                let mut v = Character::new(character_id, name);
+                v.avatar = avatar;
+                v.description = description;
+                v.character_context = Some(ctx);
+                v
             }
         })
         .boxed()
@@ -229,22 +231,20 @@ pub fn input_component() -> BoxedStrategy<InputComponent> {
         option::of(text()),
         option::of(vec(text(), 0..3)),
     )
-        .prop_map(
-            |(label, kind, required, placeholder, choices)| InputComponent {
-                label,
-                kind,
-                required,
-                placeholder,
-                choices,
-            },
-        )
+        .prop_map(|(label, kind, required, placeholder, choices)| {
+            let mut v = InputComponent::new(label, kind);
+            v.required = required;
+            v.placeholder = placeholder;
+            v.choices = choices;
+            v
+        })
         .boxed()
 }
 
 /// A dialog bottom button.
 pub fn bottom_button() -> BoxedStrategy<BottomButton> {
     (text(), text(), any::<bool>())
-        .prop_map(|(id, text, submit)| BottomButton { id, text, submit })
+        .prop_map(|(id, text, submit)| BottomButton::new(id, text, submit))
         .boxed()
 }
 
@@ -256,21 +256,22 @@ pub fn dialog() -> BoxedStrategy<Dialog> {
         option::of(vec(input_component(), 0..3)),
         option::of(vec(bottom_button(), 0..3)),
     )
-        .prop_map(|(title, components, bottom_buttons)| Dialog {
-            title,
-            components,
-            bottom_buttons,
+        .prop_map(|(title, components, bottom_buttons)| {
+            let mut v = Dialog::new(title);
+            v.components = components;
+            v.bottom_buttons = bottom_buttons;
+            v
         })
         .boxed()
 }
 
 /// A button, with or without a dialog.
 pub fn button() -> BoxedStrategy<Button> {
-    (id(), text(), option::of(dialog()))
-        .prop_map(|(button_id, button_text, dialog)| Button {
-            button_id,
-            button_text,
-            dialog,
+    (id::<ButtonId>(), text(), option::of(dialog()))
+        .prop_map(|(button_id, button_text, dialog)| {
+            let mut v = Button::new(button_id, button_text);
+            v.dialog = dialog;
+            v
         })
         .boxed()
 }
@@ -278,7 +279,7 @@ pub fn button() -> BoxedStrategy<Button> {
 /// A context-menu item.
 pub fn menu_item() -> BoxedStrategy<MenuItem> {
     (
-        id(),
+        id::<MenuItemId>(),
         text(),
         prop_oneof![
             vec(message_subtype(), 0..4).prop_map(OneOrList::List),
@@ -286,14 +287,12 @@ pub fn menu_item() -> BoxedStrategy<MenuItem> {
         ],
         option::of(dialog()),
     )
-        .prop_map(
-            |(menu_item_id, menu_item_text, message_subtypes, dialog)| MenuItem {
-                menu_item_id,
-                menu_item_text,
-                message_subtypes,
-                dialog,
-            },
-        )
+        .prop_map(|(menu_item_id, menu_item_text, message_subtypes, dialog)| {
+            let mut v = MenuItem::new(menu_item_id, menu_item_text, []);
+            v.message_subtypes = message_subtypes;
+            v.dialog = dialog;
+            v
+        })
         .boxed()
 }
 
@@ -306,12 +305,12 @@ pub fn style_item() -> BoxedStrategy<StyleItem> {
         option::of(id()),
         option::of(text()),
     )
-        .prop_map(|(widget, display, expand, button_id, text)| StyleItem {
-            widget,
-            display,
-            expand,
-            button_id,
-            text,
+        .prop_map(|(widget, display, expand, button_id, text)| {
+            let mut v = StyleItem::new(widget, display);
+            v.expand = expand;
+            v.button_id = button_id;
+            v.text = text;
+            v
         })
         .boxed()
 }
@@ -319,19 +318,23 @@ pub fn style_item() -> BoxedStrategy<StyleItem> {
 /// A canvas item (text, image, both or neither).
 pub fn canvas_item() -> BoxedStrategy<CanvasItem> {
     (option::of(text()), option::of(text()))
-        .prop_map(|(text, path)| CanvasItem { text, path })
+        .prop_map(|(text, path)| {
+            let mut v = CanvasItem::default();
+            v.text = text;
+            v.path = path;
+            v
+        })
         .boxed()
 }
 
 /// A channel's info.
 pub fn channel_info() -> BoxedStrategy<ChannelInfo> {
-    (id(), text(), text(), text())
+    (id::<ChannelId>(), text(), text(), text())
         .prop_map(
-            |(channel_id, channel_name, channel_description, channel_type)| ChannelInfo {
-                channel_id,
-                channel_name,
-                channel_description,
-                channel_type,
+            |(channel_id, channel_name, channel_description, channel_type)| {
+                let mut v = ChannelInfo::new(channel_id, channel_name, channel_description);
+                v.channel_type = channel_type;
+                v
             },
         )
         .boxed()
@@ -340,10 +343,10 @@ pub fn channel_info() -> BoxedStrategy<ChannelInfo> {
 /// A dialog value.
 pub fn click_argument() -> BoxedStrategy<ClickArgument> {
     (text(), text(), option::of(text()))
-        .prop_map(|(label, value, filename)| ClickArgument {
-            label,
-            value,
-            filename,
+        .prop_map(|(label, value, filename)| {
+            let mut v = ClickArgument::new(label, value);
+            v.filename = filename;
+            v
         })
         .boxed()
 }
@@ -374,26 +377,21 @@ pub fn update_content() -> BoxedStrategy<UpdateContent> {
 pub fn message_body() -> BoxedStrategy<MessageBody> {
     (
         message_subtype(),
-        id(),
+        id::<ChannelId>(),
         message_content(),
         any::<i64>(),
         option::of(character_refs()),
-        id(),
+        id::<CharacterId>(),
         option::of(id()),
         option::of(context()),
     )
         .prop_map(
             |(subtype, channel_id, content, timestamp, recipients, sender, message_id, context)| {
-                MessageBody {
-                    subtype,
-                    channel_id,
-                    content,
-                    timestamp,
-                    recipients,
-                    sender,
-                    message_id,
-                    context,
-                }
+                let mut v = MessageBody::new(subtype, channel_id, content, sender, timestamp);
+                v.recipients = recipients;
+                v.message_id = message_id;
+                v.context = context;
+                v
             },
         )
         .boxed()
@@ -402,43 +400,44 @@ pub fn message_body() -> BoxedStrategy<MessageBody> {
 /// An update as the platform sends it to users.
 pub fn update_body() -> BoxedStrategy<UpdateBody> {
     (
-        id(),
+        id::<ChannelId>(),
         update_content(),
         option::of(character_refs()),
         option::of(text()),
         option::of(context()),
     )
-        .prop_map(
-            |(channel_id, content, recipients, group_id, context)| UpdateBody {
-                channel_id,
-                content,
-                recipients,
-                group_id,
-                context,
-            },
-        )
+        .prop_map(|(channel_id, content, recipients, group_id, context)| {
+            let mut v = UpdateBody::new(channel_id, content);
+            v.recipients = recipients;
+            v.group_id = group_id;
+            v.context = context;
+            v
+        })
         .boxed()
 }
 
 /// An acknowledgement.
 pub fn copy_body() -> BoxedStrategy<CopyBody> {
     (request_id(), text(), any::<bool>(), option::of(context()))
-        .prop_map(|(request_id, origin_type, status, context)| CopyBody {
-            request_id,
-            origin_type,
-            status,
-            context,
+        .prop_map(|(request_id, origin_type, status, context)| {
+            let mut v = CopyBody::new(request_id, origin_type, status);
+            v.context = context;
+            v
         })
         .boxed()
 }
 
 /// A join, leave or refresh as a service receives it.
 pub fn simple_action() -> BoxedStrategy<SimpleAction> {
-    (id(), id(), option::of(context()))
-        .prop_map(|(channel_id, sender, context)| SimpleAction {
-            channel_id,
-            sender,
-            context,
+    (
+        id::<ChannelId>(),
+        id::<CharacterId>(),
+        option::of(context()),
+    )
+        .prop_map(|(channel_id, sender, context)| {
+            let mut v = SimpleAction::new(channel_id, sender);
+            v.context = context;
+            v
         })
         .boxed()
 }
@@ -446,7 +445,12 @@ pub fn simple_action() -> BoxedStrategy<SimpleAction> {
 /// A button click as a service receives it.
 pub fn button_click() -> BoxedStrategy<ButtonClick> {
     (
-        (id(), id(), id(), vec(click_argument(), 0..3)),
+        (
+            id::<ButtonId>(),
+            id::<ChannelId>(),
+            id::<CharacterId>(),
+            vec(click_argument(), 0..3),
+        ),
         (
             option::of(vec(text(), 0..3)),
             option::of(text()),
@@ -458,15 +462,14 @@ pub fn button_click() -> BoxedStrategy<ButtonClick> {
             |(
                 (button_id, channel_id, sender, arguments),
                 (labels, bottom_button_id, context, button_type),
-            )| ButtonClick {
-                button_id,
-                channel_id,
-                sender,
-                arguments,
-                labels,
-                bottom_button_id,
-                context,
-                button_type,
+            )| {
+                let mut v = ButtonClick::new(button_id, channel_id, sender);
+                v.arguments = arguments;
+                v.labels = labels;
+                v.bottom_button_id = bottom_button_id;
+                v.context = context;
+                v.button_type = button_type;
+                v
             },
         )
         .boxed()
@@ -475,7 +478,13 @@ pub fn button_click() -> BoxedStrategy<ButtonClick> {
 /// A menu-item click as a service receives it.
 pub fn menu_item_click() -> BoxedStrategy<MenuItemClick> {
     (
-        (id(), message_subtype(), message_content(), id(), id()),
+        (
+            id::<MenuItemId>(),
+            message_subtype(),
+            message_content(),
+            id::<ChannelId>(),
+            id::<CharacterId>(),
+        ),
         (
             option::of(id()),
             vec(click_argument(), 0..3),
@@ -487,16 +496,19 @@ pub fn menu_item_click() -> BoxedStrategy<MenuItemClick> {
             |(
                 (menu_item_id, message_subtype, message_content, channel_id, sender),
                 (message_id, arguments, bottom_button_id, context),
-            )| MenuItemClick {
-                menu_item_id,
-                message_subtype,
-                message_content,
-                channel_id,
-                sender,
-                message_id,
-                arguments,
-                bottom_button_id,
-                context,
+            )| {
+                let mut v = MenuItemClick::new(
+                    menu_item_id,
+                    message_subtype,
+                    message_content,
+                    channel_id,
+                    sender,
+                );
+                v.message_id = message_id;
+                v.arguments = arguments;
+                v.bottom_button_id = bottom_button_id;
+                v.context = context;
+                v
             },
         )
         .boxed()
@@ -642,10 +654,11 @@ pub fn user_action_kind() -> BoxedStrategy<UserActionKind> {
                 |(menu_item_id, (message_id, subtype, content), arguments, bottom_button_id)| {
                     UserActionKind::MenuItemClick {
                         menu_item_id,
-                        message: ClickedMessage {
-                            message_id,
-                            subtype,
-                            content,
+                        message: {
+                            let mut c = ClickedMessage::new(content);
+                            c.message_id = message_id;
+                            c.subtype = subtype;
+                            c
                         },
                         arguments,
                         bottom_button_id,

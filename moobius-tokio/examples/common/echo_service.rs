@@ -65,25 +65,17 @@ impl EchoService {
 }
 
 fn buttons() -> Vec<Button> {
-    let mut times = InputComponent::new("How many times?", InputType::Dropdown);
-    times.choices = Some((1..=5).map(|n| n.to_string()).collect());
-    times.required = Some(true);
+    let times = InputComponent::new("How many times?", InputType::Dropdown)
+        .with_choices((1..=5).map(|n| n.to_string()))
+        .with_required(true);
     let repeat = Dialog::new("Repeat after me")
         .component(InputComponent::new(
             "What should I repeat?",
             InputType::Text,
         ))
         .component(times)
-        .bottom_button(BottomButton {
-            id: "cancel".into(),
-            text: "Never mind".into(),
-            submit: false,
-        })
-        .bottom_button(BottomButton {
-            id: "confirm".into(),
-            text: "Repeat!".into(),
-            submit: true,
-        });
+        .bottom_button(BottomButton::new("cancel", "Never mind", false))
+        .bottom_button(BottomButton::new("confirm", "Repeat!", true));
     vec![
         Button::new("meow", "MEOW"),
         Button::new("repeat", "REPEAT").with_dialog(repeat),

@@ -199,6 +199,7 @@ impl<S: Service> Driver<S> {
                 Output::WsClose { reason } => self.ws.close(&reason),
                 Output::Http { id, request } => self.http_calls.push(self.http.start(id, request)),
                 Output::Event(event) => self.on_event(event),
+                _ => tracing::warn!("a session output this driver does not know; ignored"),
             }
         }
         self.publish_status();

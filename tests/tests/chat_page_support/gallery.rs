@@ -61,10 +61,7 @@ impl Gallery {
         to: CharacterId,
         text: String,
     ) -> CallbackResult {
-        let content = MessageContent {
-            text: Some(text),
-            ..MessageContent::default()
-        };
+        let content = MessageContent::text(text);
         self.content(m, channel, to, MessageSubtype::Text, content)
             .await
     }
@@ -99,10 +96,8 @@ impl Gallery {
         m.send_menu(channel.clone(), vec![describe, caption], to.clone())
             .await?;
 
-        let canvas = vec![CanvasItem {
-            text: Some("A picture on the canvas".into()),
-            path: Some(self.image_url.clone()),
-        }];
+        let canvas =
+            vec![CanvasItem::text("A picture on the canvas").with_path(self.image_url.clone())];
         m.send_canvas(channel.clone(), canvas, to.clone()).await?;
 
         let mut collapsed = StyleItem::new(Widget::Canvas, Display::Visible);
@@ -131,27 +126,18 @@ impl Service for Gallery {
     async fn on_join(&mut self, m: &Moobius, action: SimpleAction) -> CallbackResult {
         let (c, to) = (&action.channel_id, action.sender.clone());
         self.interface(m, c, to.clone()).await?;
-        let image = MessageContent {
-            path: Some(self.image_url.clone()),
-            ..MessageContent::default()
-        };
+        let image = MessageContent::path(self.image_url.clone());
         self.content(m, c, to.clone(), MessageSubtype::Image, image)
             .await?;
-        let file = MessageContent {
-            path: Some(self.file_url.clone()),
-            filename: Some("report.txt".into()),
-            size: Some(2048),
-            ..MessageContent::default()
-        };
+        let file = MessageContent::path(self.file_url.clone())
+            .with_filename("report.txt")
+            .with_size(2048);
         self.content(m, c, to.clone(), MessageSubtype::File, file)
             .await?;
-        let card = MessageContent {
-            title: Some("A card".into()),
-            text: Some("Cards have a title, a text and a link.".into()),
-            link: Some("https://example.com/".into()),
-            button: Some("Open it".into()),
-            ..MessageContent::default()
-        };
+        let card = MessageContent::text("Cards have a title, a text and a link.")
+            .with_title("A card")
+            .with_link("https://example.com/")
+            .with_button("Open it");
         self.content(m, c, to, MessageSubtype::Card, card).await
     }
 
