@@ -5,6 +5,7 @@ use moobius_proto::session::{Role, Session};
 
 /// The loop's state as handles see it, published after every turn.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Status {
     /// Start-up has finished.
     pub ready: bool,

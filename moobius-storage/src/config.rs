@@ -77,6 +77,7 @@ impl fmt::Display for Implementation {
 /// Either [`url`](Self::url) is set (and the other fields keep their
 /// defaults), or the separate fields describe the server.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RedisSettings {
     /// A `redis://[user:password@]host[:port][/db]` (or `rediss://`,
     /// `redis+unix://`, `unix://`) URL; when set, the fields below are unused.
@@ -120,6 +121,32 @@ impl RedisSettings {
             url: Some(url.into()),
             ..Self::default()
         }
+    }
+
+    /// Settings that connect to `host:port`, database 0, no user, no
+    /// password.
+    #[must_use]
+    pub fn server(host: impl Into<String>, port: u16) -> Self {
+        Self {
+            host: host.into(),
+            port,
+            ..Self::default()
+        }
+    }
+
+    /// The same settings with this password (overrides one in the URL).
+    #[must_use]
+    pub fn with_password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// The same settings trusting the certificate authorities of this PEM
+    /// file for a `rediss://` server.
+    #[must_use]
+    pub fn with_ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
     }
 
     /// The server for logs and errors, without credentials.
@@ -222,6 +249,7 @@ impl Backend {
 /// assert!(spec.load && spec.clear);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ContainerSpec {
     /// The container's name: 1 to 100 characters out of `[A-Za-z0-9_-]`,
     /// unique within one `db_config`.
@@ -394,12 +422,20 @@ impl<'de> serde::Deserialize<'de> for ContainerSpec {
 /// # Ok::<(), moobius_storage::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct StorageConfig {
     /// The containers, in `db_config` order.
     pub containers: Vec<ContainerSpec>,
 }
 
 impl StorageConfig {
+    /// These containers, in order (not checked: opening them checks names
+    /// and settings).
+    #[must_use]
+    pub fn new(containers: Vec<ContainerSpec>) -> Self {
+        Self { containers }
+    }
+
     /// Parses `db_config` JSON text.
     pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
         let v: Value = serde_json::from_str(text).map_err(ConfigError::Json)?;

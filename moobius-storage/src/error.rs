@@ -9,6 +9,7 @@ use crate::key::{display_key, KeyError};
 /// Which `db_config` entry an error is about: its position and, when it has a
 /// readable one, its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SpecAt {
     /// Position in the `db_config` list (0-based).
     pub index: usize,

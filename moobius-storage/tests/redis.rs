@@ -226,14 +226,11 @@ fn kill_db_settings(url: &str) -> RedisSettings {
     let redis::ConnectionAddr::Tcp(host, port) = info.addr() else {
         panic!("the reconnect tests need a TCP server");
     };
-    RedisSettings {
-        host: host.clone(),
-        port: *port,
-        db: KILL_DB,
-        username: info.redis_settings().username().map(str::to_owned),
-        password: info.redis_settings().password().map(str::to_owned),
-        ..RedisSettings::default()
-    }
+    let mut settings = RedisSettings::server(host.clone(), *port);
+    settings.db = KILL_DB;
+    settings.username = info.redis_settings().username().map(str::to_owned);
+    settings.password = info.redis_settings().password().map(str::to_owned);
+    settings
 }
 
 /// Kills every connection to `KILL_DB` but the caller's; returns how many.

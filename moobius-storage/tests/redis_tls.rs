@@ -59,10 +59,9 @@ impl TlsServer {
     }
 
     fn settings(&self, ca_file: Option<&Path>) -> RedisSettings {
-        RedisSettings {
-            ca_file: ca_file.map(Path::to_owned),
-            ..RedisSettings::from_url(self.url())
-        }
+        let mut settings = RedisSettings::from_url(self.url());
+        settings.ca_file = ca_file.map(Path::to_owned);
+        settings
     }
 }
 
@@ -227,10 +226,8 @@ fn rediss_refuses_a_server_it_does_not_trust() {
 fn a_missing_ca_file_is_an_error_naming_it() {
     let spec = ContainerSpec::redis(
         "tls",
-        RedisSettings {
-            ca_file: Some("/nonexistent/moobius-ca.pem".into()),
-            ..RedisSettings::from_url("rediss://127.0.0.1:1/")
-        },
+        RedisSettings::from_url("rediss://127.0.0.1:1/")
+            .with_ca_file("/nonexistent/moobius-ca.pem"),
     );
     let err = Container::open("svc", "chan", &spec).expect_err("no file");
     let text = err.to_string();

@@ -259,7 +259,7 @@ impl<D: Driver> World<D> {
             .connections()
             .iter()
             .filter(|c| {
-                matches!(&c.login, Some(moobius_devserver::Login::User { user_id }) if *user_id == self.alice)
+                matches!(&c.login, Some(moobius_devserver::Login::User { user_id, .. }) if *user_id == self.alice)
             })
             .count()
     }

@@ -302,11 +302,8 @@ fn walk_storage(w: &mut Walk) {
         w.debug("storage ContainerSpec", spec);
         w.debug("storage Backend", &spec.backend);
     }
-    let settings = RedisSettings {
-        url: Some(format!("rediss://app:{DB_URL_PASSWORD}@127.0.0.1:1/0")),
-        password: Some(DB_PASSWORD.to_owned()),
-        ..RedisSettings::default()
-    };
+    let settings = RedisSettings::from_url(format!("rediss://app:{DB_URL_PASSWORD}@127.0.0.1:1/0"))
+        .with_password(DB_PASSWORD);
     w.debug("storage RedisSettings", &settings);
     let query = RedisSettings::from_url(format!("redis://127.0.0.1:1/0?password={DB_PASSWORD}"));
     w.debug("storage RedisSettings (query)", &query);

@@ -23,6 +23,7 @@ pub type ConnectionId = u64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Login {
     /// `service_login`: a service, run by an account.
+    #[non_exhaustive]
     Service {
         /// The service.
         service_id: String,
@@ -30,6 +31,7 @@ pub enum Login {
         user_id: String,
     },
     /// `user_login`: a user.
+    #[non_exhaustive]
     User {
         /// The user.
         user_id: String,
