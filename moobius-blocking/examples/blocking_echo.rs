@@ -2,8 +2,7 @@
 //! (`cargo run -p moobius-blocking --example blocking_echo -- --config config.json`) it serves that platform;
 //! without, it starts a local devserver, says hello as a user, prints the echo and exits.
 mod dev;
-use moobius_blocking::proto::{compose::*, model::MessageBody, session::Event};
-use moobius_blocking::{Bot, CallbackResult, Client, Config, Moobius};
+use moobius_blocking::prelude::*;
 
 struct Echo;
 

@@ -2,8 +2,7 @@
 //! (`cargo run -p moobius-blocking --example pingpong -- --config config.json`, `service_mode: false`)
 //! it runs as that account; without, it starts a local devserver, pings it, prints the answer.
 mod dev;
-use moobius_blocking::proto::{compose::MessageSpec, ids::CharacterId, model::MessageBody};
-use moobius_blocking::{proto::session::Event, Bot, CallbackResult, Client, Config, Moobius};
+use moobius_blocking::prelude::*;
 
 struct PingPong;
 

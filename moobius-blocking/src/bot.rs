@@ -46,9 +46,7 @@ use moobius_proto::ws::{Action, UnknownFrame};
 /// value is kept as the panic left it).
 ///
 /// ```
-/// use moobius_blocking::{Bot, CallbackResult, Moobius};
-/// use moobius_blocking::proto::compose::MessageSpec;
-/// use moobius_blocking::proto::model::MessageBody;
+/// use moobius_blocking::prelude::*;
 ///
 /// struct Echo;
 ///

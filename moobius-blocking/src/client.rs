@@ -23,9 +23,7 @@ pub(crate) enum NoSpell {}
 /// read.
 ///
 /// ```no_run
-/// use moobius_blocking::{Client, Config};
-/// use moobius_blocking::proto::compose::MessageSpec;
-/// use moobius_blocking::proto::session::Event;
+/// use moobius_blocking::prelude::*;
 /// use std::time::Duration;
 ///
 /// let mut client = Client::connect(Config::load("config/config.json")?, Duration::from_secs(30))?;
@@ -143,7 +141,7 @@ impl Drop for Client {
 ///
 /// ```no_run
 /// # fn demo(mut client: moobius_blocking::Client) {
-/// use moobius_blocking::proto::session::Event;
+/// use moobius_blocking::prelude::*;
 /// for event in client.events() {
 ///     match event {
 ///         Event::Ready => println!("started"),

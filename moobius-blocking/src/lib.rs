@@ -18,9 +18,7 @@
 //! other threads call any method without deadlocks: see [`Moobius`].
 //!
 //! ```no_run
-//! use moobius_blocking::proto::compose::MessageSpec;
-//! use moobius_blocking::proto::model::MessageBody;
-//! use moobius_blocking::{Bot, CallbackResult, Config, Moobius};
+//! use moobius_blocking::prelude::*;
 //!
 //! /// Sends every message back to its author.
 //! struct Echo;
@@ -124,6 +122,7 @@
 //! **Proxies.** HTTP honours `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (ureq's default configuration reads them; `ALL_PROXY` wins when several are set). The websocket does not use a proxy: tungstenite connects directly to the host of `ws_server_uri`; where only a proxy leads out, the websocket cannot connect.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
 mod bot;
@@ -132,6 +131,7 @@ mod dispatch;
 mod driver;
 mod http;
 mod moobius;
+pub mod prelude;
 mod runner;
 mod ws;
 

@@ -66,6 +66,7 @@ pub enum Error {
     InvalidArgument(String),
     /// Per-channel storage could not be opened or used.
     #[cfg(feature = "storage")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "storage")))]
     #[error(transparent)]
     Storage(#[from] moobius_storage::StorageError),
     /// `log_config` cannot be applied (unknown level, unsupported

@@ -13,6 +13,7 @@
 //! threads or tasks belong to the drivers.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
 mod clock;

@@ -85,6 +85,7 @@ impl TlsConfig {
 
     /// Also trust the operating system's store (feature `native-roots`).
     #[cfg(feature = "native-roots")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "native-roots")))]
     pub fn with_native_roots(mut self, on: bool) -> Self {
         self.native = on;
         self

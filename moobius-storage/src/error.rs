@@ -221,6 +221,7 @@ pub enum StorageError {
     },
     /// A Redis command or connection failed (server down, timeout, auth, ...).
     #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     #[error("container `{container}`: redis {op}{} on {server} failed: {source}", .key.as_deref().map(|k| format!(" of key {}", display_key(k))).unwrap_or_default())]
     Redis {
         /// The container.
@@ -237,6 +238,7 @@ pub enum StorageError {
     /// The async API was used outside a tokio runtime, or its blocking file
     /// task failed.
     #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     #[error("container `{container}`: {problem}")]
     Runtime {
         /// The container.

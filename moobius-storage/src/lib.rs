@@ -75,6 +75,7 @@
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 #[cfg(feature = "tokio")]
@@ -91,6 +92,7 @@ mod memory;
 mod redis_backend;
 
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use asynchronous::{AsyncChannelStorage, AsyncContainer};
 pub use blocking::{ChannelStorage, Container};
 pub use config::{Backend, ContainerSpec, Implementation, RedisSettings, StorageConfig};

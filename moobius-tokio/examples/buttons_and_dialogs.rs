@@ -5,11 +5,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use moobius_tokio::proto::compose::MessageSpec;
-use moobius_tokio::proto::model::{
-    BottomButton, Button, ButtonClick, Dialog, InputComponent, InputType, SimpleAction,
-};
-use moobius_tokio::{CallbackResult, Click, Moobius, Service};
+use moobius_tokio::prelude::*;
 
 struct Greeter;
 

@@ -7,9 +7,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use moobius_tokio::proto::compose::{MessageSpec, Recipients};
-use moobius_tokio::proto::model::MessageBody;
-use moobius_tokio::{CallbackResult, Config, Moobius, Service};
+use moobius_tokio::prelude::*;
 
 struct Echo;
 

@@ -5,11 +5,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use moobius_tokio::proto::compose::MessageSpec;
-use moobius_tokio::proto::model::{
-    CanvasItem, MenuItem, MenuItemClick, MessageSubtype, SimpleAction,
-};
-use moobius_tokio::{CallbackResult, MenuClick, Moobius, Service};
+use moobius_tokio::prelude::*;
 
 struct Picker;
 

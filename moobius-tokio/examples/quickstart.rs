@@ -26,10 +26,7 @@
 mod common;
 
 use common::echo_service::EchoService;
-use moobius_tokio::proto::compose::{MessageSpec, Recipients};
-use moobius_tokio::proto::ids::{ChannelId, CharacterId};
-use moobius_tokio::proto::model::{Button, CanvasItem, MessageBody};
-use moobius_tokio::{CallbackResult, Click, Config, MenuClick, Moobius, Service};
+use moobius_tokio::prelude::*;
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};

@@ -5,9 +5,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use moobius_tokio::proto::compose::MessageSpec;
-use moobius_tokio::proto::model::SimpleAction;
-use moobius_tokio::{CallbackResult, Moobius, Service, Wand};
+use moobius_tokio::prelude::*;
 
 /// Announces whatever it is told to the channel.
 struct Herald;

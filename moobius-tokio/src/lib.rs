@@ -14,9 +14,7 @@
 //! order events arrive.
 //!
 //! ```no_run
-//! use moobius_tokio::proto::compose::MessageSpec;
-//! use moobius_tokio::proto::model::MessageBody;
-//! use moobius_tokio::{CallbackResult, Config, Moobius, Service};
+//! use moobius_tokio::prelude::*;
 //!
 //! /// Sends every message back to its author.
 //! struct Echo;
@@ -126,10 +124,12 @@
 //! **Proxies.** HTTP honours `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (reqwest reads them). The websocket does not use a proxy: tokio-tungstenite connects directly to the host of `ws_server_uri`; where only a proxy leads out, the websocket cannot connect.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
 mod driver;
 mod moobius;
+pub mod prelude;
 mod runner;
 mod service;
 mod wand;
@@ -143,6 +143,7 @@ pub use moobius_runtime::{
 };
 /// Per-channel storage (the `moobius-storage` crate), feature `storage`.
 #[cfg(feature = "storage")]
+#[cfg_attr(docsrs, doc(cfg(feature = "storage")))]
 pub use moobius_storage as storage;
 pub use runner::{run, spawn, Running, SpellSender};
 pub use service::{Action, Service};

@@ -49,9 +49,7 @@ pub use moobius_proto::ws::Action;
 /// Implementations may write `async fn` for any callback:
 ///
 /// ```
-/// use moobius_tokio::{CallbackResult, Moobius, Service};
-/// use moobius_tokio::proto::compose::MessageSpec;
-/// use moobius_tokio::proto::model::MessageBody;
+/// use moobius_tokio::prelude::*;
 ///
 /// struct Echo;
 ///

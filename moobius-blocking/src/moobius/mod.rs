@@ -28,7 +28,7 @@ use std::time::Duration;
 ///
 /// ```no_run
 /// # fn demo(moobius: &moobius_blocking::Moobius) -> Result<(), moobius_blocking::Error> {
-/// use moobius_blocking::proto::compose::MessageSpec;
+/// use moobius_blocking::prelude::*;
 /// let channel = moobius.channels()[0].clone();
 /// let members = moobius.fetch_member_ids(channel.clone())?;
 /// moobius.send_message(MessageSpec::text(channel, "hello everyone", members).sender("agent-id"))?;
@@ -165,6 +165,7 @@ impl Moobius {
     /// # Ok(()) }
     /// ```
     #[cfg(feature = "storage")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "storage")))]
     pub fn open_storage(
         &self,
         channel_id: impl Into<ChannelId>,

@@ -2,13 +2,7 @@
 
 //! dialog), a context menu, and a canvas counting messages.
 
-use moobius_tokio::proto::compose::MessageSpec;
-use moobius_tokio::proto::ids::{ChannelId, CharacterId};
-use moobius_tokio::proto::model::{
-    BottomButton, Button, ButtonClick, CanvasItem, Dialog, Display, InputComponent, InputType,
-    MenuItem, MenuItemClick, MessageBody, MessageSubtype, SimpleAction, StyleItem, Widget,
-};
-use moobius_tokio::{CallbackResult, Moobius, Profile, Service};
+use moobius_tokio::prelude::*;
 use std::collections::HashMap;
 
 /// The agent the service speaks as.

@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 ///
 /// ```no_run
 /// # async fn demo(moobius: moobius_tokio::Moobius) -> Result<(), moobius_tokio::Error> {
-/// use moobius_tokio::proto::compose::{MessageSpec, Recipients};
+/// use moobius_tokio::prelude::*;
 /// let channel = moobius.channels()[0].clone();
 /// let members = moobius.fetch_member_ids(channel.clone()).await?;
 /// moobius
@@ -177,6 +177,7 @@ impl Moobius {
     /// # Ok(()) }
     /// ```
     #[cfg(feature = "storage")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "storage")))]
     pub async fn open_storage(
         &self,
         channel_id: impl Into<ChannelId>,
