@@ -190,6 +190,7 @@ impl<S: Send + 'static> SpellSender<S> {
 
 /// A bot running on its own thread ([`spawn`]). Dropping it stops the bot
 /// and waits for its thread.
+#[must_use = "dropping a `Running` stops the bot at once"]
 pub struct Running<S> {
     moobius: Moobius,
     spells: SpellSender<S>,

@@ -552,6 +552,7 @@ impl std::fmt::Debug for IssuedTokens {
 /// A running devserver. Dropping it stops the server (without waiting);
 /// [`shutdown`](Self::shutdown) stops it and waits.
 #[derive(Debug)]
+#[must_use = "dropping the handle stops the server at once"]
 pub struct DevServerHandle {
     shared: Arc<Shared>,
     addr: SocketAddr,

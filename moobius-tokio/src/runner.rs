@@ -91,6 +91,7 @@ pub fn spawn<S: Service>(config: Config, service: S) -> Running<S> {
 }
 
 /// A service running as a task.
+#[must_use = "without its `Running` handle the service runs detached: nothing can stop it or wait for it"]
 pub struct Running<S: Service> {
     pub(crate) moobius: Moobius,
     pub(crate) spells: mpsc::Sender<S::Spell>,

@@ -132,6 +132,7 @@ impl Moobius {
 
     /// Waits until the client has stopped; `false` if it still runs after
     /// `timeout`.
+    #[must_use = "`false` means the client still runs"]
     pub fn wait_stopped(&self, timeout: Duration) -> bool {
         self.inner.shared.wait_for(timeout, |s| s.stopped)
     }

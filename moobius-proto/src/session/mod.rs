@@ -195,6 +195,7 @@ impl Session {
     }
 
     /// The next thing to do, if any. Drain it after every input.
+    #[must_use = "an output taken and not acted on is lost"]
     pub fn poll_output(&mut self) -> Option<Output> {
         self.outputs.pop_front()
     }
