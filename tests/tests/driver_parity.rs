@@ -19,7 +19,9 @@
 //! headers only to a host the caller trusts; the history's default page
 //! (1,024, more than the lower layer's 64); a generic `send` whose
 //! recipients are a list (turned into a group) and `send_update`, both
-//! forwarded by the devserver to the user.
+//! forwarded by the devserver to the user; and in user mode, a generic
+//! `send` (of a custom type, and a `message_up` to a list) forwarded to the
+//! channel's service.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, non_snake_case)]
 
@@ -356,29 +358,53 @@ struct World<D> {
     ws: Ws,
 }
 
+/// A runtime for the devserver and the tokio driver.
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A devserver with Alice, the service account and its channel.
+fn platform(rt: &Runtime) -> DevServerHandle {
+    rt.block_on(async {
+        DevServer::builder()
+            .user(ALICE, PASSWORD)
+            .user(SERVICE, PASSWORD)
+            .channel_owned_by(CHANNEL, "Lobby", SERVICE)
+            .start()
+            .await
+            .unwrap()
+    })
+}
+
+/// The configuration of the account `email` in `role` on `server`.
+fn config(server: &DevServerHandle, email: &str, role: Role) -> Config {
+    let http = format!("{}/", server.http_uri()).parse().unwrap();
+    let session = SessionConfig::new(email, PASSWORD.into(), http, server.ws_uri(), role);
+    let mut config = Config::new(session);
+    config.no_warn_cannot_save_service_id = true;
+    config
+}
+
+/// Waits for `what` to hold, failing after [`WAIT`].
+fn eventually(what: &str, mut holds: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !holds() {
+        assert!(Instant::now() < deadline, "{what} not within {WAIT:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 impl<D: Driver> World<D> {
     fn new(kind: Kind) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = rt.block_on(async {
-            DevServer::builder()
-                .user(ALICE, PASSWORD)
-                .user(SERVICE, PASSWORD)
-                .channel_owned_by(CHANNEL, "Lobby", SERVICE)
-                .start()
-                .await
-                .unwrap()
-        });
-        let http = format!("{}/", server.http_uri()).parse().unwrap();
+        let rt = runtime();
+        let server = platform(&rt);
         let role = Role::service(None, vec![CHANNEL.into()]);
-        let session = SessionConfig::new(SERVICE, PASSWORD.into(), http, server.ws_uri(), role);
-        let mut config = Config::new(session);
-        config.no_warn_cannot_save_service_id = true;
         let (tx, seen) = channel();
-        let client = D::start(&rt, config, tx, kind);
+        let client = D::start(&rt, config(&server, SERVICE, role), tx, kind);
         let alice = server.user_id(ALICE).unwrap();
         let ws = rt.block_on(async {
             let (token, _) = Api::new(&server).sign_in(ALICE, PASSWORD).await;
@@ -691,6 +717,43 @@ fn generic_send_with_a_list_and_send_update_reach_the_user<D: Driver>() {
     w.finish();
 }
 
+/// User mode: the generic `send` of the user's driver reaches the channel's
+/// service (a raw websocket service here), a list of recipients turned into
+/// a group first.
+fn a_user_generic_send_reaches_the_service<D: Driver>() {
+    let rt = runtime();
+    let server = platform(&rt);
+    let owner = server.user_id(SERVICE).unwrap();
+    let service_id = server.seed_service(&owner, "raw").unwrap();
+    server.bind(CHANNEL, &service_id).unwrap();
+    let token = server.issue_tokens(&owner).unwrap().access_token;
+    let mut service = rt.block_on(Ws::login_service(&server.ws_uri(), &token, &service_id));
+    let (tx, seen) = channel();
+    let role = Role::user(vec![CHANNEL.into()]);
+    let client = D::start(&rt, config(&server, ALICE, role), tx, Kind::Plain);
+    assert_eq!(seen.recv_timeout(WAIT), Ok(Seen::Start));
+    let alice = server.user_id(ALICE).unwrap();
+    eventually("Alice's join", || server.members(CHANNEL).contains(&alice));
+
+    let poke = json!({"channel_id": CHANNEL, "what": "hello"});
+    client.send(&rt, "poke", poke).unwrap();
+    let got = rt.block_on(service.recv_until(|v| v["type"] == "poke"));
+    assert_eq!(got["body"]["what"], "hello", "{got}");
+    assert_eq!(got["body"]["sender"], alice.as_str(), "{got}");
+
+    let up = json!({
+        "subtype": "text", "channel_id": CHANNEL, "content": {"text": "hi from a list"},
+        "recipients": [alice.clone()], "timestamp": 1, "context": {}
+    });
+    client.send(&rt, "message_up", up).unwrap();
+    let got = rt.block_on(service.recv_until(|v| v["type"] == "message_up"));
+    assert_eq!(got["body"]["content"]["text"], "hi from a list", "{got}");
+    let group = got["body"]["recipients"].as_str().expect("a group id");
+    let group = server.group(group).expect("the list's group");
+    assert_eq!(group.characters, [alice], "{got}");
+    client.stop(&rt);
+}
+
 macro_rules! parity {
     ($($scenario:ident),* $(,)?) => {
         mod tokio_driver {
@@ -711,4 +774,5 @@ parity!(
     download_size_sends_auth_only_to_a_trusted_host,
     the_history_page_defaults_to_1024,
     generic_send_with_a_list_and_send_update_reach_the_user,
+    a_user_generic_send_reaches_the_service,
 );
