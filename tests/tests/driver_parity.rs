@@ -164,7 +164,12 @@ trait Driver: Sized {
     fn channel_group(&self, rt: &Runtime, q: ChannelGroupQuery) -> Result<Vec<CharacterId>, Error>;
     fn channel_group_of(&self, rt: &Runtime, c: &Character) -> Result<Group, Error>;
     fn service_group_of(&self, rt: &Runtime, id: &str) -> Result<Group, Error>;
-    fn send_characters_of(&self, rt: &Runtime, c: Character, to: &str) -> Result<(), Error>;
+    fn send_characters_of(
+        &self,
+        rt: &Runtime,
+        c: Character,
+        to: Vec<Character>,
+    ) -> Result<(), Error>;
     fn upload_bytes(&self, rt: &Runtime, name: &str, bytes: &'static [u8])
         -> Result<String, Error>;
     fn download(
@@ -235,9 +240,13 @@ macro_rules! calls {
         fn service_group_of(&self, rt: &Runtime, id: &str) -> Result<Group, Error> {
             $run!(rt, self.m().create_service_group(id)$(.$await)?)
         }
-        fn send_characters_of(&self, rt: &Runtime, c: Character, to: &str) -> Result<(), Error> {
-            let to = CharacterId::new(to);
-            $run!(rt, self.m().send_characters(CHANNEL, c, to)$(.$await)?)
+        fn send_characters_of(
+            &self,
+            rt: &Runtime,
+            c: Character,
+            to: Vec<Character>,
+        ) -> Result<(), Error> {
+            $run!(rt, self.m().send_characters(CHANNEL, c, to.as_slice())$(.$await)?)
         }
         fn upload_bytes(&self, rt: &Runtime, name: &str, bytes: &'static [u8]) -> Result<String, Error> {
             $run!(rt, self.m().upload_bytes(name, bytes)$(.$await)?)
@@ -585,7 +594,7 @@ fn characters_by_record_or_id_and_the_named_group_query<D: Driver>() {
     assert_eq!(service_group.character_ids, vec![alice.clone()]);
 
     w.client()
-        .send_characters_of(&w.rt, w.alice_record(), &w.alice)
+        .send_characters_of(&w.rt, w.alice_record(), vec![w.alice_record()])
         .unwrap();
     let update = w.alice_receives("update");
     assert_eq!(update["body"]["subtype"], "characters", "{update}");
