@@ -162,6 +162,9 @@ pub fn download_url(source: DownloadSource) -> Result<String, Error> {
             "message {} has no file to download (no content.path)",
             message_id.as_ref().map_or("without an id", |m| m.as_str())
         ))),
+        other => Err(Error::InvalidArgument(format!(
+            "a download source this version cannot fetch: {other:?}"
+        ))),
     }
 }
 

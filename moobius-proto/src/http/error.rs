@@ -58,6 +58,7 @@ pub enum RequestError {
 /// A base URI (`http_server_uri`) that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid base URI {uri:?}: {reason}")]
+#[non_exhaustive]
 pub struct BaseUriError {
     /// The text given.
     pub uri: String,

@@ -266,6 +266,7 @@ impl Default for DownloadOptions {
 /// assert_eq!(s.url(), Some("https://files.example/cat.png"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DownloadSource {
     /// A file's URL.
     Url(String),
