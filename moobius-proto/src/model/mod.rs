@@ -13,6 +13,8 @@ mod character;
 mod character_ids;
 mod click;
 mod copy;
+#[cfg(test)]
+mod field_lists;
 mod group;
 mod kinds;
 mod lenient;
