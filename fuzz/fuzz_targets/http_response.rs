@@ -47,33 +47,15 @@ fuzz_target!(|data: &[u8]| {
     let _ = DeleteAccount::new("e", Password::new("p")).parse(&r);
     let _ = SignOut.parse(&r);
     let _ = FetchUserInfo.parse(&r);
-    let _ = UpdateCurrentUser {
-        avatar: "a".into(),
-        description: "d".into(),
-        name: "n".into(),
-    }
-    .parse(&r);
+    let _ = UpdateCurrentUser::new("n", "a", "d").parse(&r);
     let _ = CreateService::default().parse(&r);
     if let Ok(list) = FetchServiceList.parse(&r) {
         let _ = list.service_of_each_channel();
     }
     let _ = BindService::new("c", "s").parse(&r);
     let _ = UnbindService::new("c", "s").parse(&r);
-    let _ = CreateAgent {
-        service_id: "s".into(),
-        name: "n".into(),
-        avatar: DEFAULT_IMAGE_URL.into(),
-        description: DEFAULT_AGENT_DESCRIPTION.into(),
-    }
-    .parse(&r);
-    let _ = UpdateAgent {
-        service_id: "s".into(),
-        character_id: "c".into(),
-        name: "n".into(),
-        avatar: "a".into(),
-        description: "d".into(),
-    }
-    .parse(&r);
+    let _ = CreateAgent::new("s", "n", DEFAULT_IMAGE_URL, DEFAULT_AGENT_DESCRIPTION).parse(&r);
+    let _ = UpdateAgent::new("s", "c", "n", "a", "d").parse(&r);
     let _ = FetchAgents::new("s").parse(&r);
     let _ = CreateChannel::new("n", "d").parse(&r);
     let _ = UpdateChannel::new("c", "n", "d").parse(&r);

@@ -419,46 +419,33 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
             run.expect(out, |t| json!(t.expose()), result)
         }
         "request_sign_up_code" => {
-            let ep = SignUp {
-                email: email()?,
-                password: password()?,
-            };
+            let ep = SignUp::new(email()?, password()?);
             let out = run.exchange(&ep)?;
             run.expect(out, |()| Value::Null, result)
         }
         "request_sign_up_code_again" => {
-            let ep = ResendConfirmation { email: email()? };
+            let ep = ResendConfirmation::new(email()?);
             let out = run.exchange(&ep)?;
             run.expect(out, |()| Value::Null, result)
         }
         "sign_up_with_code" => {
-            let ep = ConfirmSignUp {
-                email: email()?,
-                code: case.arg_str("the_code")?.into(),
-            };
+            let ep = ConfirmSignUp::new(email()?, case.arg_str("the_code")?);
             let out = run.exchange(&ep)?;
             run.expect(out, |()| Value::Null, result)
         }
         "request_password_reset_code" => {
-            let ep = ForgotPassword { email: email()? };
+            let ep = ForgotPassword::new(email()?);
             let out = run.exchange(&ep)?;
             run.expect(out, |()| Value::Null, result)
         }
         "reset_password_with_code" => {
             // The new password is the configured one, as in the reference.
-            let ep = ConfirmResetPassword {
-                email: email()?,
-                new_password: password()?,
-                code: case.arg_str("the_code")?.into(),
-            };
+            let ep = ConfirmResetPassword::new(email()?, password()?, case.arg_str("the_code")?);
             let out = run.exchange(&ep)?;
             run.expect(out, |()| Value::Null, result)
         }
         "delete_account" => {
-            let ep = DeleteAccount {
-                email: email()?,
-                password: password()?,
-            };
+            let ep = DeleteAccount::new(email()?, password()?);
             let out = run.exchange(&ep)?;
             run.expect(out, |()| Value::Null, result)
         }
@@ -475,11 +462,11 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
         "update_current_user" => {
             let avatar = run.url_arg("avatar")?;
             after_upload!(run, avatar, |avatar| {
-                let ep = UpdateCurrentUser {
+                let ep = UpdateCurrentUser::new(
+                    case.arg_str("name")?,
                     avatar,
-                    description: case.arg_str("description")?.to_owned(),
-                    name: case.arg_str("name")?.to_owned(),
-                };
+                    case.arg_str("description")?,
+                );
                 let out = run.exchange(&ep)?;
                 run.expect(out, |v| v, result)
             })
@@ -516,12 +503,12 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
                     Some(Value::String(d)) => d.clone(),
                     _ => DEFAULT_AGENT_DESCRIPTION.to_owned(),
                 };
-                let ep = CreateAgent {
-                    service_id: case.arg_str("service_id")?.into(),
-                    name: case.arg_str("name")?.to_owned(),
+                let ep = CreateAgent::new(
+                    case.arg_str("service_id")?,
+                    case.arg_str("name")?,
                     avatar,
                     description,
-                };
+                );
                 let out = run.exchange(&ep)?;
                 run.expect(out, |c| character_json(&c), result)
             })
@@ -529,14 +516,14 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
         "update_agent" => {
             let avatar = run.url_arg("avatar")?;
             after_upload!(run, avatar, |avatar| {
-                let ep = UpdateAgent {
-                    service_id: case.arg_str("service_id")?.into(),
+                let ep = UpdateAgent::new(
+                    case.arg_str("service_id")?,
                     // A2: a record is passed as the record.
-                    character_id: CharArg::read(case.arg("character")?, "args.character")?.id(),
-                    name: case.arg_str("name")?.to_owned(),
+                    CharArg::read(case.arg("character")?, "args.character")?.id(),
+                    case.arg_str("name")?,
                     avatar,
-                    description: case.arg_str("description")?.to_owned(),
-                };
+                    case.arg_str("description")?,
+                );
                 let out = run.exchange(&ep)?;
                 run.expect(out, |v| v, result)
             })
@@ -557,11 +544,11 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
             run.expect(out, to_json, result)
         }
         "update_channel" => {
-            let ep = UpdateChannel {
-                channel_id: case.arg_str("channel_id")?.into(),
-                name: case.arg_str("channel_name")?.to_owned(),
-                description: case.arg_str("channel_desc")?.to_owned(),
-            };
+            let ep = UpdateChannel::new(
+                case.arg_str("channel_id")?,
+                case.arg_str("channel_name")?,
+                case.arg_str("channel_desc")?,
+            );
             let out = run.exchange(&ep)?;
             run.expect(out, |()| Value::Null, result)
         }
@@ -737,10 +724,7 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
             run.expect(out, to_json, result)
         }
         "fetch_channel_group_dict" | "fetch_channel_group_list" => {
-            let ep = FetchChannelGroups {
-                channel_id: case.arg_str("channel_id")?.into(),
-                service_id: case.arg_str("service_id")?.into(),
-            };
+            let ep = FetchChannelGroups::new(case.arg_str("channel_id")?, case.arg_str("service_id")?);
             let out = run.exchange(&ep)?;
             if case.method == "fetch_channel_group_dict" {
                 run.expect(out, |g| to_json(g.members_by_group()), result)
@@ -749,10 +733,8 @@ fn judge_call(case: &Case, run: &mut Run<'_>) -> Result<usize, String> {
             }
         }
         "fetch_channel_temp_group" => {
-            let ep = FetchChannelTempGroup {
-                channel_id: case.arg_str("channel_id")?.into(),
-                service_id: case.arg_str("service_id")?.into(),
-            };
+            let ep =
+                FetchChannelTempGroup::new(case.arg_str("channel_id")?, case.arg_str("service_id")?);
             let out = run.exchange(&ep)?;
             run.expect(out, |v| v, result)
         }
@@ -782,26 +764,13 @@ fn parse_with_every_endpoint(response: &http::Response<Bytes>) {
     let target = UploadTarget::new("https://b/", vec![("key".into(), "k".into())]);
     let _ = SignIn::new("e", Password::new("p")).parse(response);
     let _ = Refresh::new("e", RefreshToken::new("r")).parse(response);
-    let _ = SignUp {
-        email: "e".into(),
-        password: Password::new("p"),
-    }
-    .parse(response);
-    let _ = ResendConfirmation { email: "e".into() }.parse(response);
-    let _ = ConfirmSignUp {
-        email: "e".into(),
-        code: "c".into(),
-    }
-    .parse(response);
-    let _ = ForgotPassword { email: "e".into() }.parse(response);
+    let _ = SignUp::new("e", Password::new("p")).parse(response);
+    let _ = ResendConfirmation::new("e").parse(response);
+    let _ = ConfirmSignUp::new("e", "c").parse(response);
+    let _ = ForgotPassword::new("e").parse(response);
     let _ = SignOut.parse(response);
     let _ = FetchUserInfo.parse(response);
-    let _ = UpdateCurrentUser {
-        avatar: "a".into(),
-        description: "d".into(),
-        name: "n".into(),
-    }
-    .parse(response);
+    let _ = UpdateCurrentUser::new("n", "a", "d").parse(response);
     let _ = CreateService::default().parse(response);
     let _ = FetchServiceList.parse(response);
     let _ = BindService::new("c", "s").parse(response);
@@ -819,28 +788,11 @@ fn parse_with_every_endpoint(response: &http::Response<Bytes>) {
     let _ = Download::new("https://x/").parse(response);
     let _ = CreateServiceGroup::new(["a"]).parse(response);
     let _ = FetchServiceGroup::new("g").parse(response);
-    let _ = CreateChannelGroup {
-        channel_id: "c".into(),
-        group_name: "n".into(),
-        characters: vec!["a".into()],
-    }
-    .parse(response);
-    let _ = FetchChannelGroup {
-        group_id: "g".into(),
-        channel_id: "c".into(),
-        user_id: "u".into(),
-    }
-    .parse(response);
-    let _ = FetchChannelGroups {
-        channel_id: "c".into(),
-        service_id: "s".into(),
-    }
-    .parse(response);
-    let _ = FetchChannelTempGroup {
-        channel_id: "c".into(),
-        service_id: "s".into(),
-    }
-    .parse(response);
+    let _ = CreateChannelGroup::new("c", "n", vec![moobius_proto::CharacterId::new("a")])
+        .parse(response);
+    let _ = FetchChannelGroup::new("g", "c", "u").parse(response);
+    let _ = FetchChannelGroups::new("c", "s").parse(response);
+    let _ = FetchChannelTempGroup::new("c", "s").parse(response);
     if let Ok(Some(url)) = RequestUploadUrl::new("x")
         .parse(response)
         .map(|t| t.public_url())
@@ -955,12 +907,12 @@ proptest! {
         let _ = SignOut.request(&ctx);
         let _ = FetchMemberIds::new(a.as_str(), b.as_str()).request(&ctx);
         let _ = FetchMessageHistory::new(a.as_str()).before(b.as_str()).request(&ctx);
-        let _ = FetchChannelGroup { group_id: a.as_str().into(), channel_id: b.as_str().into(), user_id: "u".into() }.request(&ctx);
+        let _ = FetchChannelGroup::new(a.as_str(), b.as_str(), "u").request(&ctx);
         let _ = RequestUploadUrl::for_file(&a).request(&ctx);
         let target = UploadTarget::new(a.clone(), vec![("key".into(), b.clone()), (b.clone(), a.clone())]);
         let _ = UploadFile::new(target, Bytes::from(b.clone().into_bytes()), boundary).request(&ctx);
         let _ = DownloadSize::new(a.as_str()).request(&ctx);
-        let _ = Download { url: b.clone(), with_auth: true, ..Download::default() }.request(&ctx);
+        let _ = Download::new(b.clone()).with_auth().request(&ctx);
         let _ = MediaSource::classify(&a);
         let _ = upload_extension(&b);
     }
@@ -981,10 +933,7 @@ fn debug_of_requests_hides_secrets() {
     let dbg = format!(
         "{:?} {:?} {:?} {:?}",
         SignIn::new("a@b.c", pw.clone()),
-        DeleteAccount {
-            email: "a@b.c".into(),
-            password: pw
-        },
+        DeleteAccount::new("a@b.c", pw),
         Refresh::new("a@b.c", RefreshToken::new("rt-SECRET")),
         ApiContext::default().with_access_token("at-SECRET".into()),
     );

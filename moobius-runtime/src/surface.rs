@@ -326,7 +326,7 @@ macro_rules! handle_surface {
                 .unwrap_or_else(|| $crate::__proto::http::DEFAULT_AGENT_DESCRIPTION.to_owned());
             let name = profile.name;
             self.run($crate::__proto::ops::AsSelf::new(move |service_id| {
-                $crate::__proto::http::CreateAgent { service_id, name, avatar, description }
+                $crate::__proto::http::CreateAgent::new(service_id, name, avatar, description)
             }))$(.$await)?
         }
 
@@ -343,7 +343,7 @@ macro_rules! handle_surface {
                 .unwrap_or_else(|| $crate::__proto::http::DEFAULT_AGENT_DESCRIPTION.to_owned());
             let (name, character_id) = (profile.name, character_id.into());
             self.run($crate::__proto::ops::AsSelf::new(move |service_id| {
-                $crate::__proto::http::UpdateAgent { service_id, character_id, name, avatar, description }
+                $crate::__proto::http::UpdateAgent::new(service_id, character_id, name, avatar, description)
             }))$(.$await)?
         }
 
@@ -354,11 +354,11 @@ macro_rules! handle_surface {
             profile: $crate::__proto::ops::Profile,
         ) -> Result<serde_json::Value, $crate::Error> {
             let avatar = self.to_url(profile.avatar.as_deref().unwrap_or(""))$(.$await)??;
-            self.call($crate::__proto::http::UpdateCurrentUser {
+            self.call($crate::__proto::http::UpdateCurrentUser::new(
+                profile.name,
                 avatar,
-                description: profile.description.unwrap_or_default(),
-                name: profile.name,
-            })$(.$await)?
+                profile.description.unwrap_or_default(),
+            ))$(.$await)?
         }
 
         /// Channels the platform lists as popular (`fetch_popular_channels`).

@@ -31,6 +31,7 @@ struct Profile<'a> {
 /// [`DEFAULT_IMAGE_URL`](super::DEFAULT_IMAGE_URL) (the reference's default).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct CreateAgent {
     /// The service that owns the agent.
     pub service_id: ServiceId,
@@ -40,6 +41,23 @@ pub struct CreateAgent {
     pub avatar: String,
     /// Description ([`DEFAULT_AGENT_DESCRIPTION`] in the reference when unset).
     pub description: String,
+}
+
+impl CreateAgent {
+    /// An agent of `service_id` with this name, avatar URL and description.
+    pub fn new(
+        service_id: impl Into<ServiceId>,
+        name: impl Into<String>,
+        avatar: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            service_id: service_id.into(),
+            name: name.into(),
+            avatar: avatar.into(),
+            description: description.into(),
+        }
+    }
 }
 
 impl Endpoint for CreateAgent {
@@ -80,6 +98,7 @@ impl Endpoint for CreateAgent {
 /// [`UpdateCurrentUser`](super::UpdateCurrentUser).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct UpdateAgent {
     /// The service that owns the agent.
     pub service_id: ServiceId,
@@ -91,6 +110,26 @@ pub struct UpdateAgent {
     pub avatar: String,
     /// New description.
     pub description: String,
+}
+
+impl UpdateAgent {
+    /// New name, avatar URL and description for the agent `character_id`
+    /// of `service_id`.
+    pub fn new(
+        service_id: impl Into<ServiceId>,
+        character_id: impl Into<CharacterId>,
+        name: impl Into<String>,
+        avatar: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            service_id: service_id.into(),
+            character_id: character_id.into(),
+            name: name.into(),
+            avatar: avatar.into(),
+            description: description.into(),
+        }
+    }
 }
 
 impl Endpoint for UpdateAgent {
@@ -140,6 +179,7 @@ impl Endpoint for UpdateAgent {
 /// request shapes and swallows the first two failures).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct FetchAgents {
     /// The service.
     pub service_id: ServiceId,

@@ -73,6 +73,7 @@ struct UserOnly<'a> {
 /// Sign in with email and password: `POST /auth/sign_in` → both tokens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct SignIn {
     /// Account email (sent as `username`).
     pub email: String,
@@ -115,6 +116,7 @@ impl Endpoint for SignIn {
 /// access token (the refresh token stays valid).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct Refresh {
     /// Account email (sent as `username`).
     pub email: String,
@@ -159,6 +161,7 @@ impl Endpoint for Refresh {
 /// `POST /auth/sign_up`. Confirm it with [`ConfirmSignUp`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct SignUp {
     /// Account email (sent as `username`).
     pub email: String,
@@ -196,6 +199,7 @@ impl Endpoint for SignUp {
 /// Email the sign-up confirmation code again: `POST /auth/resend_confirmation`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct ResendConfirmation {
     /// Account email (sent as `username`).
     pub email: String,
@@ -236,6 +240,7 @@ impl Endpoint for ResendConfirmation {
 /// Afterwards [`SignIn`] works.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct ConfirmSignUp {
     /// Account email (sent as `username`).
     pub email: String,
@@ -285,6 +290,7 @@ impl Endpoint for ConfirmSignUp {
 /// Use it with [`ConfirmResetPassword`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct ForgotPassword {
     /// Account email (sent as `username`).
     pub email: String,
@@ -325,6 +331,7 @@ impl Endpoint for ForgotPassword {
 /// `POST /auth/confirm_reset_password`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct ConfirmResetPassword {
     /// Account email (sent as `username`).
     pub email: String,
@@ -382,6 +389,7 @@ impl Endpoint for ConfirmResetPassword {
 /// Delete the account for good: `POST /auth/delete_account`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct DeleteAccount {
     /// Account email (sent as `username`).
     pub email: String,

@@ -25,6 +25,7 @@ struct ChannelContext<'a> {
 /// here that is a separate [`BindService`](super::BindService) call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct CreateChannel {
     /// The channel's name (`channel_name`).
     pub name: String,
@@ -73,6 +74,7 @@ impl Endpoint for CreateChannel {
 /// Rename or re-describe a channel: `POST /channel/update`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct UpdateChannel {
     /// The channel.
     pub channel_id: ChannelId,
@@ -219,6 +221,7 @@ pub const DEFAULT_HISTORY_LIMIT: u32 = 1024;
 /// not the whole envelope.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct FetchMessageHistory {
     /// The channel.
     pub channel_id: ChannelId,
@@ -284,6 +287,7 @@ impl Endpoint for FetchMessageHistory {
 /// user id in user mode.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct FetchMemberIds {
     /// The channel.
     pub channel_id: ChannelId,

@@ -22,6 +22,7 @@ use serde::Serialize;
 /// ([`FetchOneCharacterProfile`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct FetchCharacterProfile {
     /// The characters to look up (sent as `character_list`).
     #[serde(rename = "character_list")]
@@ -70,6 +71,7 @@ impl Endpoint for FetchCharacterProfile {
 /// → that one [`Character`]. An answer without it is an [`ApiError::Decode`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct FetchOneCharacterProfile {
     /// The character to look up.
     pub character_id: CharacterId,

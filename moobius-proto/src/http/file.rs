@@ -111,6 +111,7 @@ pub fn upload_extension(path: &str) -> &str {
 /// `GET /file/upload?extension=…` → an [`UploadTarget`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct RequestUploadUrl {
     /// The file's extension without the dot (`png`, `txt`).
     pub extension: String,
@@ -248,6 +249,7 @@ const FILE_PART: &str = "application/octet-stream";
 /// 2xx is an [`ApiError::Status`] (the reference ignores the status).
 #[derive(Clone, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct UploadFile {
     /// Where to upload, from [`RequestUploadUrl`].
     pub target: UploadTarget,
@@ -381,6 +383,7 @@ fn file_uri(endpoint: &'static str, url: &str) -> Result<::http::Uri, RequestErr
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct DownloadSize {
     /// The file's URL.
     pub url: String,
@@ -510,6 +513,7 @@ impl Endpoint for DownloadSize {
 /// without them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct Download {
     /// The file's URL.
     pub url: String,

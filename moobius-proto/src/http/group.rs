@@ -44,6 +44,7 @@ pub fn is_placeholder_group_id(group_id: &str) -> bool {
 /// given, in order). The answer's `data` must be the group id string.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct CreateServiceGroup {
     /// The members, in order (order matters for character lists).
     pub characters: Vec<CharacterId>,
@@ -166,6 +167,7 @@ impl<'de> Deserialize<'de> for GroupMembers {
 /// request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct FetchServiceGroup {
     /// The group.
     pub group_id: GroupId,
@@ -199,6 +201,7 @@ impl Endpoint for FetchServiceGroup {
 /// and the characters given, in order).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct CreateChannelGroup {
     /// The channel the group belongs to.
     pub channel_id: ChannelId,
@@ -264,6 +267,7 @@ impl Endpoint for CreateChannelGroup {
 /// `GET /user/group?group_id=…&channel_id=…&user_id=…` → their ids, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct FetchChannelGroup {
     /// The group.
     pub group_id: GroupId,
@@ -390,6 +394,7 @@ impl ChannelGroups {
 /// `GET /user/group/list?channel_id=…&service_id=…` → [`ChannelGroups`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct FetchChannelGroups {
     /// The channel.
     pub channel_id: ChannelId,
@@ -436,6 +441,7 @@ impl Endpoint for FetchChannelGroups {
 /// (its meaning is unknown; observed: a list of `{group_id, characters}`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct FetchChannelTempGroup {
     /// The channel.
     pub channel_id: ChannelId,

@@ -73,6 +73,7 @@ impl Endpoint for FetchUserInfo {
 /// [`DEFAULT_IMAGE_URL`](super::DEFAULT_IMAGE_URL).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[must_use = "an endpoint does nothing until its request is sent"]
+#[non_exhaustive]
 pub struct UpdateCurrentUser {
     /// Avatar URL.
     pub avatar: String,
@@ -80,6 +81,21 @@ pub struct UpdateCurrentUser {
     pub description: String,
     /// Display name.
     pub name: String,
+}
+
+impl UpdateCurrentUser {
+    /// A new display name, avatar URL and description.
+    pub fn new(
+        name: impl Into<String>,
+        avatar: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            avatar: avatar.into(),
+            description: description.into(),
+            name: name.into(),
+        }
+    }
 }
 
 impl Endpoint for UpdateCurrentUser {
