@@ -32,29 +32,10 @@ pub(crate) fn spell<B: Bot>(
 }
 
 fn guarded(watch: &mut CallbackWatch, callback: &'static str, f: impl FnOnce() -> CallbackResult) {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(())) => watch.done(callback, None),
-        Ok(Err(error)) => watch.done(callback, Some(error.as_ref())),
-        Err(panic) => {
-            let panic = moobius_runtime::panic_message(panic.as_ref());
-            tracing::error!(callback, panic, "callback panicked; going on");
-        }
-    }
+    watch.finished(callback, catch_unwind(AssertUnwindSafe(f)));
 }
 
 /// The callback of `event`: events carry what the callbacks take.
 fn call<B: Bot>(bot: &mut B, m: &Moobius, event: Event) -> CallbackResult {
-    match event {
-        Event::BeforeChannelInit => bot.before_channel_init(m),
-        Event::ChannelInit(channel) => bot.on_channel_init(m, channel),
-        Event::ChannelCheckin(channel) => bot.on_channel_checkin(m, channel),
-        Event::Ready => bot.on_start(m),
-        Event::MessageUp(message) => bot.on_message_up(m, *message),
-        Event::MessageDown(message) => bot.on_message_down(m, *message),
-        Event::Action(action) => bot.on_action(m, action),
-        Event::Update(update) => bot.on_update(m, *update),
-        Event::Copy(copy) => bot.on_copy_client(m, copy),
-        Event::UnknownPayload(frame) => bot.on_unknown_payload(m, frame),
-        _ => Ok(()),
-    }
+    moobius_runtime::call_back!(bot, m, event)
 }

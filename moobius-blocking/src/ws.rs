@@ -4,14 +4,14 @@
 //! session's timers.
 
 use moobius_proto::session::CloseReason;
+use moobius_runtime::engine::Input;
+use moobius_runtime::frames;
 use rustls::ClientConfig;
-use std::io::ErrorKind;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::handshake::HandshakeError;
-use tungstenite::protocol::WebSocketConfig;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Connector, Message, WebSocket};
 
@@ -20,18 +20,6 @@ const MIN_READ_TIMEOUT: Duration = Duration::from_millis(1);
 
 /// How long a closing socket waits for the peer's close frame.
 const CLOSE_LINGER: Duration = Duration::from_millis(500);
-
-/// What one read produced.
-#[derive(Debug)]
-pub(crate) enum Read {
-    /// A text frame.
-    Text(String),
-    /// Nothing for the session: the timeout passed, or a control frame
-    /// (ping, pong) was handled.
-    Idle,
-    /// The connection is gone.
-    Closed(CloseReason),
-}
 
 /// How long connecting and writing may take, and the largest frame read.
 pub(crate) struct Limits {
@@ -73,10 +61,8 @@ impl WsConn {
         set_timeouts(&stream, remaining(deadline), remaining(deadline))?;
         let connector = Connector::Rustls(tls.clone());
         // Inbound frames up to the session's limit (the tokio driver's
-        // too); a larger one closes the socket.
-        let config = WebSocketConfig::default()
-            .max_message_size(Some(limits.frame_bytes))
-            .max_frame_size(Some(limits.frame_bytes));
+        // configuration too); a larger one closes the socket.
+        let config = frames::ws_config(limits.frame_bytes);
         let mut result =
             tungstenite::client_tls_with_config(request, stream, Some(config), Some(connector));
         let socket = loop {
@@ -111,60 +97,30 @@ impl WsConn {
         }
     }
 
-    /// Reads one frame, waiting at most `timeout`.
-    pub(crate) fn read(&mut self, timeout: Duration) -> Read {
-        if let Some(tcp) = self.tcp() {
-            if let Err(e) = tcp.set_read_timeout(Some(timeout.max(MIN_READ_TIMEOUT))) {
-                return Read::Closed(CloseReason::Error(format!("socket: {e}")));
-            }
-        }
-        self.read_frame()
-    }
-
-    /// Reads one frame if one is already here, without waiting.
-    pub(crate) fn read_ready(&mut self) -> Read {
-        let Some(tcp) = self.tcp() else {
-            return Read::Idle;
+    /// Reads one frame, waiting at most `timeout` (`None`: only a frame
+    /// already here); `None` when nothing came for the session.
+    pub(crate) fn read(&mut self, timeout: Option<Duration>) -> Option<Input> {
+        let socket =
+            |e: std::io::Error| Some(Input::Closed(CloseReason::Error(format!("socket: {e}"))));
+        let tcp = self.tcp()?;
+        let set = match timeout {
+            Some(t) => tcp.set_read_timeout(Some(t.max(MIN_READ_TIMEOUT))),
+            None => tcp.set_nonblocking(true),
         };
-        if let Err(e) = tcp.set_nonblocking(true) {
-            return Read::Closed(CloseReason::Error(format!("socket: {e}")));
+        if let Err(e) = set {
+            return socket(e);
         }
-        let read = self.read_frame();
-        match self.tcp().map(|tcp| tcp.set_nonblocking(false)) {
-            Some(Err(e)) => Read::Closed(CloseReason::Error(format!("socket: {e}"))),
-            _ => read,
+        let input = frames::received(self.socket.read());
+        if let Some(Input::Closed(_)) = input {
+            // Answer a close (tungstenite queued the reply).
+            let _ = self.socket.flush();
         }
-    }
-
-    fn read_frame(&mut self) -> Read {
-        match self.socket.read() {
-            Ok(Message::Text(text)) => Read::Text(text.as_str().to_owned()),
-            Ok(Message::Binary(bytes)) => match String::from_utf8(bytes.to_vec()) {
-                Ok(text) => Read::Text(text),
-                Err(_) => {
-                    tracing::debug!(len = bytes.len(), "binary websocket frame ignored");
-                    Read::Idle
-                }
-            },
-            Ok(Message::Close(frame)) => {
-                // Answer the close (tungstenite queued the reply).
-                let _ = self.socket.flush();
-                let (code, reason) = match frame {
-                    Some(f) => (Some(u16::from(f.code)), f.reason.as_str().to_owned()),
-                    None => (None, String::new()),
-                };
-                Read::Closed(CloseReason::Closed { code, reason })
+        if timeout.is_none() {
+            if let Some(Err(e)) = self.tcp().map(|tcp| tcp.set_nonblocking(false)) {
+                return socket(e);
             }
-            Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => Read::Idle,
-            Err(tungstenite::Error::Io(e)) if is_timeout(&e) => Read::Idle,
-            Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
-                Read::Closed(CloseReason::Closed {
-                    code: None,
-                    reason: "connection closed".into(),
-                })
-            }
-            Err(e) => Read::Closed(CloseReason::Error(e.to_string())),
         }
+        input
     }
 
     /// Writes one text frame (and flushes it).
@@ -176,35 +132,20 @@ impl WsConn {
 
     /// Closes politely: a close frame, then a short wait for the peer's.
     pub(crate) fn close(mut self, reason: &str) {
-        let frame = tungstenite::protocol::CloseFrame {
-            code: tungstenite::protocol::frame::coding::CloseCode::Normal,
-            reason: close_reason(reason).into(),
-        };
-        if self.socket.close(Some(frame)).is_err() {
+        if self
+            .socket
+            .close(Some(frames::close_frame(reason)))
+            .is_err()
+        {
             return;
         }
         let deadline = Instant::now() + CLOSE_LINGER;
         while Instant::now() < deadline {
-            match self.read(remaining(deadline)) {
-                Read::Closed(_) => return,
-                Read::Text(_) | Read::Idle => {}
+            if let Some(Input::Closed(_)) = self.read(Some(remaining(deadline))) {
+                return;
             }
         }
     }
-}
-
-/// `reason` cut to what a close frame may carry (123 bytes), at a
-/// character boundary.
-fn close_reason(reason: &str) -> String {
-    let mut end = reason.len().min(123);
-    while !reason.is_char_boundary(end) {
-        end -= 1;
-    }
-    reason[..end].to_owned()
-}
-
-fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
 fn remaining(deadline: Instant) -> Duration {
@@ -284,14 +225,6 @@ mod tests {
             "a TLS handshake record opens the connection"
         );
         assert_eq!(first[1], 0x03, "TLS version major");
-    }
-
-    #[test]
-    fn close_reasons_fit_a_close_frame() {
-        assert_eq!(close_reason("bye"), "bye");
-        let long = "é".repeat(100);
-        let cut = close_reason(&long);
-        assert!(cut.len() <= 123 && long.starts_with(&cut), "{}", cut.len());
     }
 
     #[test]

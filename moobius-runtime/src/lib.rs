@@ -17,9 +17,12 @@
 
 mod clock;
 mod config;
+mod dispatch;
+pub mod engine;
 mod error;
 pub mod explain;
 pub mod files;
+pub mod frames;
 mod logging;
 mod narrator;
 mod options;
@@ -33,7 +36,7 @@ pub use clock::{random_seed, unix_ms};
 pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
 pub use error::{CallbackResult, Error};
 pub use logging::{callback_span, log_event, panic_message};
-pub use narrator::{CallbackWatch, Narrator, REPEATED_FAILURES};
+pub use narrator::{CallbackOutcome, CallbackWatch, Narrator, REPEATED_FAILURES};
 pub use options::Options;
 pub use status::{Mode, Status};
 pub use subscriber::{LogGuard, LoggingError};

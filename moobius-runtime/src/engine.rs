@@ -1,0 +1,317 @@
+//! The turn both drivers' loops take, written once: what a driver's one
+//! owner of the [`Session`] does with commands, spells, I/O results and
+//! timers, and with every output of the session.
+//!
+//! An [`Engine`] holds the session, the operations in flight, the events
+//! waiting for the application and the narration; a driver holds an
+//! `Engine` and its I/O adapters (an [`Io`]: the websocket, HTTP, the
+//! status handles read) and decides only *how it waits*: `select!` in the
+//! tokio driver, `set_read_timeout` in the blocking one. Each turn it feeds
+//! what arrived ([`Engine::command`], [`Engine::feed`],
+//! [`Engine::on_timer`], …) and then calls [`Engine::drain`].
+
+use crate::pending::{InFlight, OpRequest};
+use crate::{random_seed, Config, Error, Mode, Narrator, Status};
+use bytes::Bytes;
+use moobius_proto::session::{
+    CloseReason, Event, FatalError, HttpId, Output, Session, TransportError,
+};
+use std::collections::VecDeque;
+use std::time::Instant;
+
+/// What a handle asks of the loop.
+#[derive(Debug)]
+pub enum Command {
+    /// Start an operation; its request answers the caller.
+    Op(OpRequest),
+    /// Stop gracefully: close the session, fail pending calls.
+    Stop,
+}
+
+/// Something for the application, in arrival order.
+#[derive(Debug)]
+pub enum Delivery<Sp> {
+    /// A session event (callback-ready).
+    Event(Event),
+    /// A spell for the application's `on_spell`.
+    Spell(Sp),
+}
+
+/// What an I/O adapter reports back to the session.
+#[derive(Debug)]
+pub enum Input {
+    /// The websocket asked for is open.
+    Opened,
+    /// A text frame arrived.
+    Text(tungstenite::Utf8Bytes),
+    /// The websocket closed, or could not be opened.
+    Closed(CloseReason),
+    /// The answer to an HTTP request of the session (or why there is none).
+    Http(HttpId, Result<http::Response<Bytes>, TransportError>),
+}
+
+/// A driver's I/O adapters, as the engine uses them while it acts on the
+/// session's outputs. An adapter that finishes at once (the blocking
+/// driver's) returns the [`Input`] it produced; one that finishes later
+/// (the tokio driver's) returns `None` and feeds the input when it comes.
+pub trait Io {
+    /// Opens the websocket at `uri`, closing any open one.
+    fn connect(&mut self, uri: String) -> Option<Input>;
+    /// Writes one text frame (dropped when no websocket is open: the
+    /// session sends unacknowledged frames again after reconnecting).
+    fn send(&mut self, text: String) -> Option<Input>;
+    /// Closes the websocket politely, if one is open.
+    fn close(&mut self, reason: &str);
+    /// Performs one HTTP request of the session.
+    fn http(&mut self, id: HttpId, request: http::Request<Bytes>) -> Option<Input>;
+    /// Changes the status handles read; `update` says whether it changed.
+    fn publish(&mut self, update: &mut dyn FnMut(&mut Status) -> bool);
+    /// The session failed with `error` (before the loop stops).
+    fn failed(&mut self, _error: &FatalError) {}
+}
+
+/// Which events the application receives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Only events with a callback (a service or bot).
+    Callbacks,
+    /// Every event but operation results (an event iterator).
+    Everything,
+}
+
+/// The session and everything a driver's loop keeps besides its I/O.
+pub struct Engine<Sp> {
+    session: Session,
+    ops: InFlight,
+    narrator: Narrator,
+    config: Config,
+    queue: VecDeque<Delivery<Sp>>,
+    audience: Audience,
+    stopping: bool,
+    fatal: Option<FatalError>,
+}
+
+impl<Sp> std::fmt::Debug for Engine<Sp> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("ops", &self.ops)
+            .field("queued", &self.queue.len())
+            .field("stopping", &self.stopping)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<Sp> Engine<Sp> {
+    /// An engine for `config`: logging set up, the start-up summary
+    /// logged, the session created (seeded from `options.seed` or at
+    /// random).
+    pub fn new(config: Config, audience: Audience) -> Result<Self, Error> {
+        let narrator = Narrator::start(&config)?;
+        let seed = config.options.seed.unwrap_or_else(random_seed);
+        Ok(Self {
+            session: Session::new(config.session.clone(), Instant::now(), seed),
+            ops: InFlight::default(),
+            narrator,
+            config,
+            queue: VecDeque::new(),
+            audience,
+            stopping: false,
+            fatal: None,
+        })
+    }
+
+    /// The configuration the engine started from.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The session (read-only: inputs go through the engine).
+    #[must_use]
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The span every line of this service is logged in.
+    #[must_use]
+    pub fn span(&self) -> &tracing::Span {
+        self.narrator.span()
+    }
+
+    /// True once stopping has begun (a stop command, a fatal error, or the
+    /// driver's own [`stop`](Self::stop)).
+    #[must_use]
+    pub fn is_stopping(&self) -> bool {
+        self.stopping
+    }
+
+    /// The fatal error that ended the session, if one did.
+    #[must_use]
+    pub fn fatal(&self) -> Option<&FatalError> {
+        self.fatal.as_ref()
+    }
+
+    /// Acts on a handle's command (operations are refused once stopping).
+    pub fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Op(request) if self.stopping => request.refuse(),
+            Command::Op(request) => self.ops.start(&mut self.session, request),
+            Command::Stop => self.stop(),
+        }
+    }
+
+    /// Queues a spell after the events that came before it.
+    pub fn spell(&mut self, spell: Sp) {
+        self.queue.push_back(Delivery::Spell(spell));
+    }
+
+    /// Begins stopping: what waits for the application is dropped and the
+    /// session is closed (its outputs follow at the next
+    /// [`drain`](Self::drain)).
+    pub fn stop(&mut self) {
+        if !self.stopping {
+            tracing::info!(dropped_events = self.queue.len(), "{} stopping", self.who());
+            self.stopping = true;
+            self.queue.clear();
+            self.session.close(Instant::now());
+        }
+    }
+
+    /// Hands what an I/O adapter produced to the session.
+    pub fn feed(&mut self, input: Input) {
+        let now = Instant::now();
+        match input {
+            Input::Opened => self.session.handle_ws_opened(now),
+            Input::Text(text) => self.session.handle_ws_text(now, text.as_str()),
+            Input::Closed(reason) => self.session.handle_ws_closed(now, reason),
+            Input::Http(id, answer) => self.session.handle_http_response(now, id, answer),
+        }
+    }
+
+    /// Runs the session's timers that are due.
+    pub fn on_timer(&mut self) {
+        let now = Instant::now();
+        if self.session.poll_timeout().is_some_and(|t| t <= now) {
+            self.session.handle_timeout(now);
+        }
+    }
+
+    /// When the session's next timer is due.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.session.poll_timeout()
+    }
+
+    /// Backpressure: whether the websocket should be read now — fewer than
+    /// `max_queued` deliveries wait for the application and the session
+    /// takes more frames ([`Session::wants_ws_read`]: not while it holds
+    /// as many waiting for group lookups as it takes).
+    #[must_use]
+    pub fn wants_read(&self, max_queued: usize) -> bool {
+        self.queue.len() < max_queued && self.session.wants_ws_read()
+    }
+
+    /// The next delivery for the application, in arrival order.
+    pub fn next_delivery(&mut self) -> Option<Delivery<Sp>> {
+        self.queue.pop_front()
+    }
+
+    /// Puts back a delivery the application had no room for.
+    pub fn put_back(&mut self, delivery: Delivery<Sp>) {
+        self.queue.push_front(delivery);
+    }
+
+    /// Takes every delivery still waiting.
+    pub fn take_deliveries(&mut self) -> VecDeque<Delivery<Sp>> {
+        std::mem::take(&mut self.queue)
+    }
+
+    /// A callback ended: logs its error or panic (see
+    /// [`CallbackWatch`](crate::CallbackWatch)).
+    pub fn callback_done(&mut self, callback: &'static str, outcome: crate::CallbackOutcome) {
+        self.narrator.callback_done(callback, outcome);
+    }
+
+    /// Acts on every output of the session, in order, then publishes the
+    /// status.
+    pub fn drain(&mut self, io: &mut impl Io) {
+        while let Some(out) = self.session.poll_output() {
+            let input = match out {
+                Output::WsConnect { uri } => io.connect(uri),
+                Output::WsSend(text) => io.send(text),
+                Output::WsClose { reason } => {
+                    io.close(&reason);
+                    None
+                }
+                Output::Http { id, request } => io.http(id, request),
+                Output::Event(event) => {
+                    self.on_event(event, io);
+                    None
+                }
+            };
+            if let Some(input) = input {
+                self.feed(input);
+            }
+        }
+        self.publish(io);
+    }
+
+    fn publish(&self, io: &mut impl Io) {
+        io.publish(&mut |st| st.update(&self.session));
+    }
+
+    fn on_event(&mut self, event: Event, io: &mut impl Io) {
+        self.narrator.on_event(&event, &self.session);
+        match event {
+            Event::OpDone { op, result } => {
+                // What the caller reads next (e.g. `channels()` after
+                // `create_channel`) must already be up to date.
+                self.publish(io);
+                self.ops.finish(op, result);
+            }
+            Event::ServiceCreated(ref id) => {
+                self.config.save_service_id(id);
+                self.deliver(event);
+            }
+            Event::Fatal(ref e) => {
+                io.failed(e);
+                self.fatal = Some(e.clone());
+                self.stop();
+                self.deliver(event);
+            }
+            other if !self.stopping => self.deliver(other),
+            _ => {}
+        }
+    }
+
+    fn deliver(&mut self, event: Event) {
+        if self.audience == Audience::Everything || event.callback().is_some() {
+            self.queue.push_back(Delivery::Event(event));
+        }
+    }
+
+    /// Closes the session for good: its last outputs are acted on and
+    /// every call still waiting fails with [`Error::Stopped`].
+    pub fn close(&mut self, io: &mut impl Io) {
+        self.session.close(Instant::now());
+        self.drain(io);
+        self.ops.stop_all();
+    }
+
+    /// Tells handles the loop has ended; the fatal error, if any.
+    pub fn stopped(self, io: &mut impl Io) -> Option<FatalError> {
+        io.publish(&mut |st| {
+            st.stopped = true;
+            true
+        });
+        tracing::info!("{} stopped", self.who());
+        self.fatal
+    }
+
+    fn who(&self) -> &'static str {
+        match Mode::of(&self.config.session.role) {
+            Mode::Service => "service",
+            Mode::User => "client",
+        }
+    }
+}
