@@ -109,19 +109,10 @@ impl Client {
     /// (`Err` with the fatal error): see [`run`](crate::run). Its
     /// [`on_spell`](Bot::on_spell) is never called (use
     /// [`spawn`](crate::spawn) for spells).
-    pub fn run<B: Bot>(mut self, mut bot: B) -> Result<(), Error> {
-        let mut watch = moobius_runtime::CallbackWatch::default();
-        while let Ok(delivery) = self.deliveries.recv() {
-            let Delivery::Event(event) = delivery;
-            if let Event::Fatal(e) = event {
-                return Err(Error::Fatal(e));
-            }
-            crate::dispatch::event(&mut watch, &mut bot, &self.moobius, event);
-        }
+    pub fn run<B: Bot>(mut self, bot: B) -> Result<(), Error> {
+        let result = crate::dispatch::drive(&self.moobius, &self.deliveries, bot, |n| match n {});
         self.join();
-        self.moobius
-            .fatal()
-            .map_or(Ok(()), |e| Err(Error::Fatal(e)))
+        result
     }
 
     fn join(&mut self) {

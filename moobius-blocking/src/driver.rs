@@ -19,39 +19,11 @@ pub(crate) use moobius_runtime::engine::{Command, Delivery};
 use moobius_runtime::Status;
 use rustls::ClientConfig;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What handles read without asking the loop.
-#[derive(Default)]
-pub(crate) struct Shared {
-    status: Mutex<Status>,
-    changed: Condvar,
-    fatal: Mutex<Option<FatalError>>,
-}
-
-impl Shared {
-    pub(crate) fn status(&self) -> MutexGuard<'_, Status> {
-        self.status.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    pub(crate) fn fatal(&self) -> Option<FatalError> {
-        self.fatal
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Waits until `check` holds, at most `timeout`; whether it holds.
-    pub(crate) fn wait_for(&self, timeout: Duration, check: impl Fn(&Status) -> bool) -> bool {
-        let guard = self.status();
-        let (guard, _) = self
-            .changed
-            .wait_timeout_while(guard, timeout, |s| !check(s))
-            .unwrap_or_else(PoisonError::into_inner);
-        check(&guard)
-    }
-}
+pub(crate) use moobius_runtime::StatusCell as Shared;
 
 /// The longest single wait when nothing is scheduled (an open socket
 /// always has the session's liveness timer).
@@ -113,17 +85,11 @@ impl Io for Adapters {
     }
 
     fn publish(&mut self, update: &mut dyn FnMut(&mut Status) -> bool) {
-        if update(&mut self.shared.status()) {
-            self.shared.changed.notify_all();
-        }
+        self.shared.update(update);
     }
 
     fn failed(&mut self, error: &FatalError) {
-        *self
-            .shared
-            .fatal
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(error.clone());
+        self.shared.set_fatal(error);
     }
 }
 

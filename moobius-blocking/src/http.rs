@@ -19,14 +19,6 @@ pub(crate) struct HttpClient {
     max_body: u64,
 }
 
-impl std::fmt::Debug for HttpClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpClient")
-            .field("max_body", &self.max_body)
-            .finish_non_exhaustive()
-    }
-}
-
 impl HttpClient {
     /// A client whose requests take at most `timeout` in all, whose
     /// answers may be at most `max_body` bytes long, and which trusts

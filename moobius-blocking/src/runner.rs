@@ -3,10 +3,9 @@
 //! and the bot's callbacks run one at a time, in arrival order, on the
 //! bot's thread.
 
-use crate::driver::{start, Delivery, Started};
+use crate::driver::{start, Started};
 use crate::{Bot, Config, Error, Moobius};
-use moobius_proto::session::Event;
-use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::mpsc::SyncSender;
 use std::thread::JoinHandle;
 
 /// Runs `bot` on this thread until it is stopped ([`Moobius::stop`], from a
@@ -38,7 +37,7 @@ pub fn run<B: Bot>(config: impl Into<Config>, bot: B) -> Result<(), Error> {
     let _in = span.enter();
     drop(spells);
     let signals = stop_on_signals(&moobius);
-    let result = drive(&moobius, &deliveries, bot);
+    let result = crate::dispatch::drive(&moobius, &deliveries, bot, |s| s);
     moobius.stop();
     let _ = thread.join();
     if let Some(signals) = signals {
@@ -97,23 +96,6 @@ impl NoSignals {
     fn close(&self) {}
 }
 
-/// Delivers to `bot` until the loop ends; `Err` with its fatal error.
-fn drive<B: Bot>(
-    moobius: &Moobius,
-    deliveries: &Receiver<Delivery<B::Spell>>,
-    mut bot: B,
-) -> Result<(), Error> {
-    let mut watch = moobius_runtime::CallbackWatch::default();
-    while let Ok(delivery) = deliveries.recv() {
-        match delivery {
-            Delivery::Event(Event::Fatal(e)) => return Err(Error::Fatal(e)),
-            Delivery::Event(event) => crate::dispatch::event(&mut watch, &mut bot, moobius, event),
-            Delivery::Spell(spell) => crate::dispatch::spell(&mut watch, &mut bot, moobius, spell),
-        }
-    }
-    moobius.fatal().map_or(Ok(()), |e| Err(Error::Fatal(e)))
-}
-
 /// Starts `bot` on a thread of its own; the returned [`Running`] hands out
 /// its [`Moobius`] handle, sends it spells, and stops it.
 ///
@@ -144,7 +126,7 @@ where
         .name("moobius-bot".into())
         .spawn(move || {
             let _in = span.enter();
-            let result = drive(&m, &deliveries, bot);
+            let result = crate::dispatch::drive(&m, &deliveries, bot, |s| s);
             m.stop();
             let _ = loop_thread.join();
             result

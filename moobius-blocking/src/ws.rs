@@ -7,7 +7,7 @@ use moobius_proto::session::CloseReason;
 use moobius_runtime::engine::Input;
 use moobius_runtime::frames;
 use rustls::ClientConfig;
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tungstenite::client::IntoClientRequest;
@@ -33,12 +33,6 @@ pub(crate) struct WsConn {
     socket: WebSocket<MaybeTlsStream<TcpStream>>,
 }
 
-impl std::fmt::Debug for WsConn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WsConn").finish_non_exhaustive()
-    }
-}
-
 impl WsConn {
     /// Opens `uri` (`ws://` or `wss://`): TCP, TLS and the websocket
     /// handshake, all within `timeout`. Writes later fail after
@@ -53,8 +47,7 @@ impl WsConn {
         let request = uri
             .into_client_request()
             .map_err(|e| format!("bad websocket URI: {e}"))?;
-        let addrs = socket_addrs(request.uri())?;
-        let stream = connect_any(&addrs, deadline)?;
+        let stream = tcp_connect(request.uri(), deadline)?;
         stream
             .set_nodelay(true)
             .map_err(|e| format!("socket: {e}"))?;
@@ -160,42 +153,30 @@ fn set_timeouts(tcp: &TcpStream, read: Duration, write: Duration) -> Result<(), 
         .map_err(|e| format!("socket: {e}"))
 }
 
-fn socket_addrs(uri: &http::Uri) -> Result<Vec<SocketAddr>, String> {
-    let host = uri
-        .host()
-        .ok_or_else(|| "websocket URI without a host".to_owned())?;
+/// A TCP connection to the URI's host (its first address that answers),
+/// within `deadline`.
+fn tcp_connect(uri: &http::Uri, deadline: Instant) -> Result<TcpStream, String> {
+    let host = uri.host().ok_or("websocket URI without a host")?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
         Some("wss") => 443,
         _ => 80,
     });
-    let addrs: Vec<SocketAddr> = (host, port)
+    let addrs = (host, port)
         .to_socket_addrs()
-        .map_err(|e| format!("resolving {host}: {e}"))?
-        .collect();
-    if addrs.is_empty() {
-        return Err(format!("{host} has no address"));
-    }
-    Ok(addrs)
-}
-
-fn connect_any(addrs: &[SocketAddr], deadline: Instant) -> Result<TcpStream, String> {
-    let mut last = String::new();
+        .map_err(|e| format!("resolving {host}: {e}"))?;
+    let mut last = format!("{host} has no address");
     for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            break;
+            return Err("connect timed out".to_owned());
         }
-        match TcpStream::connect_timeout(addr, left) {
+        match TcpStream::connect_timeout(&addr, left) {
             Ok(s) => return Ok(s),
             Err(e) => last = format!("connecting to {addr}: {e}"),
         }
     }
-    Err(if last.is_empty() {
-        "connect timed out".to_owned()
-    } else {
-        last
-    })
+    Err(last)
 }
 
 #[cfg(test)]
@@ -216,8 +197,9 @@ mod tests {
         });
         let tls = test_tls();
         let uri = format!("wss://localhost:{port}/ws");
-        let err = WsConn::connect(&uri, &limits(Duration::from_secs(5)), &tls)
-            .expect_err("no TLS server there");
+        let Err(err) = WsConn::connect(&uri, &limits(Duration::from_secs(5)), &tls) else {
+            panic!("no TLS server there")
+        };
         assert!(err.contains("handshake"), "{err}");
         let first = server.join().expect("server thread");
         assert_eq!(

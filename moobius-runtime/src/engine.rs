@@ -37,6 +37,27 @@ pub enum Delivery<Sp> {
     Spell(Sp),
 }
 
+impl<Sp> Delivery<Sp> {
+    /// The callback it is for (`None` for an event without one).
+    #[must_use]
+    pub fn callback(&self) -> Option<&'static str> {
+        match self {
+            Self::Event(event) => event.callback(),
+            Self::Spell(_) => Some("on_spell"),
+        }
+    }
+
+    /// The span its callback runs in (see [`callback_span`](crate::callback_span)).
+    #[must_use]
+    pub fn span(&self) -> tracing::Span {
+        let name = self.callback().unwrap_or("(none)");
+        match self {
+            Self::Event(event) => crate::callback_span(name, event.channel_id()),
+            Self::Spell(_) => crate::callback_span(name, None),
+        }
+    }
+}
+
 /// What an I/O adapter reports back to the session.
 #[derive(Debug)]
 pub enum Input {

@@ -27,11 +27,8 @@ pub(crate) fn start<S: Service>(
     moobius: Moobius,
     delivery: Delivery<S::Spell>,
 ) -> RunningCallback<S> {
-    let callback = name(&delivery);
-    let span = match &delivery {
-        Delivery::Event(e) => moobius_runtime::callback_span(callback, e.channel_id()),
-        Delivery::Spell(_) => moobius_runtime::callback_span(callback, None),
-    };
+    let callback = delivery.callback().unwrap_or("(none)");
+    let span = delivery.span();
     Box::pin(
         async move {
             let outcome = AssertUnwindSafe(deliver(&mut service, &moobius, delivery))
@@ -45,13 +42,6 @@ pub(crate) fn start<S: Service>(
         }
         .instrument(span),
     )
-}
-
-fn name<Sp>(d: &Delivery<Sp>) -> &'static str {
-    match d {
-        Delivery::Spell(_) => "on_spell",
-        Delivery::Event(e) => e.callback().unwrap_or("(none)"),
-    }
 }
 
 /// The callback of a delivery: events carry what the callbacks take.

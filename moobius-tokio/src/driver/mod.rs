@@ -110,25 +110,10 @@ pub(crate) fn wire<S: Service>(config: &Config) -> (Moobius, mpsc::Sender<S::Spe
     (moobius, spell_tx, wiring)
 }
 
-/// Waits for an optional future; pending forever when there is none.
-async fn maybe<F: Future + Unpin>(f: &mut Option<F>) -> F::Output {
-    match f.as_mut() {
+/// Waits for `f`; pending forever when there is none.
+async fn opt<F: Future>(f: Option<F>) -> F::Output {
+    match f {
         Some(f) => f.await,
-        None => std::future::pending().await,
-    }
-}
-
-/// The next frame of the open websocket; pending forever when none is open.
-async fn next_frame<St: futures_util::Stream + Unpin>(reader: &mut Option<St>) -> Option<St::Item> {
-    match reader.as_mut() {
-        Some(r) => r.next().await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn sleep_until(at: Option<tokio::time::Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
 }
@@ -182,7 +167,7 @@ impl<S: Service> Driver<S> {
             let reading = self.engine.wants_read(MAX_QUEUED_DELIVERIES);
             let ws = &mut self.io.ws;
             let input = tokio::select! {
-                done = maybe(&mut self.running) => {
+                done = opt(self.running.as_mut()) => {
                     self.callback_done(done);
                     None
                 }
@@ -193,8 +178,8 @@ impl<S: Service> Driver<S> {
                 Some((id, answer)) = self.io.calls.next(), if !self.io.calls.is_empty() => {
                     Some(Input::Http(id, answer))
                 }
-                opened = maybe(&mut ws.connecting) => ws.on_connected(opened),
-                frame = next_frame(&mut ws.reader), if reading => ws.on_frame(frame),
+                opened = opt(ws.connecting.as_mut()) => ws.on_connected(opened),
+                frame = opt(ws.reader.as_mut().map(StreamExt::next)), if reading => ws.on_frame(frame),
                 failed = ws.failures.recv() => ws.on_write_failed(failed),
                 spell = self.spells.recv(), if self.spells_open => {
                     match spell {
@@ -203,11 +188,11 @@ impl<S: Service> Driver<S> {
                     }
                     None
                 }
-                () = sleep_until(timeout) => {
+                () = opt(timeout.map(tokio::time::sleep_until)) => {
                     self.engine.on_timer();
                     None
                 }
-                () = sleep_until(self.stop_deadline) => {
+                () = opt(self.stop_deadline.map(tokio::time::sleep_until)) => {
                     tracing::warn!("a callback did not finish within the stop grace period; stopping anyway");
                     break;
                 }
