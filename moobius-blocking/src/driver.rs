@@ -11,13 +11,12 @@
 //! and an answer back, never a lock.
 
 use crate::http::HttpClient;
-use crate::ws::{Limits, WsConn};
+use crate::ws::{Dial, WsConn};
 use crate::Config;
 use moobius_proto::session::{CloseReason, FatalError, HttpId};
 use moobius_runtime::engine::{Audience, Engine, Input, Io};
 pub(crate) use moobius_runtime::engine::{Command, Delivery};
 use moobius_runtime::Status;
-use rustls::ClientConfig;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,9 +27,6 @@ pub(crate) use moobius_runtime::StatusCell as Shared;
 /// The longest single wait when nothing is scheduled (an open socket
 /// always has the session's liveness timer).
 const IDLE_WAIT: Duration = Duration::from_secs(1);
-
-/// Frames read per turn without waiting before the turn goes on.
-const MAX_BURST: usize = 64;
 
 pub(crate) struct Loop<Sp> {
     engine: Engine<Sp>,
@@ -45,8 +41,7 @@ pub(crate) struct Loop<Sp> {
 /// The I/O adapters: the websocket, HTTP (inline), and what handles read.
 struct Adapters {
     ws: Option<WsConn>,
-    limits: Limits,
-    tls: Arc<ClientConfig>,
+    dial: Dial,
     http: HttpClient,
     shared: Arc<Shared>,
 }
@@ -54,18 +49,13 @@ struct Adapters {
 impl Io for Adapters {
     fn connect(&mut self, uri: String) -> Option<Input> {
         self.ws = None;
-        match WsConn::connect(&uri, &self.limits, &self.tls) {
+        Some(match WsConn::connect(&uri, &self.dial) {
             Ok(ws) => {
-                tracing::debug!(%uri, "websocket open");
                 self.ws = Some(ws);
-                Some(Input::Opened)
+                Input::Opened
             }
-            Err(e) => {
-                let e = moobius_runtime::explain::with_hint(&uri, &e);
-                tracing::debug!(%uri, error = %e, "websocket connect failed");
-                Some(Input::Closed(CloseReason::ConnectFailed(e)))
-            }
-        }
+            Err(e) => Input::Closed(CloseReason::ConnectFailed(e)),
+        })
     }
 
     fn send(&mut self, text: String) -> Option<Input> {
@@ -94,6 +84,45 @@ impl Io for Adapters {
 }
 
 impl<Sp: Send + 'static> Loop<Sp> {
+    /// The loop for `config`: the engine, and the adapters trusting the
+    /// roots `config` names for `wss://` and `https://`
+    /// (`moobius_runtime::tls`; a CA file that cannot be read stops the
+    /// start).
+    pub(crate) fn new(
+        config: Config,
+        shared: Arc<Shared>,
+        commands: Receiver<Command>,
+        spells: Receiver<Sp>,
+        deliveries: SyncSender<Delivery<Sp>>,
+    ) -> Result<Self, crate::Error> {
+        let engine = Engine::new(config, Audience::Everything)?;
+        let (o, session) = (&engine.config().options, &engine.config().session);
+        let roots = o.tls.root_certificates()?;
+        let io = Adapters {
+            ws: None,
+            dial: Dial {
+                connect: o.connect_timeout,
+                write: o.write_timeout,
+                frame_bytes: session.inbound_frame_limit(),
+                tls: moobius_runtime::tls::client_config(roots.clone())?,
+            },
+            http: HttpClient::new(o.http_timeout, o.max_response_bytes, &roots),
+            shared,
+        };
+        Ok(Self {
+            engine,
+            io,
+            commands,
+            spells,
+            deliveries,
+        })
+    }
+
+    /// The span every line of this service is logged in.
+    pub(crate) fn span(&self) -> tracing::Span {
+        self.engine.span().clone()
+    }
+
     /// Runs until stopped, failed, or every handle and the application
     /// are gone.
     pub(crate) fn run(mut self) {
@@ -144,17 +173,11 @@ impl<Sp: Send + 'static> Loop<Sp> {
         // the wait is then for a command or a timer, which make room again.
         match self.io.ws.as_mut() {
             Some(ws) if self.engine.wants_read(1) => {
-                let first = ws.read(Some(wait));
-                self.on_read(first);
-                for _ in 1..MAX_BURST {
-                    let Some(ws) = self.io.ws.as_mut() else { break };
-                    if !self.engine.session().wants_ws_read() {
-                        break;
+                if let Some(input) = ws.read(wait) {
+                    if let Input::Closed(_) = input {
+                        self.io.ws = None;
                     }
-                    match ws.read(None) {
-                        None => break,
-                        more => self.on_read(more),
-                    }
+                    self.engine.feed(input);
                 }
             }
             _ => match self.commands.recv_timeout(wait) {
@@ -164,16 +187,6 @@ impl<Sp: Send + 'static> Loop<Sp> {
             },
         }
         self.engine.on_timer();
-    }
-
-    fn on_read(&mut self, read: Option<Input>) {
-        if let Some(input) = read {
-            if let Input::Closed(_) = input {
-                self.io.ws = None;
-            }
-            self.engine.feed(input);
-        }
-        self.engine.drain(&mut self.io);
     }
 
     /// Fails what is pending, delivers the last events (the fatal error),
@@ -192,69 +205,4 @@ impl<Sp: Send + 'static> Loop<Sp> {
         self.io.close("client stopped");
         self.engine.stopped(&mut self.io);
     }
-}
-
-/// Events waiting for the application beyond which the loop stops reading
-/// the socket (memory stays bounded while nobody takes events).
-const MAX_PENDING: usize = 4096;
-
-/// A started loop: the handle, the application's end of the deliveries,
-/// the spell sender, and the loop's thread.
-pub(crate) struct Started<Sp> {
-    pub(crate) moobius: crate::Moobius,
-    pub(crate) deliveries: Receiver<Delivery<Sp>>,
-    pub(crate) spells: SyncSender<Sp>,
-    pub(crate) thread: std::thread::JoinHandle<()>,
-    /// The span of this service's log lines (the bot's thread enters it too).
-    pub(crate) span: tracing::Span,
-}
-
-/// The I/O adapters for `config`: the TLS configuration of `wss://` and the
-/// HTTP client, both trusting the roots `config` names
-/// (`moobius_runtime::tls`; a CA file that cannot be read stops the
-/// start).
-fn adapters(config: &Config, shared: Arc<Shared>) -> Result<Adapters, crate::Error> {
-    let o = &config.options;
-    let roots = o.tls.root_certificates()?;
-    Ok(Adapters {
-        ws: None,
-        limits: Limits {
-            connect: o.connect_timeout,
-            write: o.write_timeout,
-            frame_bytes: config.session.inbound_frame_limit(),
-        },
-        tls: moobius_runtime::tls::client_config(roots.clone())?,
-        http: HttpClient::new(o.http_timeout, o.max_response_bytes, &roots),
-        shared,
-    })
-}
-
-/// Starts the loop for `config` on a thread of its own.
-pub(crate) fn start<Sp: Send + 'static>(config: Config) -> Result<Started<Sp>, crate::Error> {
-    let (commands, command_rx) = std::sync::mpsc::channel();
-    let (spells, spell_rx) = std::sync::mpsc::sync_channel(config.options.command_queue.max(1));
-    let (delivery_tx, deliveries) = std::sync::mpsc::sync_channel(MAX_PENDING);
-    let shared = Arc::new(Shared::default());
-    let moobius = crate::Moobius::new(commands, shared.clone(), &config);
-    let engine = Engine::new(config, Audience::Everything)?;
-    let span = engine.span().clone();
-    let driver = Loop {
-        io: adapters(engine.config(), shared)?,
-        engine,
-        commands: command_rx,
-        spells: spell_rx,
-        deliveries: delivery_tx,
-    };
-    let loop_span = span.clone();
-    let thread = std::thread::Builder::new()
-        .name("moobius-loop".into())
-        .spawn(move || loop_span.in_scope(|| driver.run()))
-        .map_err(|e| crate::Error::TaskFailed(e.to_string()))?;
-    Ok(Started {
-        moobius,
-        deliveries,
-        spells,
-        thread,
-        span,
-    })
 }

@@ -62,18 +62,14 @@ impl HttpClient {
         } else {
             self.agent.run(Request::from_parts(parts, body.as_ref()))
         };
-        let response = sent.map_err(|e| {
-            let text = moobius_runtime::explain::transport(&uri, &e);
-            tracing::debug!(%method, %path, error = %text, "HTTP request failed");
-            TransportError(text)
-        })?;
+        let response =
+            sent.map_err(|e| TransportError(moobius_runtime::explain::transport(&uri, &e)))?;
         let (parts, mut body) = response.into_parts();
         let bytes = body
             .with_config()
             .limit(self.max_body)
             .read_to_vec()
             .map_err(|e| TransportError(format!("reading the answer to {method} {path}: {e}")))?;
-        tracing::debug!(%method, %path, status = parts.status.as_u16(), len = bytes.len(), "HTTP answer");
         Ok(Response::from_parts(parts, Bytes::from(bytes)))
     }
 }

@@ -3,9 +3,10 @@
 //! and the bot's callbacks run one at a time, in arrival order, on the
 //! bot's thread.
 
-use crate::driver::{start, Started};
+use crate::driver::{Delivery, Loop, Shared};
 use crate::{Bot, Config, Error, Moobius};
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 /// Runs `bot` on this thread until it is stopped ([`Moobius::stop`], from a
@@ -94,6 +95,44 @@ struct NoSignals;
 #[cfg(not(unix))]
 impl NoSignals {
     fn close(&self) {}
+}
+
+/// Events waiting for the application beyond which the loop stops reading
+/// the socket (memory stays bounded while nobody takes events).
+const MAX_PENDING: usize = 4096;
+
+/// A started loop: the handle, the application's end of the deliveries,
+/// the spell sender, and the loop's thread.
+pub(crate) struct Started<Sp> {
+    pub(crate) moobius: Moobius,
+    pub(crate) deliveries: Receiver<Delivery<Sp>>,
+    pub(crate) spells: SyncSender<Sp>,
+    pub(crate) thread: JoinHandle<()>,
+    /// The span of this service's log lines (the bot's thread enters it too).
+    pub(crate) span: tracing::Span,
+}
+
+/// Starts the loop for `config` on a thread of its own.
+pub(crate) fn start<Sp: Send + 'static>(config: Config) -> Result<Started<Sp>, Error> {
+    let (commands, command_rx) = std::sync::mpsc::channel();
+    let (spells, spell_rx) = std::sync::mpsc::sync_channel(config.options.command_queue.max(1));
+    let (delivery_tx, deliveries) = std::sync::mpsc::sync_channel(MAX_PENDING);
+    let shared = Arc::new(Shared::default());
+    let moobius = Moobius::new(commands, shared.clone(), &config);
+    let driver = Loop::new(config, shared, command_rx, spell_rx, delivery_tx)?;
+    let span = driver.span();
+    let loop_span = span.clone();
+    let thread = std::thread::Builder::new()
+        .name("moobius-loop".into())
+        .spawn(move || loop_span.in_scope(|| driver.run()))
+        .map_err(|e| Error::TaskFailed(e.to_string()))?;
+    Ok(Started {
+        moobius,
+        deliveries,
+        spells,
+        thread,
+        span,
+    })
 }
 
 /// Starts `bot` on a thread of its own; the returned [`Running`] hands out

@@ -21,11 +21,13 @@ const MIN_READ_TIMEOUT: Duration = Duration::from_millis(1);
 /// How long a closing socket waits for the peer's close frame.
 const CLOSE_LINGER: Duration = Duration::from_millis(500);
 
-/// How long connecting and writing may take, and the largest frame read.
-pub(crate) struct Limits {
+/// How to open a websocket: how long connecting and writing may take,
+/// the largest frame read, and the TLS configuration of `wss://`.
+pub(crate) struct Dial {
     pub(crate) connect: Duration,
     pub(crate) write: Duration,
     pub(crate) frame_bytes: usize,
+    pub(crate) tls: Arc<ClientConfig>,
 }
 
 /// An open websocket.
@@ -35,14 +37,14 @@ pub(crate) struct WsConn {
 
 impl WsConn {
     /// Opens `uri` (`ws://` or `wss://`): TCP, TLS and the websocket
-    /// handshake, all within `timeout`. Writes later fail after
-    /// `write_timeout`.
-    pub(crate) fn connect(
-        uri: &str,
-        limits: &Limits,
-        tls: &Arc<ClientConfig>,
-    ) -> Result<Self, String> {
-        let (timeout, write_timeout) = (limits.connect, limits.write);
+    /// handshake, all within `dial.connect`. Writes later fail after
+    /// `dial.write`. An error says why, with a hint when one is known.
+    pub(crate) fn connect(uri: &str, dial: &Dial) -> Result<Self, String> {
+        Self::open(uri, dial).map_err(|e| moobius_runtime::explain::with_hint(uri, &e))
+    }
+
+    fn open(uri: &str, dial: &Dial) -> Result<Self, String> {
+        let (timeout, write_timeout) = (dial.connect, dial.write);
         let deadline = Instant::now() + timeout;
         let request = uri
             .into_client_request()
@@ -52,29 +54,22 @@ impl WsConn {
             .set_nodelay(true)
             .map_err(|e| format!("socket: {e}"))?;
         set_timeouts(&stream, remaining(deadline), remaining(deadline))?;
-        let connector = Connector::Rustls(tls.clone());
+        let connector = Connector::Rustls(dial.tls.clone());
         // Inbound frames up to the session's limit (the tokio driver's
         // configuration too); a larger one closes the socket.
-        let config = frames::ws_config(limits.frame_bytes);
-        let mut result =
-            tungstenite::client_tls_with_config(request, stream, Some(config), Some(connector));
-        let socket = loop {
-            match result {
-                Ok((socket, _response)) => break socket,
-                Err(HandshakeError::Interrupted(mid)) if Instant::now() < deadline => {
-                    result = mid.handshake();
-                }
-                Err(HandshakeError::Interrupted(_)) => {
-                    return Err(format!("handshake not done within {timeout:?}"))
-                }
-                Err(HandshakeError::Failure(e)) => {
-                    return Err(moobius_runtime::tls::describe(
-                        uri,
-                        &format!("handshake: {e}"),
-                    ))
-                }
-            }
-        };
+        let config = frames::ws_config(dial.frame_bytes);
+        // The stream's timeouts end at the deadline, so a handshake that
+        // stops for one (`Interrupted`) has run out of time.
+        let (socket, _response) =
+            tungstenite::client_tls_with_config(request, stream, Some(config), Some(connector))
+                .map_err(|e| match e {
+                    HandshakeError::Interrupted(_) => {
+                        format!("handshake not done within {timeout:?}")
+                    }
+                    HandshakeError::Failure(e) => {
+                        moobius_runtime::tls::describe(uri, &format!("handshake: {e}"))
+                    }
+                })?;
         let conn = Self { socket };
         if let Some(tcp) = conn.tcp() {
             set_timeouts(tcp, MIN_READ_TIMEOUT, write_timeout)?;
@@ -90,28 +85,19 @@ impl WsConn {
         }
     }
 
-    /// Reads one frame, waiting at most `timeout` (`None`: only a frame
-    /// already here); `None` when nothing came for the session.
-    pub(crate) fn read(&mut self, timeout: Option<Duration>) -> Option<Input> {
-        let socket =
-            |e: std::io::Error| Some(Input::Closed(CloseReason::Error(format!("socket: {e}"))));
-        let tcp = self.tcp()?;
-        let set = match timeout {
-            Some(t) => tcp.set_read_timeout(Some(t.max(MIN_READ_TIMEOUT))),
-            None => tcp.set_nonblocking(true),
-        };
-        if let Err(e) = set {
-            return socket(e);
+    /// Reads one frame, waiting at most `timeout`; `None` when nothing
+    /// came for the session.
+    pub(crate) fn read(&mut self, timeout: Duration) -> Option<Input> {
+        if let Err(e) = self
+            .tcp()?
+            .set_read_timeout(Some(timeout.max(MIN_READ_TIMEOUT)))
+        {
+            return Some(Input::Closed(CloseReason::Error(format!("socket: {e}"))));
         }
         let input = frames::received(self.socket.read());
         if let Some(Input::Closed(_)) = input {
             // Answer a close (tungstenite queued the reply).
             let _ = self.socket.flush();
-        }
-        if timeout.is_none() {
-            if let Some(Err(e)) = self.tcp().map(|tcp| tcp.set_nonblocking(false)) {
-                return socket(e);
-            }
         }
         input
     }
@@ -134,7 +120,7 @@ impl WsConn {
         }
         let deadline = Instant::now() + CLOSE_LINGER;
         while Instant::now() < deadline {
-            if let Some(Input::Closed(_)) = self.read(Some(remaining(deadline))) {
+            if let Some(Input::Closed(_)) = self.read(remaining(deadline)) {
                 return;
             }
         }
@@ -195,9 +181,8 @@ mod tests {
             s.read_exact(&mut first).expect("read");
             first
         });
-        let tls = test_tls();
         let uri = format!("wss://localhost:{port}/ws");
-        let Err(err) = WsConn::connect(&uri, &limits(Duration::from_secs(5)), &tls) else {
+        let Err(err) = WsConn::connect(&uri, &dial(Duration::from_secs(5))) else {
             panic!("no TLS server there")
         };
         assert!(err.contains("handshake"), "{err}");
@@ -211,29 +196,25 @@ mod tests {
 
     #[test]
     fn refused_and_malformed_uris_are_errors() {
-        let tls = test_tls();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         drop(listener);
-        let t = limits(Duration::from_secs(2));
-        let refused = WsConn::connect(&format!("ws://127.0.0.1:{port}/"), &t, &tls);
+        let t = dial(Duration::from_secs(2));
+        let refused = WsConn::connect(&format!("ws://127.0.0.1:{port}/"), &t);
         assert!(refused.is_err());
-        assert!(WsConn::connect("not a uri", &t, &tls).is_err());
-        assert!(WsConn::connect("http://127.0.0.1:1/", &t, &tls).is_err());
+        assert!(WsConn::connect("not a uri", &t).is_err());
+        assert!(WsConn::connect("http://127.0.0.1:1/", &t).is_err());
     }
 
-    fn test_tls() -> Arc<ClientConfig> {
-        moobius_runtime::TlsConfig::new()
-            .with_env(false)
-            .rustls_client_config()
-            .expect("tls config")
-    }
-
-    fn limits(t: Duration) -> Limits {
-        Limits {
+    fn dial(t: Duration) -> Dial {
+        Dial {
             connect: t,
             write: t,
             frame_bytes: 1 << 20,
+            tls: moobius_runtime::TlsConfig::new()
+                .with_env(false)
+                .rustls_client_config()
+                .expect("tls config"),
         }
     }
 }

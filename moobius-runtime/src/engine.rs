@@ -202,10 +202,31 @@ impl<Sp> Engine<Sp> {
     pub fn feed(&mut self, input: Input) {
         let now = Instant::now();
         match input {
-            Input::Opened => self.session.handle_ws_opened(now),
+            Input::Opened => {
+                tracing::debug!("websocket open");
+                self.session.handle_ws_opened(now);
+            }
             Input::Text(text) => self.session.handle_ws_text(now, text.as_str()),
-            Input::Closed(reason) => self.session.handle_ws_closed(now, reason),
-            Input::Http(id, answer) => self.session.handle_http_response(now, id, answer),
+            Input::Closed(reason) => {
+                tracing::debug!(?reason, "websocket closed");
+                self.session.handle_ws_closed(now, reason);
+            }
+            Input::Http(id, answer) => {
+                // Never the body or the headers: a sign-in body holds the
+                // password, `Authorization` the token.
+                match &answer {
+                    Ok(r) => {
+                        tracing::debug!(
+                            ?id,
+                            status = r.status().as_u16(),
+                            len = r.body().len(),
+                            "HTTP answer"
+                        )
+                    }
+                    Err(e) => tracing::debug!(?id, error = %e, "HTTP request failed"),
+                }
+                self.session.handle_http_response(now, id, answer);
+            }
         }
     }
 
@@ -258,13 +279,20 @@ impl<Sp> Engine<Sp> {
     pub fn drain(&mut self, io: &mut impl Io) {
         while let Some(out) = self.session.poll_output() {
             let input = match out {
-                Output::WsConnect { uri } => io.connect(uri),
+                Output::WsConnect { uri } => {
+                    tracing::debug!(%uri, "websocket connecting");
+                    io.connect(uri)
+                }
                 Output::WsSend(text) => io.send(text),
                 Output::WsClose { reason } => {
                     io.close(&reason);
                     None
                 }
-                Output::Http { id, request } => io.http(id, request),
+                Output::Http { id, request } => {
+                    let (method, path) = (request.method(), request.uri().path());
+                    tracing::debug!(?id, %method, path, "HTTP request");
+                    io.http(id, request)
+                }
                 Output::Event(event) => {
                     self.on_event(event, io);
                     None

@@ -56,7 +56,6 @@ impl Http {
 
     /// Starts `request`; the future completes with its outcome.
     pub(super) fn start(&self, id: HttpId, request: http::Request<Bytes>) -> InFlight {
-        tracing::debug!(?id, method = %request.method(), path = request.uri().path(), "http request");
         let client = self.client.clone();
         let max_body = self.max_body;
         let timeouts = self.timeouts;
@@ -65,9 +64,6 @@ impl Http {
                 Ok(req) => execute(client, req, max_body, timeouts).await,
                 Err(e) => Err(TransportError(format!("invalid request: {e}"))),
             };
-            if let Err(e) = &result {
-                tracing::debug!(?id, error = %e, "http transport error");
-            }
             (id, result)
         })
     }

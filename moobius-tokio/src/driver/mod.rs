@@ -14,6 +14,7 @@ mod dispatch;
 mod http;
 mod ws;
 
+use crate::runner::Wiring;
 use crate::{Config, Error, Moobius, Service};
 use dispatch::{Finished, RunningCallback};
 use futures_util::stream::FuturesUnordered;
@@ -77,37 +78,6 @@ impl Io for Adapters {
     fn publish(&mut self, update: &mut dyn FnMut(&mut Status) -> bool) {
         self.status.send_if_modified(update);
     }
-}
-
-/// The channels a running service is built from.
-pub(crate) struct Wiring<S: Service> {
-    pub(crate) moobius: Moobius,
-    pub(crate) commands: mpsc::Receiver<Command>,
-    pub(crate) spells: mpsc::Receiver<S::Spell>,
-    pub(crate) status: watch::Sender<Status>,
-}
-
-/// Handles and loop ends for a new service: `(moobius, spell sender, wiring)`.
-pub(crate) fn wire<S: Service>(config: &Config) -> (Moobius, mpsc::Sender<S::Spell>, Wiring<S>) {
-    let (cmd_tx, cmd_rx) = mpsc::channel(config.options.command_queue.max(1));
-    let (spell_tx, spell_rx) = mpsc::channel(config.options.command_queue.max(1));
-    let (status_tx, status_rx) = watch::channel(Status::default());
-    let mode = moobius_runtime::Mode::of(&config.session.role);
-    let moobius = Moobius::new(
-        cmd_tx,
-        status_rx,
-        mode,
-        config.db_config.clone(),
-        config.session.email.clone(),
-        config.session.password.clone(),
-    );
-    let wiring = Wiring {
-        moobius: moobius.clone(),
-        commands: cmd_rx,
-        spells: spell_rx,
-        status: status_tx,
-    };
-    (moobius, spell_tx, wiring)
 }
 
 /// Waits for `f`; pending forever when there is none.

@@ -65,7 +65,6 @@ impl Ws {
         // Inbound frames up to the session's limit; larger ones close the
         // socket (the blocking driver's configuration too).
         let config = frames::ws_config(self.max_frame_bytes);
-        tracing::debug!(%uri, generation, "websocket connecting");
         let tls = Some(tokio_tungstenite::Connector::Rustls(self.tls.clone()));
         self.connecting = Some(Box::pin(async move {
             let attempt = tokio_tungstenite::connect_async_tls_with_config(
@@ -100,7 +99,6 @@ impl Ws {
         }
         Some(match result {
             Ok(stream) => {
-                tracing::debug!(generation, "websocket open");
                 let (sink, reader) = stream.split();
                 let (tx, rx) = mpsc::unbounded_channel();
                 let failures = self.failures_tx.clone();
@@ -111,10 +109,7 @@ impl Ws {
                 self.writer = Some(tx);
                 Input::Opened
             }
-            Err(e) => {
-                tracing::debug!(generation, error = %e, "websocket connect failed");
-                Input::Closed(CloseReason::ConnectFailed(e))
-            }
+            Err(e) => Input::Closed(CloseReason::ConnectFailed(e)),
         })
     }
 
