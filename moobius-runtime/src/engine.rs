@@ -198,8 +198,11 @@ impl<Sp> Engine<Sp> {
         }
     }
 
-    /// Hands what an I/O adapter produced to the session.
-    pub fn feed(&mut self, input: Input) {
+    /// Hands what an I/O adapter produced (if anything) to the session.
+    pub fn feed(&mut self, input: impl Into<Option<Input>>) {
+        let Some(input) = input.into() else {
+            return;
+        };
         let now = Instant::now();
         match input {
             Input::Opened => {

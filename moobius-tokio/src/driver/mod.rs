@@ -136,39 +136,26 @@ impl<S: Service> Driver<S> {
                 .map(tokio::time::Instant::from_std);
             let reading = self.engine.wants_read(MAX_QUEUED_DELIVERIES);
             let ws = &mut self.io.ws;
-            let input = tokio::select! {
-                done = opt(self.running.as_mut()) => {
-                    self.callback_done(done);
-                    None
-                }
-                Some(cmd) = self.commands.recv() => {
-                    self.engine.command(cmd);
-                    None
-                }
+            tokio::select! {
+                done = opt(self.running.as_mut()) => self.callback_done(done),
+                Some(cmd) = self.commands.recv() => self.engine.command(cmd),
                 Some((id, answer)) = self.io.calls.next(), if !self.io.calls.is_empty() => {
-                    Some(Input::Http(id, answer))
+                    self.engine.feed(Input::Http(id, answer));
                 }
-                opened = opt(ws.connecting.as_mut()) => ws.on_connected(opened),
-                frame = opt(ws.reader.as_mut().map(StreamExt::next)), if reading => ws.on_frame(frame),
-                failed = ws.failures.recv() => ws.on_write_failed(failed),
-                spell = self.spells.recv(), if self.spells_open => {
-                    match spell {
-                        Some(spell) => self.engine.spell(spell),
-                        None => self.spells_open = false,
-                    }
-                    None
+                opened = opt(ws.connecting.as_mut()) => self.engine.feed(ws.on_connected(opened)),
+                frame = opt(ws.reader.as_mut().map(StreamExt::next)), if reading => {
+                    self.engine.feed(ws.on_frame(frame));
                 }
-                () = opt(timeout.map(tokio::time::sleep_until)) => {
-                    self.engine.on_timer();
-                    None
-                }
+                failed = ws.failures.recv() => self.engine.feed(ws.on_write_failed(failed)),
+                spell = self.spells.recv(), if self.spells_open => match spell {
+                    Some(spell) => self.engine.spell(spell),
+                    None => self.spells_open = false,
+                },
+                () = opt(timeout.map(tokio::time::sleep_until)) => self.engine.on_timer(),
                 () = opt(self.stop_deadline.map(tokio::time::sleep_until)) => {
                     tracing::warn!("a callback did not finish within the stop grace period; stopping anyway");
                     break;
                 }
-            };
-            if let Some(input) = input {
-                self.engine.feed(input);
             }
             self.engine.drain(&mut self.io);
         }
