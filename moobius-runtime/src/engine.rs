@@ -367,3 +367,120 @@ impl<Sp> Engine<Sp> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Options;
+    use moobius_proto::ops::JoinChannel;
+    use moobius_proto::session::{Role, SessionConfig};
+    use std::sync::{Arc, Mutex};
+
+    /// Records what the engine asks of the I/O; everything finishes later.
+    #[derive(Default)]
+    struct Recorder {
+        connects: Vec<String>,
+        requests: Vec<(HttpId, String)>,
+        status: Status,
+        publishes: usize,
+    }
+
+    impl Io for Recorder {
+        fn connect(&mut self, uri: String) -> Option<Input> {
+            self.connects.push(uri);
+            None
+        }
+        fn send(&mut self, _text: String) -> Option<Input> {
+            None
+        }
+        fn close(&mut self, _reason: &str) {}
+        fn http(&mut self, id: HttpId, request: http::Request<Bytes>) -> Option<Input> {
+            self.requests.push((id, request.uri().path().to_owned()));
+            None
+        }
+        fn publish(&mut self, update: &mut dyn FnMut(&mut Status) -> bool) {
+            self.publishes += 1;
+            update(&mut self.status);
+        }
+    }
+
+    fn engine(audience: Audience) -> Engine<u32> {
+        let session = SessionConfig::new(
+            "bot@example.com",
+            "secret".into(),
+            "http://127.0.0.1:9/".parse().expect("base"),
+            "ws://127.0.0.1:9/ws",
+            Role::user(vec![]),
+        );
+        let config = Config::new(session).with_options(Options::default().install_logging(false));
+        Engine::new(config, audience).expect("engine")
+    }
+
+    #[test]
+    fn the_first_turn_signs_in_and_publishes_the_status() {
+        let mut engine = engine(Audience::Callbacks);
+        let mut io = Recorder::default();
+        engine.drain(&mut io);
+        assert_eq!(io.requests.len(), 1, "one sign-in request");
+        assert!(io.requests[0].1.contains("sign_in"), "{:?}", io.requests);
+        assert!(io.connects.is_empty(), "no websocket before the token");
+        assert!(io.publishes >= 1 && !io.status.ready && !io.status.stopped);
+        engine.feed(None);
+    }
+
+    #[test]
+    fn spells_wait_in_order_and_hold_back_reading() {
+        let mut engine = engine(Audience::Everything);
+        engine.spell(1);
+        engine.spell(2);
+        assert!(!engine.wants_read(2), "two deliveries wait");
+        assert!(engine.wants_read(3));
+        let Some(Delivery::Spell(first)) = engine.next_delivery() else {
+            panic!("a spell first")
+        };
+        engine.put_back(Delivery::Spell(first));
+        let order: Vec<u32> = engine
+            .take_deliveries()
+            .into_iter()
+            .map(|d| match d {
+                Delivery::Spell(n) => n,
+                Delivery::Event(e) => panic!("no event expected: {e:?}"),
+            })
+            .collect();
+        assert_eq!(order, [1, 2]);
+    }
+
+    #[test]
+    fn a_stop_drops_deliveries_refuses_operations_and_fails_pending_ones() {
+        let mut engine = engine(Audience::Callbacks);
+        let mut io = Recorder::default();
+        engine.drain(&mut io);
+        let answers: Arc<Mutex<Vec<Result<(), Error>>>> = Arc::default();
+        let op = |answers: &Arc<Mutex<Vec<Result<(), Error>>>>| {
+            let answers = answers.clone();
+            Command::Op(OpRequest::new(JoinChannel::new("chan-1"), move |r| {
+                answers.lock().expect("answers").push(r);
+            }))
+        };
+        engine.command(op(&answers));
+        engine.spell(7);
+        engine.command(Command::Stop);
+        assert!(engine.is_stopping());
+        assert!(engine.next_delivery().is_none(), "what waited is dropped");
+        engine.command(op(&answers));
+        engine.close(&mut io);
+        assert!(engine.fatal().is_none());
+        assert!(engine.stopped(&mut io).is_none());
+        assert!(io.status.stopped, "handles see the loop ended");
+        let answers = answers.lock().expect("answers");
+        assert_eq!(answers.len(), 2, "every caller is answered");
+        // The one sent after the stop is refused at once; the one pending
+        // fails when the session closes.
+        assert!(
+            matches!(answers[0], Err(Error::Stopped)),
+            "after a stop: {:?}",
+            answers[0]
+        );
+        assert!(answers[1].is_err(), "pending at the stop: {:?}", answers[1]);
+    }
+}
