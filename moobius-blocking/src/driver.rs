@@ -1,10 +1,12 @@
-//! The loop: one thread owns the [`Session`] and its websocket, like the
+//! The loop: one thread owns the session (through its
+//! [`Engine`], the turn both drivers share) and the websocket, like the
 //! tokio driver's task. Each turn it takes the handles' commands and
-//! spells, acts on every output of the session (HTTP inline), hands events
-//! to the application in arrival order over a bounded channel, and waits
-//! for one input: a frame (a read with `set_read_timeout` up to the
-//! session's next timeout, cut into `Options::command_poll` slices so that
-//! commands are seen), or, with no socket, a command.
+//! spells, lets the engine act on every output of the session through this
+//! driver's I/O adapters (HTTP inline), hands events to the application in
+//! arrival order over a bounded channel, and waits for one input: a frame
+//! (a read with `set_read_timeout` up to the session's next timeout, cut
+//! into `Options::command_poll` slices so that commands are seen), or,
+//! with no socket, a command.
 //!
 //! Callbacks never run on this thread, so a callback may call any
 //! [`Moobius`](crate::Moobius) method: the call is a command to this loop

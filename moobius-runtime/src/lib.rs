@@ -6,7 +6,11 @@
 //! typed [`Operation`](moobius_proto::ops::Operation) to the loop and its
 //! result back ([`pending`]), the [`Status`] handles read, event logging,
 //! the one safe way to write files ([`files`]: config write-back and
-//! downloads), and the handle surface ([`handle_surface!`]).
+//! downloads), the handle surface ([`handle_surface!`]), and the loop's
+//! turn itself: the [`engine`] (session, operations in flight, deliveries,
+//! stopping, over a driver's small [`engine::Io`] trait), what a websocket
+//! frame means ([`frames`]) and which callback an event is for
+//! ([`call_back!`]).
 //!
 //! Protocol rules live in `moobius_proto` (no I/O there); this crate does
 //! only small, runtime-neutral I/O (files, the clock); sockets and

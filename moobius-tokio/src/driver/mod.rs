@@ -1,14 +1,16 @@
-//! The run loop: one task owns the [`Session`] and drives it with real
-//! sockets, HTTP, timers, commands from [`Moobius`] handles and spells.
+//! The run loop: one task owns the session (through its [`Engine`], the
+//! turn both drivers share) and drives it with real sockets, HTTP, timers,
+//! commands from [`Moobius`] handles and spells.
 //!
 //! Each turn of the loop waits (`tokio::select!`) for whichever comes first:
 //! the running callback finishing, a command, an HTTP answer, the websocket
 //! opening, a frame, a write failure, a spell, or the session's next
-//! timeout; it feeds that to the session and then drains every output.
-//! Callbacks run one at a time, concurrently with the loop (the callback's
-//! future is one of the branches), so a callback awaiting a `Moobius` call
-//! sees it completed by the same loop; events that arrive meanwhile queue up
-//! and are delivered in order.
+//! timeout; it feeds that to the engine, which then acts on every output of
+//! the session through this driver's I/O adapters. Callbacks run one at a
+//! time, concurrently with the loop (the callback's future is one of the
+//! branches), so a callback awaiting a `Moobius` call sees it completed by
+//! the same loop; events that arrive meanwhile queue up and are delivered
+//! in order.
 
 mod dispatch;
 mod http;
