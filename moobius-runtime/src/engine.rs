@@ -383,6 +383,7 @@ mod tests {
         requests: Vec<(HttpId, String)>,
         status: Status,
         publishes: usize,
+        failed: Option<FatalError>,
     }
 
     impl Io for Recorder {
@@ -401,6 +402,9 @@ mod tests {
         fn publish(&mut self, update: &mut dyn FnMut(&mut Status) -> bool) {
             self.publishes += 1;
             update(&mut self.status);
+        }
+        fn failed(&mut self, error: &FatalError) {
+            self.failed = Some(error.clone());
         }
     }
 
@@ -482,5 +486,40 @@ mod tests {
             answers[0]
         );
         assert!(answers[1].is_err(), "pending at the stop: {:?}", answers[1]);
+    }
+
+    /// A refused sign-in is fatal: handles hear of it first, the engine
+    /// stops, and only an event iterator receives the event.
+    #[test]
+    fn a_refused_sign_in_stops_and_reaches_only_an_iterator() {
+        for audience in [Audience::Callbacks, Audience::Everything] {
+            let mut engine = engine(audience);
+            let mut io = Recorder::default();
+            engine.drain(&mut io);
+            let (id, _) = io.requests[0].clone();
+            let refused = http::Response::builder()
+                .status(401)
+                .header("content-type", "application/json")
+                .body(Bytes::from_static(
+                    br#"{"code":401,"message":"wrong password"}"#,
+                ))
+                .expect("response");
+            engine.feed(Input::Http(id, Ok(refused)));
+            engine.drain(&mut io);
+            assert!(engine.is_stopping(), "{audience:?}");
+            assert!(
+                engine.fatal().is_some() && io.failed.is_some(),
+                "{audience:?}"
+            );
+            let delivered = engine.take_deliveries();
+            let fatal_delivered = delivered
+                .iter()
+                .any(|d| matches!(d, Delivery::Event(Event::Fatal(_))));
+            assert_eq!(
+                fatal_delivered,
+                audience == Audience::Everything,
+                "{audience:?}"
+            );
+        }
     }
 }
