@@ -175,12 +175,11 @@ impl<Sp: Send + 'static> Loop<Sp> {
         // the wait is then for a command or a timer, which make room again.
         match self.io.ws.as_mut() {
             Some(ws) if self.engine.wants_read(1) => {
-                if let Some(input) = ws.read(wait) {
-                    if let Input::Closed(_) = input {
-                        self.io.ws = None;
-                    }
-                    self.engine.feed(input);
+                let input = ws.read(wait);
+                if let Some(Input::Closed(_)) = input {
+                    self.io.ws = None;
                 }
+                self.engine.feed(input);
             }
             _ => match self.commands.recv_timeout(wait) {
                 Ok(cmd) => self.engine.command(cmd),
