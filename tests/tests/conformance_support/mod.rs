@@ -183,8 +183,15 @@ macro_rules! recorder {
             $($async)? fn on_unknown_payload(&mut self, _: &$m, f: UnknownFrame) -> CallbackResult {
                 self.see("on_unknown_payload", Some(Seen::Unknown(f)))
             }
+            /// Records the spell; `"fail"` then returns an error and
+            /// `"panic"` panics (the driver must log either and go on).
             $($async)? fn on_spell(&mut self, _: &$m, spell: String) -> CallbackResult {
-                self.see("on_spell", Some(Seen::Spell(spell)))
+                self.see("on_spell", Some(Seen::Spell(spell.clone())))?;
+                match spell.as_str() {
+                    "fail" => Err("asked to fail".into()),
+                    "panic" => panic!("asked to panic (a test of the driver)"),
+                    _ => Ok(()),
+                }
             }
             $($async)? fn on_message_down(&mut self, _: &$m, msg: MessageBody) -> CallbackResult {
                 self.see("on_message_down", Some(Seen::MessageDown(msg)))
@@ -410,6 +417,8 @@ impl<D: Driver> World<D> {
         let session = SessionConfig::new(email, PASSWORD.into(), http, self.server.ws_uri(), role);
         let mut config = Config::new(session);
         config.no_warn_cannot_save_service_id = true;
+        // Quiet tests; `RUST_LOG` turns the test's own subscriber on.
+        config.options.install_logging = false;
         config
     }
 
