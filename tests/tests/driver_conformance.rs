@@ -27,7 +27,7 @@ use moobius_proto::model::{
     Widget,
 };
 use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
-use moobius_proto::session::{CommandError, OthersPolicy, Role};
+use moobius_proto::session::{Backoff, CommandError, OthersPolicy, Role};
 use moobius_runtime::{Error, Mode};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -896,6 +896,243 @@ fn one_frame_limit_a_byte_over_reconnects<D: Driver>(w: &World<D>) {
     assert_eq!(kind, "after", "{} the oversized frame was refused", w.label);
 }
 
+// ---- faults the devserver injects ---------------------------------------------------
+
+/// Messages sent per stream; drops land in the middle of it.
+const N: usize = 40;
+
+fn numbered() -> Vec<String> {
+    (0..N).map(|i| format!("m{i}")).collect()
+}
+
+/// The numbered texts `c` receives until it has `N`, then (a little
+/// later, when a duplicate would show) any more.
+fn collect_numbered<D: Driver>(c: &Client<D>) -> Vec<String> {
+    let numbered = |x: &Seen| match x {
+        Seen::MessageUp(m) | Seen::MessageDown(m) => {
+            m.content.text.clone().filter(|t| t.starts_with('m'))
+        }
+        _ => None,
+    };
+    let mut got: Vec<String> = (0..N)
+        .map(|_| c.until("a numbered message", numbered))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    got.extend(c.drain().iter().filter_map(numbered));
+    got
+}
+
+/// The texts of the channel's history at the devserver, in order.
+fn history_texts<D: Driver>(w: &World<D>) -> Vec<String> {
+    w.server
+        .history(CHANNEL)
+        .iter()
+        .filter_map(|m| m.body["content"]["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Drops the socket of the client with this id, once it has a logged-in
+/// one not dropped before (after a drop: reconnected); returns how many.
+fn drop_socket<D: Driver>(
+    w: &World<D>,
+    id: &str,
+    dropped: &mut Vec<moobius_devserver::ConnectionId>,
+) -> usize {
+    let mine = |c: &moobius_devserver::inspect::ConnectionSnapshot| {
+        c.open && (c.user_id() == Some(id) || c.service_id() == Some(id))
+    };
+    w.wait_for("a logged-in socket", || {
+        w.server
+            .connections()
+            .iter()
+            .any(|c| mine(c) && !dropped.contains(&c.id))
+    });
+    dropped.extend(
+        w.server
+            .connections()
+            .iter()
+            .filter(|c| mine(c))
+            .map(|c| c.id),
+    );
+    w.server.drop_user_connections(id) + w.server.drop_service_connections(id)
+}
+
+fn user_messages_survive_dropped_sockets<D: Driver>(w: &World<D>) {
+    let (s, a) = w.service_and_alice();
+    let mut dropped = Vec::new();
+    for (i, text) in numbered().into_iter().enumerate() {
+        if i % 10 == 5 {
+            assert_eq!(drop_socket(w, &a.id, &mut dropped), 1, "{}", w.label);
+        }
+        // Into the dying socket, or queued while reconnecting.
+        a.ok(Call::SendMessage {
+            spec: MessageSpec::text(CHANNEL, text, Recipients::Service),
+        });
+    }
+    assert_eq!(
+        collect_numbered(&s),
+        numbered(),
+        "{} once each, in order",
+        w.label
+    );
+    assert_eq!(history_texts(w), numbered(), "{} at the platform", w.label);
+    let sockets = w
+        .server
+        .connections()
+        .iter()
+        .filter(|c| c.user_id() == Some(a.id.as_str()))
+        .count();
+    assert!(sockets >= 4, "{} reconnected: {sockets} sockets", w.label);
+}
+
+fn service_messages_survive_dropped_sockets<D: Driver>(w: &World<D>) {
+    let (s, a) = w.service_and_alice();
+    let mut dropped = Vec::new();
+    for (i, text) in numbered().into_iter().enumerate() {
+        if i % 10 == 5 {
+            assert_eq!(drop_socket(w, &s.id, &mut dropped), 1, "{}", w.label);
+        }
+        s.ok(Call::SendText {
+            channel: chan(),
+            text,
+            to: to(&a.id),
+            sender: None,
+        });
+    }
+    assert_eq!(
+        collect_numbered(&a),
+        numbered(),
+        "{} once each, in order",
+        w.label
+    );
+    assert_eq!(history_texts(w), numbered(), "{} at the platform", w.label);
+}
+
+fn http_5xx_bursts_are_retried<D: Driver>(w: &World<D>) {
+    // Short retry delays keep the scenario fast; the policy is the session's.
+    let fast = |mut c: moobius_runtime::Config| {
+        c.session.backoff = Backoff {
+            initial: Duration::from_millis(20),
+            max: Duration::from_millis(200),
+        };
+        c
+    };
+    let s = w.start(fast(w.service_config()));
+    let a = w.start(fast(w.user_config()));
+    s.until("Alice's join", |x| matches!(x, Seen::Join(_)).then_some(()));
+    let bob = w.server.user_id(BOB).unwrap();
+    // A GET is retried.
+    w.server.fail_next_http_requests(2);
+    let members = s.ok(Call::FetchMemberIds { channel: chan() }).ids();
+    assert_eq!(members, [CharacterId::new(&a.id)]);
+    // New recipients need a new group: its creation is retried and the
+    // message still leaves, in both modes.
+    w.server.fail_next_http_requests(2);
+    let both = Recipients::Characters(vec![a.id.as_str().into(), bob.as_str().into()]);
+    s.ok(Call::SendMessage {
+        spec: MessageSpec::text(CHANNEL, "after 5xx", both),
+    });
+    let got = a.until("the message after 5xx", |x| match x {
+        Seen::MessageDown(m) => m.content.text.clone(),
+        _ => None,
+    });
+    assert_eq!(got, "after 5xx");
+    w.server.fail_next_http_requests(3);
+    a.ok(Call::SendMessage {
+        spec: MessageSpec::text(CHANNEL, "up after 5xx", to(&bob)),
+    });
+    let got = s.until("the message up after 5xx", |x| match x {
+        Seen::MessageUp(m) => m.content.text.clone(),
+        _ => None,
+    });
+    assert_eq!(got, "up after 5xx");
+    // A POST that is not safe to repeat fails at once; the client lives on.
+    w.server.fail_next_http_requests(1);
+    let e = s.err(Call::CreateChannel {
+        channel: NewChannel::new("x"),
+    });
+    assert!(matches!(e, Error::Op(_)), "{} {e:?}", w.label);
+    s.ok(Call::FetchAgents {});
+}
+
+fn expired_tokens_and_forgotten_logins_are_recovered<D: Driver>(w: &World<D>) {
+    let (s, a) = w.service_and_alice();
+    // HTTP with an expired token: refreshed, then retried once.
+    w.server.expire_access_tokens();
+    let refreshes = w.server.request_count(paths::AUTH_REFRESH);
+    s.ok(Call::FetchAgents {});
+    a.ok(Call::FetchChannelList {});
+    assert_eq!(
+        w.server.request_count(paths::AUTH_REFRESH),
+        refreshes + 2,
+        "{} one refresh each",
+        w.label
+    );
+    // Expired tokens and dropped sockets: the logins are refused until the
+    // tokens are refreshed; then traffic flows again. (The platform does
+    // not replay a message to an offline service: wait for both.)
+    w.server.expire_access_tokens();
+    let old: Vec<_> = w.server.connections().iter().map(|c| c.id).collect();
+    w.server.drop_all_connections();
+    w.wait_for("both logged in again", || {
+        let conns = w.server.connections();
+        [&s.id, &a.id].iter().all(|id| {
+            conns.iter().any(|c| {
+                c.open
+                    && !old.contains(&c.id)
+                    && (c.user_id() == Some(id.as_str()) || c.service_id() == Some(id.as_str()))
+            })
+        })
+    });
+    let texts = |c: &Client<D>, what: &str| {
+        c.until(what, |x| match x {
+            Seen::MessageUp(m) | Seen::MessageDown(m) => m.content.text.clone(),
+            _ => None,
+        })
+    };
+    a.ok(Call::SendMessage {
+        spec: MessageSpec::text(CHANNEL, "up after expiry", Recipients::Service),
+    });
+    assert_eq!(texts(&s, "the message up"), "up after expiry");
+    s.ok(Call::SendText {
+        channel: chan(),
+        text: "down after expiry".into(),
+        to: to(&a.id),
+        sender: None,
+    });
+    assert_eq!(texts(&a, "the message down"), "down after expiry");
+    // The platform forgets the logins: the next frame is refused, the
+    // session logs in again and sends it once more. (Alice, logged out
+    // too, misses the message down: the history shows it.)
+    assert!(w.server.logout_all_connections() > 0);
+    s.ok(Call::SendText {
+        channel: chan(),
+        text: "after re-login".into(),
+        to: to(&a.id),
+        sender: None,
+    });
+    w.wait_for("the message down after the re-login", || {
+        history_texts(w).iter().any(|t| t == "after re-login")
+    });
+    a.ok(Call::SendMessage {
+        spec: MessageSpec::text(CHANNEL, "up after re-login", Recipients::Service),
+    });
+    assert_eq!(
+        texts(&s, "the message up after re-login"),
+        "up after re-login"
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    let history = history_texts(w);
+    for t in ["after re-login", "up after re-login"] {
+        assert_eq!(
+            history.iter().filter(|h| *h == t).count(),
+            1,
+            "{} once: {history:?}",
+            w.label
+        );
+    }
+}
+
 // ---- timers -------------------------------------------------------------------------
 
 fn the_checkin_timer_fires_per_checkin_interval<D: Driver>(w: &World<D>) {
@@ -1091,6 +1328,22 @@ conformance! {
     the_checkin_timer_fires_per_checkin_interval {
         service: [on_channel_checkin],
         user: [],
+    }
+    user_messages_survive_dropped_sockets {
+        service: [on_message_up],
+        user: [send_message],
+    }
+    service_messages_survive_dropped_sockets {
+        service: [send_text],
+        user: [on_message_down],
+    }
+    http_5xx_bursts_are_retried {
+        service: [fetch_member_ids, send_message, create_channel, fetch_agents, on_message_up],
+        user: [send_message, on_message_down],
+    }
+    expired_tokens_and_forgotten_logins_are_recovered {
+        service: [fetch_agents, send_text, on_message_up],
+        user: [fetch_channel_list, send_message, on_message_down],
     }
     service_token_refresh_and_sign_in_timers {
         service: [fetch_channel_list, send],

@@ -28,6 +28,8 @@ pub const WAIT: Duration = Duration::from_secs(10);
 pub const CHANNEL: &str = "lobby";
 pub const SERVICE: &str = "service@test.local";
 pub const ALICE: &str = "alice@test.local";
+/// Not in the channel; a second recipient for new groups.
+pub const BOB: &str = "bob@test.local";
 pub const PASSWORD: &str = "pw";
 
 /// Service mode or user mode.
@@ -394,6 +396,7 @@ impl<D: Driver> World<D> {
             DevServer::builder()
                 .user(SERVICE, PASSWORD)
                 .user(ALICE, PASSWORD)
+                .user(BOB, PASSWORD)
                 // The service account owns the channel, so a service may
                 // bind it (the devserver's permission rules).
                 .channel_owned_by(CHANNEL, "Lobby", SERVICE)
