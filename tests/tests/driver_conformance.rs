@@ -27,7 +27,7 @@ use moobius_proto::model::{
     Widget,
 };
 use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
-use moobius_proto::session::{Backoff, CommandError, OthersPolicy, Role};
+use moobius_proto::session::{Backoff, CommandError, FatalError, OthersPolicy, Role};
 use moobius_runtime::{Error, Mode};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -896,6 +896,34 @@ fn one_frame_limit_a_byte_over_reconnects<D: Driver>(w: &World<D>) {
     assert_eq!(kind, "after", "{} the oversized frame was refused", w.label);
 }
 
+// ---- the end of a run --------------------------------------------------------------
+
+fn a_refused_sign_in_ends_the_run<D: Driver>(w: &World<D>) {
+    for mut config in [w.service_config(), w.user_config()] {
+        config.session.password = "wrong".into();
+        let (ready, run) = w.start_failing(config);
+        assert!(matches!(ready, Error::Stopped), "{} {ready:?}", w.label);
+        assert!(
+            matches!(run, Err(Error::Fatal(FatalError::SignIn(_)))),
+            "{} {run:?}",
+            w.label
+        );
+    }
+    assert!(w.server.services().is_empty(), "{}", w.label);
+}
+
+fn calls_after_a_stop_fail_with_stopped<D: Driver>(w: &World<D>) {
+    let (s, a) = w.service_and_alice();
+    for c in [s, a] {
+        let (stopped, late) = c.call_after_stop(Call::FetchChannelList {});
+        assert!(stopped.is_ok(), "{} {stopped:?}", w.label);
+        assert!(matches!(late, Err(Error::Stopped)), "{} {late:?}", w.label);
+    }
+    w.wait_for("every socket closed", || {
+        w.server.connections().iter().all(|c| !c.open)
+    });
+}
+
 // ---- faults the devserver injects ---------------------------------------------------
 
 /// Messages sent per stream; drops land in the middle of it.
@@ -1329,6 +1357,14 @@ conformance! {
         service: [on_channel_checkin],
         user: [],
     }
+    a_refused_sign_in_ends_the_run {
+        service: [],
+        user: [],
+    }
+    calls_after_a_stop_fail_with_stopped {
+        service: [fetch_channel_list],
+        user: [fetch_channel_list],
+    }
     user_messages_survive_dropped_sockets {
         service: [on_message_up],
         user: [send_message],
@@ -1352,6 +1388,46 @@ conformance! {
     user_token_refresh_and_sign_in_timers {
         service: [],
         user: [fetch_channel_list, send],
+    }
+}
+
+/// The method names of `pub trait <name>` in a source file: the lines
+/// `fn x(` from the trait's opening line to its closing `}`.
+fn trait_methods(source: &str, name: &str) -> Vec<String> {
+    let mut lines = source
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("pub trait {name}")));
+    lines.next().expect("the trait is in the file");
+    lines
+        .take_while(|l| *l != "}")
+        .filter_map(|l| l.trim_start().strip_prefix("fn "))
+        .filter_map(|l| l.split('(').next())
+        .map(|n| n.split('<').next().unwrap_or(n).to_owned())
+        .collect()
+}
+
+/// `CALLBACKS` (and so the coverage check) lists every callback of both
+/// traits: a new callback without an entry fails here.
+#[test]
+fn the_callback_table_lists_every_trait_method() {
+    let table: Vec<_> = CALLBACKS.iter().map(|(n, _)| (*n).to_owned()).collect();
+    for (file, name, source) in [
+        (
+            "moobius-tokio/src/service.rs",
+            "Service",
+            include_str!("../../moobius-tokio/src/service.rs"),
+        ),
+        (
+            "moobius-blocking/src/bot.rs",
+            "Bot",
+            include_str!("../../moobius-blocking/src/bot.rs"),
+        ),
+    ] {
+        let mut methods = trait_methods(source, name);
+        methods.sort();
+        let mut listed = table.clone();
+        listed.sort();
+        assert_eq!(methods, listed, "{file}: trait {name} vs CALLBACKS");
     }
 }
 

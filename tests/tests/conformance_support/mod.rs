@@ -263,6 +263,11 @@ pub trait Driver: Sized {
     fn spell(&self, rt: &Runtime, spell: String) -> Result<(), Error>;
     /// Stops the client and waits for it.
     fn stop(self, rt: &Runtime) -> Result<(), Error>;
+    /// Waits for the run to end by itself; its outcome.
+    fn wait(self, rt: &Runtime) -> Result<(), Error>;
+    /// Stops the client, then calls a method on a clone of its handle
+    /// kept from before: the stop's outcome and the call's.
+    fn call_after_stop(self, rt: &Runtime, call: Call) -> (Result<(), Error>, Result<Out, Error>);
 }
 
 /// moobius-tokio.
@@ -316,6 +321,20 @@ impl Driver for Tokio {
                 .expect("stops in time")
         })
     }
+
+    fn wait(self, rt: &Runtime) -> Result<(), Error> {
+        rt.block_on(async {
+            tokio::time::timeout(WAIT, self.0.wait())
+                .await
+                .expect("the run ends in time")
+        })
+    }
+
+    fn call_after_stop(self, rt: &Runtime, call: Call) -> (Result<(), Error>, Result<Out, Error>) {
+        let m = self.0.moobius().clone();
+        let stopped = self.stop(rt);
+        (stopped, rt.block_on(calls::dispatch_tokio(&m, call)))
+    }
 }
 
 /// moobius-blocking.
@@ -354,6 +373,21 @@ impl Driver for Blocking {
 
     fn stop(self, _: &Runtime) -> Result<(), Error> {
         self.0.stop()
+    }
+
+    fn wait(self, _: &Runtime) -> Result<(), Error> {
+        let deadline = Instant::now() + WAIT;
+        while !self.0.is_finished() {
+            assert!(Instant::now() < deadline, "the run ends in time");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.0.wait()
+    }
+
+    fn call_after_stop(self, rt: &Runtime, call: Call) -> (Result<(), Error>, Result<Out, Error>) {
+        let m = self.0.moobius().clone();
+        let stopped = self.stop(rt);
+        (stopped, calls::dispatch_blocking(&m, call))
     }
 }
 
@@ -437,17 +471,7 @@ impl<D: Driver> World<D> {
 
     /// Starts a client for `config` and waits until it is ready.
     pub fn start(&self, config: Config) -> Client<D> {
-        let side = match config.session.role {
-            Role::Service { .. } => Side::Service,
-            _ => Side::User,
-        };
-        let (tx, seen) = channel();
-        let recorder = Recorder {
-            side,
-            log: self.log.clone(),
-            tx,
-        };
-        let driver = D::start(&self.rt, config, recorder);
+        let (driver, side, seen) = self.launch(config);
         driver
             .wait_ready(&self.rt)
             .unwrap_or_else(|e| panic!("{} start-up failed: {e}", self.label));
@@ -461,6 +485,31 @@ impl<D: Driver> World<D> {
             side,
             id,
         }
+    }
+
+    /// Starts a client for `config` whose start-up must fail: the error
+    /// `wait_ready` gave and the run's outcome.
+    pub fn start_failing(&self, config: Config) -> (Error, Result<(), Error>) {
+        let (driver, _, _seen) = self.launch(config);
+        let ready = driver.wait_ready(&self.rt);
+        let Err(e) = ready else {
+            panic!("{} start-up succeeded; it must fail", self.label)
+        };
+        (e, driver.wait(&self.rt))
+    }
+
+    fn launch(&self, config: Config) -> (D, Side, Receiver<Seen>) {
+        let side = match config.session.role {
+            Role::Service { .. } => Side::Service,
+            _ => Side::User,
+        };
+        let (tx, seen) = channel();
+        let recorder = Recorder {
+            side,
+            log: self.log.clone(),
+            tx,
+        };
+        (D::start(&self.rt, config, recorder), side, seen)
     }
 
     /// The service, then Alice in the channel (the service saw her join).
@@ -576,6 +625,14 @@ impl<D: Driver> Client<D> {
     /// Everything seen so far, without waiting.
     pub fn drain(&self) -> Vec<Seen> {
         self.seen.try_iter().collect()
+    }
+
+    /// Stops the client, then calls a method on a handle kept from before:
+    /// the stop's outcome and the call's.
+    pub fn call_after_stop(mut self, call: Call) -> (Result<(), Error>, Result<Out, Error>) {
+        self.log.lock().unwrap().push((self.side, call.name()));
+        let d = self.driver.take().expect("running");
+        d.call_after_stop(&self.rt, call)
     }
 
     /// Stops the client; it must stop cleanly.
