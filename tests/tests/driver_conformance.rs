@@ -27,7 +27,7 @@ use moobius_proto::model::{
     Widget,
 };
 use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
-use moobius_proto::session::{Backoff, CommandError, FatalError, OthersPolicy, Role};
+use moobius_proto::session::{CommandError, FatalError, Role};
 use moobius_runtime::{Error, Mode};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -62,6 +62,24 @@ const fn same_names(a: &[&str], b: &[&str]) -> bool {
         i += 1;
     }
     true
+}
+
+/// A card with every field. Field by field: the same code before and
+/// after `Card` became `#[non_exhaustive]` (issue 17).
+#[allow(clippy::field_reassign_with_default)]
+fn card() -> Card {
+    let mut card = Card::default();
+    card.text = "read me".into();
+    card.link = "https://example.com/".into();
+    card.title = Some("Title".into());
+    card.button = "Open".into();
+    card
+}
+
+/// The channel's info with a new name.
+fn channel_info(name: &str) -> ChannelInfo {
+    let info = json!({"channel_id": CHANNEL, "channel_name": name, "channel_description": "d", "channel_type": "ccs"});
+    serde_json::from_value(info).unwrap()
 }
 
 fn to(id: &str) -> Recipients {
@@ -160,12 +178,7 @@ fn service_messages_reach_users<D: Driver>(w: &World<D>) {
     let got = next_down("the file", MessageSubtype::File);
     assert_eq!(got.content.size, Some(13), "size asked with HEAD");
     assert_eq!(got.content.filename.as_deref(), Some("report.pdf"));
-    let card = Card {
-        text: "read me".into(),
-        link: "https://example.com/".into(),
-        title: Some("Title".into()),
-        button: "Open".into(),
-    };
+    let card = card();
     s.ok(Call::SendMessage {
         spec: MessageSpec::card(CHANNEL, card, to(&a.id)),
     });
@@ -266,13 +279,11 @@ fn interface_updates_reach_users<D: Driver>(w: &World<D>) {
     a.until("style", |x| {
         matches!(x, Seen::Style(i) if i[0].display == Display::Highlight).then_some(())
     });
-    let canvas = vec![
-        CanvasItem::text("hi"),
-        CanvasItem {
-            text: Some("pic".into()),
-            path: Some(png.to_string_lossy().into_owned()),
-        },
-    ];
+    let canvas = vec![CanvasItem::text("hi"), {
+        let mut item = CanvasItem::text("pic");
+        item.path = Some(png.to_string_lossy().into_owned());
+        item
+    }];
     s.ok(Call::SendCanvas {
         channel: chan(),
         items: canvas,
@@ -283,12 +294,7 @@ fn interface_updates_reach_users<D: Driver>(w: &World<D>) {
         _ => None,
     });
     assert!(items[1].path.as_deref().unwrap().starts_with("http://"));
-    let info = ChannelInfo {
-        channel_id: CHANNEL.into(),
-        channel_name: "Big Lobby".into(),
-        channel_description: "d".into(),
-        channel_type: "ccs".into(),
-    };
+    let info = channel_info("Big Lobby");
     s.ok(Call::SendChannelInfo { info });
     a.until("channel info", |x| {
         matches!(x, Seen::ChannelInfo(i) if i.channel_name == "Big Lobby").then_some(())
@@ -397,12 +403,7 @@ fn user_mode_refuses_service_calls<D: Driver>(w: &World<D>) {
             to: me(),
         },
         Call::SendChannelInfo {
-            info: ChannelInfo {
-                channel_id: chan(),
-                channel_name: "n".into(),
-                channel_description: "d".into(),
-                channel_type: "ccs".into(),
-            },
+            info: channel_info("n"),
         },
         Call::SendUpdate { body: json!({}) },
         Call::CreateChannel {
@@ -1039,10 +1040,8 @@ fn service_messages_survive_dropped_sockets<D: Driver>(w: &World<D>) {
 fn http_5xx_bursts_are_retried<D: Driver>(w: &World<D>) {
     // Short retry delays keep the scenario fast; the policy is the session's.
     let fast = |mut c: moobius_runtime::Config| {
-        c.session.backoff = Backoff {
-            initial: Duration::from_millis(20),
-            max: Duration::from_millis(200),
-        };
+        c.session.backoff.initial = Duration::from_millis(20);
+        c.session.backoff.max = Duration::from_millis(200);
         c
     };
     let s = w.start(fast(w.service_config()));
@@ -1165,13 +1164,13 @@ fn expired_tokens_and_forgotten_logins_are_recovered<D: Driver>(w: &World<D>) {
 
 fn the_checkin_timer_fires_per_checkin_interval<D: Driver>(w: &World<D>) {
     let period = Duration::from_millis(150);
-    let role = Role::Service {
-        service_id: None,
-        channels: vec![chan()],
-        others: OthersPolicy::Include,
-        checkin_interval: Some(period),
-        description: "conformance".into(),
-    };
+    let mut role = Role::service(None, vec![chan()]);
+    if let Role::Service {
+        checkin_interval, ..
+    } = &mut role
+    {
+        *checkin_interval = Some(period);
+    }
     let started = Instant::now();
     let s = w.start(w.config(SERVICE, role));
     // The first comes from on_channel_init, then one per period.
