@@ -862,39 +862,49 @@ fn frame_of_len(kind: &str, len: usize) -> serde_json::Value {
     json!({"type": kind, "body": {"pad": "x".repeat(len - empty)}})
 }
 
-fn one_frame_limit_a_byte_over_reconnects<D: Driver>(w: &World<D>) {
-    let config = w.user_config();
+fn frame_limit<D: Driver>(w: &World<D>, config: moobius_runtime::Config) {
     let limit = config.session.inbound_frame_limit();
-    let a = w.start(config);
+    let client = w.start(config);
     let connections = || {
         w.server
             .connections()
             .iter()
-            .filter(|c| c.user_id() == Some(a.id.as_str()))
+            .filter(|c| {
+                c.user_id() == Some(client.id.as_str())
+                    || c.service_id() == Some(client.id.as_str())
+            })
             .count()
     };
     let before = connections();
     w.server
-        .send_raw_frame(&a.id, &frame_of_len("at_limit", limit));
-    a.until("the frame at the limit", |x| {
+        .send_raw_frame(&client.id, &frame_of_len("at_limit", limit));
+    client.until("the frame at the limit", |x| {
         matches!(x, Seen::Unknown(f) if f.frame_type.as_deref() == Some("at_limit")).then_some(())
     });
     w.server
-        .send_raw_frame(&a.id, &frame_of_len("over_limit", limit + 1));
+        .send_raw_frame(&client.id, &frame_of_len("over_limit", limit + 1));
     w.wait_for("a reconnect after a frame over the limit", || {
         connections() > before
     });
     // Logged in again: a small frame arrives; the oversized one never did.
     w.wait_for("logged in again", || {
         w.server
-            .send_raw_frame(&a.id, &json!({"type": "after", "body": {}}))
+            .send_raw_frame(&client.id, &json!({"type": "after", "body": {}}))
             > 0
     });
-    let kind = a.until("the frame after the reconnect", |x| match x {
+    let kind = client.until("the frame after the reconnect", |x| match x {
         Seen::Unknown(f) => f.frame_type.clone(),
         _ => None,
     });
     assert_eq!(kind, "after", "{} the oversized frame was refused", w.label);
+}
+
+fn service_frame_limit_a_byte_over_reconnects<D: Driver>(w: &World<D>) {
+    frame_limit(w, w.service_config());
+}
+
+fn user_frame_limit_a_byte_over_reconnects<D: Driver>(w: &World<D>) {
+    frame_limit(w, w.user_config());
 }
 
 // ---- the end of a run --------------------------------------------------------------
@@ -1348,7 +1358,11 @@ conformance! {
         service: [on_copy_client],
         user: [on_copy_client],
     }
-    one_frame_limit_a_byte_over_reconnects {
+    service_frame_limit_a_byte_over_reconnects {
+        service: [on_unknown_payload],
+        user: [],
+    }
+    user_frame_limit_a_byte_over_reconnects {
         service: [],
         user: [on_unknown_payload],
     }
