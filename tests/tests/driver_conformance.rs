@@ -20,7 +20,7 @@ mod conformance_support;
 
 use conformance_support::*;
 use moobius_proto::compose::{Card, FileSource, MessageSpec, Recipients};
-use moobius_proto::http::{paths, FetchMessageHistory, FetchUserInfo};
+use moobius_proto::http::{paths, ChannelGroupQuery, FetchMessageHistory, FetchUserInfo};
 use moobius_proto::ids::{ChannelId, CharacterId};
 use moobius_proto::model::{
     Button, CanvasItem, ChannelInfo, CharacterRefs, Display, MenuItem, MessageSubtype, StyleItem,
@@ -314,6 +314,9 @@ fn user_actions_reach_the_service<D: Driver>(w: &World<D>) {
     a.ok(Call::SendRefresh { channel: chan() });
     s.until("refresh", |x| {
         matches!(x, Seen::Refresh(r) if r.sender == a.id.as_str()).then_some(())
+    });
+    s.until("do_member_sync after the refresh", |x| {
+        matches!(x, Seen::MemberSync(c, m) if c == CHANNEL && *m == a.id.as_str()).then_some(())
     });
     a.ok(Call::SendButtonClick {
         click: Click::new(CHANNEL, "repeat")
@@ -646,9 +649,11 @@ fn groups_and_history<D: Driver>(w: &World<D>, client: &Client<D>, alice: &str) 
         .group();
     let in_group = client
         .ok(Call::CharacterIdsOfChannelGroup {
-            group: cg.group_id.clone(),
-            channel: chan(),
-            user: alice.into(),
+            query: ChannelGroupQuery {
+                sender_id: alice.into(),
+                channel_id: chan(),
+                group_id: cg.group_id.clone(),
+            },
         })
         .ids();
     assert_eq!(in_group, list, "{}", w.label);
@@ -722,6 +727,13 @@ fn files<D: Driver>(w: &World<D>, c: &Client<D>) {
         .url();
     let got = c.ok(Call::DownloadBytes { url: notes.clone() }).bytes();
     assert_eq!(&got[..], b"some notes");
+    let size = c
+        .ok(Call::DownloadSize {
+            url: notes.clone(),
+            options: DownloadOptions::default(),
+        })
+        .size();
+    assert_eq!(size, Some(10), "{}", w.label);
     let dir = w.files.path().join("downloads");
     std::fs::create_dir(&dir).unwrap();
     let saved = c
@@ -1279,7 +1291,7 @@ macro_rules! conformance {
 
 conformance! {
     start_up_runs_the_callbacks_in_order {
-        service: [before_channel_init, on_channel_init, on_channel_checkin, on_start, on_action, on_join],
+        service: [before_channel_init, on_channel_init, on_channel_checkin, on_start, on_action, on_join, do_member_sync],
         user: [on_start],
     }
     service_messages_reach_users {
@@ -1295,7 +1307,7 @@ conformance! {
         user: [on_update, on_update_characters, on_update_buttons, on_update_menu, on_update_style, on_update_canvas, on_update_channel_info],
     }
     user_actions_reach_the_service {
-        service: [on_action, on_refresh, on_button_click, on_menu_item_click, on_join, on_leave, create_channel],
+        service: [on_action, on_refresh, do_member_sync, on_button_click, on_menu_item_click, on_join, on_leave, create_channel],
         user: [send_refresh, send_button_click, send_menu_item_click, join_channel, leave_channel],
     }
     user_mode_refuses_service_calls {
@@ -1331,12 +1343,12 @@ conformance! {
         user: [create_service_group, character_ids_of_service_group, create_channel_group, character_ids_of_channel_group, fetch_channel_group_list, fetch_channel_temp_group, fetch_message_history],
     }
     service_files {
-        service: [upload, upload_bytes, download_bytes, download],
+        service: [upload, upload_bytes, download_bytes, download, download_size],
         user: [],
     }
     user_files {
         service: [],
-        user: [upload, upload_bytes, download_bytes, download],
+        user: [upload, upload_bytes, download_bytes, download, download_size],
     }
     service_accounts {
         service: [refresh_authentication, authenticate, sign_up, sign_out, call, send_heartbeat, send],

@@ -5,7 +5,9 @@
 //! here is a mismatch with `Moobius::OPERATIONS` (see the coverage test).
 
 use moobius_proto::compose::{MessageSpec, Recipients};
-use moobius_proto::http::{ChannelGroups, FetchMessageHistory, FetchUserInfo, ServiceList};
+use moobius_proto::http::{
+    ChannelGroupQuery, ChannelGroups, FetchMessageHistory, FetchUserInfo, ServiceList,
+};
 use moobius_proto::ids::{ChannelId, CharacterId, GroupId, ServiceId};
 use moobius_proto::model::{
     Button, CanvasItem, ChannelInfo, Character, Group, MenuItem, StyleItem, UserInfo,
@@ -49,6 +51,8 @@ pub enum Out {
     Bytes(bytes::Bytes),
     /// A saved file.
     Path(PathBuf),
+    /// A file's size, if the server said.
+    Size(Option<u64>),
     /// `GET /user/info`.
     UserInfo(UserInfo),
 }
@@ -85,6 +89,7 @@ getters! {
     Url url String;
     Bytes bytes bytes::Bytes;
     Path path PathBuf;
+    Size size Option<u64>;
     UserInfo user_info UserInfo;
 }
 
@@ -166,7 +171,7 @@ calls! {
     FetchChannelTempGroup => fetch_channel_temp_group(channel: ChannelId) -> Json;
     CreateChannelGroup => create_channel_group(channel: ChannelId, name: String, characters: Vec<CharacterId>) -> Group;
     CreateServiceGroup => create_service_group(characters: Vec<CharacterId>) -> Group;
-    CharacterIdsOfChannelGroup => character_ids_of_channel_group(group: GroupId, channel: ChannelId, user: CharacterId) -> Ids;
+    CharacterIdsOfChannelGroup => character_ids_of_channel_group(query: ChannelGroupQuery) -> Ids;
     CharacterIdsOfServiceGroup => character_ids_of_service_group(group: GroupId) -> Ids;
     Authenticate => authenticate() -> Unit;
     RefreshAuthentication => refresh_authentication() -> Unit;
@@ -176,5 +181,6 @@ calls! {
     UploadBytes => upload_bytes(file_name: String, bytes: Vec<u8>) -> Url;
     DownloadBytes => download_bytes(url: String) -> Bytes;
     Download => download(url: String, options: DownloadOptions) -> Path;
+    DownloadSize => download_size(url: String, options: DownloadOptions) -> Size;
     AnyEndpoint => call(endpoint: FetchUserInfo) -> UserInfo;
 }

@@ -51,6 +51,7 @@ pub const CALLBACKS: &[(&str, &[Side])] = &[
     ("on_message_up", &[Side::Service]),
     ("on_action", &[Side::Service]),
     ("on_join", &[Side::Service]),
+    ("do_member_sync", &[Side::Service]),
     ("on_leave", &[Side::Service]),
     ("on_refresh", &[Side::Service]),
     ("on_button_click", &[Side::Service]),
@@ -79,6 +80,8 @@ pub enum Seen {
     MessageDown(MessageBody),
     Action(String),
     Join(SimpleAction),
+    /// `do_member_sync(channel, member)`.
+    MemberSync(ChannelId, CharacterId),
     Leave(SimpleAction),
     Refresh(SimpleAction),
     ButtonClick(ButtonClick),
@@ -130,8 +133,9 @@ fn action_kind(a: &Action) -> String {
 }
 
 /// Writes the recording implementation of a driver's callback trait; the
-/// dispatching callbacks (`on_action`, `on_update`, `on_channel_init`) log
-/// themselves and then do what the trait's default does.
+/// dispatching callbacks (`on_action`, `on_update`, `on_channel_init`,
+/// `on_join`, `on_refresh`) log themselves and then do what the trait's
+/// default does.
 macro_rules! recorder {
     ($trait:path, $m:ty $(, $async:tt $await:tt)?) => {
         impl $trait for Recorder {
@@ -164,14 +168,21 @@ macro_rules! recorder {
                     _ => Ok(()),
                 }
             }
-            $($async)? fn on_join(&mut self, _: &$m, a: SimpleAction) -> CallbackResult {
-                self.see("on_join", Some(Seen::Join(a)))
+            $($async)? fn on_join(&mut self, m: &$m, a: SimpleAction) -> CallbackResult {
+                let (channel, member) = (a.channel_id.clone(), a.sender.clone());
+                self.see("on_join", Some(Seen::Join(a)))?;
+                self.do_member_sync(m, channel, member)$(.$await)?
+            }
+            $($async)? fn do_member_sync(&mut self, _: &$m, c: ChannelId, member: CharacterId) -> CallbackResult {
+                self.see("do_member_sync", Some(Seen::MemberSync(c, member)))
             }
             $($async)? fn on_leave(&mut self, _: &$m, a: SimpleAction) -> CallbackResult {
                 self.see("on_leave", Some(Seen::Leave(a)))
             }
-            $($async)? fn on_refresh(&mut self, _: &$m, a: SimpleAction) -> CallbackResult {
-                self.see("on_refresh", Some(Seen::Refresh(a)))
+            $($async)? fn on_refresh(&mut self, m: &$m, a: SimpleAction) -> CallbackResult {
+                let (channel, member) = (a.channel_id.clone(), a.sender.clone());
+                self.see("on_refresh", Some(Seen::Refresh(a)))?;
+                self.do_member_sync(m, channel, member)$(.$await)?
             }
             $($async)? fn on_button_click(&mut self, _: &$m, c: ButtonClick) -> CallbackResult {
                 self.see("on_button_click", Some(Seen::ButtonClick(c)))
