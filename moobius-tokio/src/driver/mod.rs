@@ -99,7 +99,11 @@ impl<S: Service> Driver<S> {
         let tls = config.options.tls.rustls_client_config()?;
         let io = Adapters {
             http: http::Http::new(config, &tls)?,
-            ws: ws::Ws::new(config.session.inbound_frame_limit(), tls),
+            ws: ws::Ws::new(
+                config.session.inbound_frame_limit(),
+                config.options.connect_timeout,
+                tls,
+            ),
             calls: FuturesUnordered::new(),
             status: wiring.status,
         };

@@ -22,14 +22,15 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
 type Connecting = Pin<Box<dyn Future<Output = (u64, Result<Stream, String>)> + Send>>;
 
-/// How long opening a websocket may take (the reference's connect timeout).
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(16);
 /// How long closing may take before the socket is just dropped.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub(super) struct Ws {
     generation: u64,
     max_frame_bytes: usize,
+    /// How long opening a websocket may take (`Options::connect_timeout`,
+    /// the same bound the blocking driver uses).
+    connect_timeout: Duration,
     /// The driver's TLS configuration (websocket proxies: none, see the
     /// crate docs).
     tls: Arc<rustls::ClientConfig>,
@@ -42,11 +43,16 @@ pub(super) struct Ws {
 }
 
 impl Ws {
-    pub(super) fn new(max_frame_bytes: usize, tls: Arc<rustls::ClientConfig>) -> Self {
+    pub(super) fn new(
+        max_frame_bytes: usize,
+        connect_timeout: Duration,
+        tls: Arc<rustls::ClientConfig>,
+    ) -> Self {
         let (failures_tx, failures) = mpsc::unbounded_channel();
         Self {
             generation: 0,
             max_frame_bytes,
+            connect_timeout,
             tls,
             connecting: None,
             reader: None,
@@ -66,6 +72,7 @@ impl Ws {
         // socket (the blocking driver's configuration too).
         let config = frames::ws_config(self.max_frame_bytes);
         let tls = Some(tokio_tungstenite::Connector::Rustls(self.tls.clone()));
+        let limit = self.connect_timeout;
         self.connecting = Some(Box::pin(async move {
             let attempt = tokio_tungstenite::connect_async_tls_with_config(
                 uri.as_str(),
@@ -73,13 +80,13 @@ impl Ws {
                 true,
                 tls,
             );
-            let result = match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
+            let result = match tokio::time::timeout(limit, attempt).await {
                 Ok(Ok((stream, _response))) => Ok(stream),
                 Ok(Err(e)) => Err(moobius_runtime::explain::transport(&uri, &e)),
                 Err(_) => Err(moobius_runtime::explain::timeout(
                     &uri,
                     "opening the websocket",
-                    CONNECT_TIMEOUT,
+                    limit,
                     "connect_timeout",
                 )),
             };
@@ -223,7 +230,7 @@ mod tests {
             .with_env(false)
             .rustls_client_config()
             .unwrap();
-        let mut ws = Ws::new(1 << 20, tls);
+        let mut ws = Ws::new(1 << 20, Duration::from_secs(10), tls);
         ws.connect(format!("wss://{addr}/ws"));
         let (generation, result) = ws.connecting.take().unwrap().await;
         assert_eq!(generation, 1);
