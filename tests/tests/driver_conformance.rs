@@ -12,7 +12,15 @@
 //! `every_method_and_callback_has_a_scenario_in_each_mode` checks that the
 //! declarations cover every method in both modes (in the wrong mode, as
 //! the refusal) and every callback in each mode the platform runs it in, so
-//! a new method without a scenario fails the suite.
+//! a new method without a scenario fails the suite;
+//! `the_callback_table_lists_every_trait_method` checks the callback table
+//! against both traits' source, so a new callback does too.
+//!
+//! Beyond the surface: the periodic timers through each driver (check-in,
+//! token refresh, re-sign-in, with injected short periods and the
+//! devserver's `request_count`), the inbound frame limit, a refused
+//! sign-in, calls after a stop, and injected faults (dropped sockets, 5xx
+//! bursts, expired tokens, forgotten logins).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, non_snake_case)]
 
