@@ -124,6 +124,31 @@
 //! makes a CA with rcgen and runs the whole lifecycle over it.
 //!
 //! **Proxies.** HTTP honours `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (reqwest reads them). The websocket does not use a proxy: tokio-tungstenite connects directly to the host of `ws_server_uri`; where only a proxy leads out, the websocket cannot connect.
+//!
+//! ## Performance: runtime flavour, buffers, memory
+//!
+//! A service is one task that owns its connection and runs its callbacks
+//! one at a time, so it gains nothing from more threads: on tokio's
+//! multi-thread runtime most of its extra cost is wake-ups moving between
+//! worker threads. Measured end to end (`scripts/bench/e2e-vs-reference.sh`:
+//! devserver, service and load client each in its own process, CPU time of
+//! the service process alone, 2-core machine), an echo service costs
+//! about 25 % less CPU per message on a `current_thread` runtime than on the
+//! multi-thread one, at 32 messages in flight and at 1, and uses less memory.
+//! Hence:
+//!
+//! - [`run_with_runtime`] builds the runtime for you, `current_thread` by
+//!   default ([`Options::runtime`], [`RuntimeFlavour`]); pick
+//!   `RuntimeFlavour::MultiThread` when your callbacks hand heavy work to
+//!   other tasks. With your own `#[tokio::main]`, write
+//!   `#[tokio::main(flavor = "current_thread")]` for the same effect.
+//! - The websocket reads 8 KiB at a time ([`Options::ws_read_buffer`];
+//!   tungstenite's default, 128 KiB, is zeroed on every read and costs
+//!   128 KiB of memory per connection), and collects outgoing frames until
+//!   its queue is empty, then writes and flushes them at once
+//!   ([`Options::ws_write_buffer`]).
+//! - The figures, before and after, and the exact commands: the e2e
+//!   benchmark's docs (`moobius-tokio/benches/e2e.rs`).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
@@ -139,11 +164,12 @@ pub use moobius_proto as proto;
 pub use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
 pub use moobius_runtime::tls::{self, TlsConfig};
 pub use moobius_runtime::{
-    CallbackResult, Config, Error, Mode, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,
+    CallbackResult, Config, Error, Mode, Options, RuntimeFlavour, ServiceIdFile, ENV_EMAIL,
+    ENV_PASSWORD,
 };
 /// Per-channel storage (the `moobius-storage` crate), feature `storage`.
 #[cfg(feature = "storage")]
 pub use moobius_storage as storage;
-pub use runner::{run, spawn, Running, SpellSender};
+pub use runner::{run, run_with_runtime, spawn, Running, SpellSender};
 pub use service::{Action, Service};
 pub use wand::{Wand, WandHandle};

@@ -136,7 +136,10 @@ impl<S: Service> Driver<S> {
             status: wiring.status,
             http: http::Http::new(&config, &tls)?,
             http_calls: FuturesUnordered::new(),
-            ws: ws::Ws::new(config.session.inbound_frame_limit(), tls),
+            ws: ws::Ws::new(
+                ws::websocket_config(config.session.inbound_frame_limit(), &config.options),
+                tls,
+            ),
             config,
             stop_deadline: None,
             fatal: None,

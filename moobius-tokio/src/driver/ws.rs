@@ -26,9 +26,24 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(16);
 /// How long closing may take before the socket is just dropped.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// The websocket's settings: inbound frames up to the session's limit
+/// (larger ones close the socket, as in the blocking driver), and the
+/// buffer sizes of [`Options`](moobius_runtime::Options) (why these
+/// defaults: the crate docs, "Performance").
+pub(super) fn websocket_config(
+    max_frame_bytes: usize,
+    options: &moobius_runtime::Options,
+) -> WebSocketConfig {
+    WebSocketConfig::default()
+        .max_message_size(Some(max_frame_bytes))
+        .max_frame_size(Some(max_frame_bytes))
+        .read_buffer_size(options.ws_read_buffer)
+        .write_buffer_size(options.ws_write_buffer)
+}
+
 pub(super) struct Ws {
     generation: u64,
-    max_frame_bytes: usize,
+    config: WebSocketConfig,
     /// The driver's TLS configuration (websocket proxies: none, see the
     /// crate docs).
     tls: Arc<rustls::ClientConfig>,
@@ -41,11 +56,11 @@ pub(super) struct Ws {
 }
 
 impl Ws {
-    pub(super) fn new(max_frame_bytes: usize, tls: Arc<rustls::ClientConfig>) -> Self {
+    pub(super) fn new(config: WebSocketConfig, tls: Arc<rustls::ClientConfig>) -> Self {
         let (failures_tx, failures) = mpsc::unbounded_channel();
         Self {
             generation: 0,
-            max_frame_bytes,
+            config,
             tls,
             connecting: None,
             reader: None,
@@ -61,12 +76,7 @@ impl Ws {
         self.close("reconnecting");
         self.generation += 1;
         let generation = self.generation;
-        // Inbound frames up to the session's limit; larger ones close the
-        // socket (the same limit as the blocking driver's).
-        let limit = self.max_frame_bytes;
-        let config = WebSocketConfig::default()
-            .max_message_size(Some(limit))
-            .max_frame_size(Some(limit));
+        let config = self.config;
         tracing::debug!(%uri, generation, "websocket connecting");
         let tls = Some(tokio_tungstenite::Connector::Rustls(self.tls.clone()));
         self.connecting = Some(Box::pin(async move {
@@ -251,7 +261,8 @@ mod tests {
             .with_env(false)
             .rustls_client_config()
             .unwrap();
-        let mut ws = Ws::new(1 << 20, tls);
+        let config = websocket_config(1 << 20, &moobius_runtime::Options::default());
+        let mut ws = Ws::new(config, tls);
         ws.connect(format!("wss://{addr}/ws"));
         let (generation, result) = ws.connecting.take().unwrap().await;
         assert_eq!(generation, 1);
