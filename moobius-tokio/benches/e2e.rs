@@ -26,11 +26,12 @@
 //! - `MOOBIUS_BENCH_SERVICES`: which services, comma-separated, from
 //!   `tokio` (default options), `tokio-mt` (multi-thread runtime),
 //!   `tokio-ct` (current-thread runtime), `tokio-main` (`#[tokio::main]` +
-//!   `run`, as the README writes it), `blocking`, `python`, and `before`
+//!   `run` on tokio's multi-thread runtime), `blocking`, `python`, and `before`
 //!   (the binary named by `MOOBIUS_BENCH_BEFORE_SERVICE`: `e2e_service_tokio_main`
 //!   built at an older revision) [`tokio,tokio-mt,blocking,python`].
-//! - `MOOBIUS_BENCH_N` / `MOOBIUS_BENCH_N_PY`: messages per measured round
-//!   for a Rust / the Python service [3000 / 400].
+//! - `MOOBIUS_BENCH_N` / `MOOBIUS_BENCH_N_PY` / `MOOBIUS_BENCH_N_BLOCKING`:
+//!   messages per measured round for a tokio / the Python / the blocking
+//!   service [3000 / 400 / 400].
 //! - `MOOBIUS_BENCH_WINDOWS`: windows to measure [`32,1`].
 //! - `MOOBIUS_BENCH_REPEAT`: rounds per service and window; the table gives
 //!   the median [3].
@@ -593,6 +594,7 @@ fn main() {
     }
     let n_rust = env_usize("MOOBIUS_BENCH_N", 3000);
     let n_py = env_usize("MOOBIUS_BENCH_N_PY", 400);
+    let n_blocking = env_usize("MOOBIUS_BENCH_N_BLOCKING", 400);
     let repeat = env_usize("MOOBIUS_BENCH_REPEAT", 3).max(1);
     let windows: Vec<usize> = std::env::var("MOOBIUS_BENCH_WINDOWS")
         .unwrap_or_else(|_| "32,1".into())
@@ -632,7 +634,11 @@ fn main() {
         for rep in 0..repeat {
             for &window in &windows {
                 for s in &mut svcs {
-                    let n = if s.kind.is_rust() { n_rust } else { n_py };
+                    let n = match s.kind {
+                        Kind::Python => n_py,
+                        Kind::Blocking => n_blocking,
+                        _ => n_rust,
+                    };
                     let warm = format!("warm{rep}w{window}-");
                     round(&m, &mut echoes, &s.channel, &warm, (n / 10).max(20), window).await;
                     let tag = format!("m{rep}w{window}-");

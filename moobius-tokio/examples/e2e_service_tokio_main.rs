@@ -1,6 +1,6 @@
-//! The echo service of the end-to-end benchmark written the way the README
-//! starts a service: `#[tokio::main]` (tokio's multi-thread runtime) and
-//! [`moobius_tokio::run`]. `moobius-tokio/benches/e2e.rs` compares it with
+//! The echo service of the end-to-end benchmark started the way the README
+//! did before 0.1's performance work: `#[tokio::main]` (tokio's multi-thread
+//! runtime) and [`moobius_tokio::run`]. `moobius-tokio/benches/e2e.rs` compares it with
 //! `e2e_service` (the runtime `Options::runtime` picks), and
 //! `scripts/bench/e2e-vs-reference.sh` builds it at an older revision to
 //! measure before/after in one run (it compiles against every version of

@@ -155,6 +155,12 @@ impl<S: Service> Driver<S> {
     /// Runs until stopped or a fatal error; `Err` carries the fatal error.
     pub(crate) async fn run(mut self) -> Result<(), Error> {
         self.drain();
+        // One timer for the session's next timeout, moved when it changes
+        // (not made anew every turn: that registers and removes a timer
+        // entry per turn, several per message).
+        let timer = tokio::time::sleep_until(tokio::time::Instant::now());
+        tokio::pin!(timer);
+        let mut armed: Option<tokio::time::Instant> = None;
         loop {
             self.start_next_callback();
             if self.stop_deadline.is_some() && self.running.is_none() {
@@ -164,6 +170,12 @@ impl<S: Service> Driver<S> {
                 .session
                 .poll_timeout()
                 .map(tokio::time::Instant::from_std);
+            if timeout != armed {
+                if let Some(at) = timeout {
+                    timer.as_mut().reset(at);
+                }
+                armed = timeout;
+            }
             // Backpressure: the socket is not read while the service is
             // behind, nor while the session has as many frames waiting for
             // group lookups as it takes (`Session::wants_ws_read`); an HTTP
@@ -182,7 +194,10 @@ impl<S: Service> Driver<S> {
                     Some(spell) => self.queue.push_back(Delivery::Spell(spell)),
                     None => self.spells_open = false,
                 },
-                () = sleep_until(timeout) => self.session.handle_timeout(Instant::now()),
+                () = &mut timer, if armed.is_some() => {
+                    armed = None;
+                    self.session.handle_timeout(Instant::now());
+                }
                 () = sleep_until(self.stop_deadline) => {
                     tracing::warn!("a callback did not finish within the stop grace period; stopping anyway");
                     break;
