@@ -28,7 +28,10 @@
 //!   `tokio-ct` (current-thread runtime), `tokio-main` (`#[tokio::main]` +
 //!   `run` on tokio's multi-thread runtime), `blocking`, `python`, and `before`
 //!   (the binary named by `MOOBIUS_BENCH_BEFORE_SERVICE`: `e2e_service_tokio_main`
-//!   built at an older revision) [`tokio,tokio-mt,blocking,python`].
+//!   built at an older revision), `extra` (any echo service binary taking
+//!   `--config PATH`, named by `MOOBIUS_BENCH_EXTRA_SERVICE`, e.g. one built
+//!   with other compiler settings; its row is named `MOOBIUS_BENCH_EXTRA_LABEL`)
+//!   [`tokio,tokio-mt,blocking,python`].
 //! - `MOOBIUS_BENCH_N` / `MOOBIUS_BENCH_N_PY` / `MOOBIUS_BENCH_N_BLOCKING`:
 //!   messages per measured round for a tokio / the Python / the blocking
 //!   service [3000 / 400 / 400].
@@ -100,6 +103,7 @@ enum Kind {
     Blocking,
     Python,
     Before,
+    Extra,
 }
 
 impl Kind {
@@ -114,6 +118,7 @@ impl Kind {
             "blocking" => Self::Blocking,
             "python" => Self::Python,
             "before" => Self::Before,
+            "extra" => Self::Extra,
             _ => return None,
         })
     }
@@ -129,10 +134,20 @@ impl Kind {
             Self::Blocking => "blocking",
             Self::Python => "python",
             Self::Before => "before",
+            Self::Extra => "extra",
         }
     }
 
-    fn label(self) -> &'static str {
+    fn label(self) -> String {
+        if self == Self::Extra {
+            if let Ok(label) = std::env::var("MOOBIUS_BENCH_EXTRA_LABEL") {
+                return label;
+            }
+        }
+        self.static_label().to_owned()
+    }
+
+    fn static_label(self) -> &'static str {
         match self {
             Self::Tokio => "Rust, moobius-tokio (default options)",
             Self::TokioMulti => "Rust, moobius-tokio, multi_thread runtime",
@@ -143,6 +158,7 @@ impl Kind {
             Self::Blocking => "Rust, moobius-blocking",
             Self::Python => "reference SDK (moobius 1.8.0, Python)",
             Self::Before => "before: MOOBIUS_BENCH_BEFORE_SERVICE (#[tokio::main] + run)",
+            Self::Extra => "MOOBIUS_BENCH_EXTRA_SERVICE",
         }
     }
 
@@ -158,6 +174,7 @@ struct Paths {
     tokio_main_service: PathBuf,
     blocking_service: PathBuf,
     before_service: Option<PathBuf>,
+    extra_service: Option<PathBuf>,
     python: Option<PathBuf>,
     python_script: PathBuf,
 }
@@ -188,6 +205,7 @@ impl Paths {
                 "examples/e2e_service_blocking",
             ),
             before_service: std::env::var_os("MOOBIUS_BENCH_BEFORE_SERVICE").map(PathBuf::from),
+            extra_service: std::env::var_os("MOOBIUS_BENCH_EXTRA_SERVICE").map(PathBuf::from),
             python: std::env::var_os("MOOBIUS_PYTHON").map(PathBuf::from),
             python_script: Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../scripts/bench/e2e_reference_echo.py"),
@@ -399,6 +417,7 @@ fn start_service(paths: &Paths, kind: Kind, http: &str, ws: &str, dir: &Path) ->
             let bin = match kind {
                 Kind::Blocking => paths.blocking_service.clone(),
                 Kind::Before => paths.before_service.clone().expect("before binary"),
+                Kind::Extra => paths.extra_service.clone().expect("extra binary"),
                 Kind::TokioMain => paths.tokio_main_service.clone(),
                 _ => paths.tokio_service.clone(),
             };
@@ -568,6 +587,10 @@ fn main() {
                 println!("`before` skipped: set MOOBIUS_BENCH_BEFORE_SERVICE");
                 false
             }
+            Kind::Extra if paths.extra_service.is_none() => {
+                println!("`extra` skipped: set MOOBIUS_BENCH_EXTRA_SERVICE");
+                false
+            }
             _ => true,
         })
         .collect();
@@ -579,7 +602,7 @@ fn main() {
             }
             Kind::TokioMain => needed.push(&paths.tokio_main_service),
             Kind::Blocking => needed.push(&paths.blocking_service),
-            Kind::Python | Kind::Before => {}
+            Kind::Python | Kind::Before | Kind::Extra => {}
         }
     }
     if let Some(missing) = needed.iter().find(|p| !p.exists()) {

@@ -10,6 +10,9 @@
 #   E2E_BEFORE=8bccf7d bash scripts/bench/e2e-vs-reference.sh
 #       # also measures e2e_service_tokio_main built at that revision
 #       # (the "before" row; built once into target/e2e-before/REV/)
+#   E2E_LTO=1 bash scripts/bench/e2e-vs-reference.sh
+#       # also measures e2e_service built with lto = "fat", codegen-units = 1
+#       # (the smallest memory; built once into target/lto/, ~15 min cold)
 #
 # Any MOOBIUS_BENCH_* variable of moobius-tokio/benches/e2e.rs passes
 # through (MOOBIUS_BENCH_SERVICES, MOOBIUS_BENCH_N, MOOBIUS_BENCH_REPEAT, ...).
@@ -37,6 +40,16 @@ if [ -n "${E2E_BEFORE:-}" ]; then
   fi
   export MOOBIUS_BENCH_BEFORE_SERVICE="$before_bin"
   export MOOBIUS_BENCH_SERVICES="${MOOBIUS_BENCH_SERVICES:-before,tokio,tokio-mt,blocking,python}"
+fi
+
+if [ -n "${E2E_LTO:-}" ]; then
+  echo "== building e2e_service with lto = \"fat\", codegen-units = 1 (target/lto)"
+  CARGO_TARGET_DIR="$root/target/lto" CARGO_PROFILE_BENCH_LTO=fat CARGO_PROFILE_BENCH_CODEGEN_UNITS=1 \
+    CARGO_PROFILE_BENCH_DEBUG=0 cargo build --locked --profile bench -p moobius-tokio --example e2e_service
+  export MOOBIUS_BENCH_EXTRA_SERVICE="$root/target/lto/release/examples/e2e_service"
+  export MOOBIUS_BENCH_EXTRA_LABEL="Rust, moobius-tokio (default options), lto = fat, codegen-units = 1"
+  services="${MOOBIUS_BENCH_SERVICES:-tokio,tokio-mt,blocking,python}"
+  export MOOBIUS_BENCH_SERVICES="$services,extra"
 fi
 
 echo "== building the devserver and the echo services (bench profile)"
