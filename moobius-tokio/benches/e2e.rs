@@ -745,7 +745,10 @@ fn main() {
     }
     if let Some(py) = svcs.iter().find(|s| s.kind == Kind::Python) {
         println!();
-        println!("Ratios, reference SDK ÷ Rust (same run):");
+        println!(
+            "Ratios, reference SDK ÷ Rust (same run; CPU: median round, and in brackets the \
+             best round of each, which other load on the machine can only make worse):"
+        );
         println!();
         println!(
             "| service | {} | idle RSS | time to ready |",
@@ -764,10 +767,22 @@ fn main() {
                     .unwrap_or_default(),
             )
         };
+        let best = |s: &Svc, w: usize| {
+            s.rounds
+                .get(&w)
+                .map(|rs| rs.iter().map(|r| r.cpu_us).fold(f64::INFINITY, f64::min))
+                .unwrap_or(f64::NAN)
+        };
         for s in svcs.iter().filter(|s| s.kind.is_rust()) {
             let cells: Vec<String> = windows
                 .iter()
-                .map(|&w| format!("{:.1}×", med(py, w) / med(s, w)))
+                .map(|&w| {
+                    format!(
+                        "{:.1}× ({:.1}×)",
+                        med(py, w) / med(s, w),
+                        best(py, w) / best(s, w)
+                    )
+                })
                 .collect();
             println!(
                 "| {} | {} | {:.1}× | {:.0}× |",
