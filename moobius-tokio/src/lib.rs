@@ -134,10 +134,10 @@
 //! the devserver, the service and a load client each in its own process,
 //! CPU time of the service process alone, an echo service, 2-core machine
 //! shared with other work), the same service costs on a `current_thread`
-//! runtime about 5 µs of CPU per message with 32 messages in flight and
-//! about 20 µs with one at a time, against about 6 and 33 µs on the
-//! multi-thread runtime (medians of 11 interleaved rounds; the reference
-//! Python SDK needs about 190 and 260 µs). Hence:
+//! runtime 5–6 µs of CPU per message with 32 messages in flight and
+//! 20–30 µs with one at a time, against 6–7 and 33–49 µs on the
+//! multi-thread runtime (medians of 7–11 interleaved rounds, in several
+//! runs; the reference Python SDK needs 185–200 and 235–300 µs). Hence:
 //!
 //! - [`run_with_runtime`] builds the runtime for you, `current_thread` by
 //!   default ([`Options::runtime`], [`RuntimeFlavour`]); pick
@@ -152,10 +152,10 @@
 //! - The loop keeps one timer for the session's next timeout and moves it
 //!   when it changes, instead of registering a new one every turn.
 //! - Memory: an idle service on `current_thread` is one thread and about
-//!   0.6 MiB of heap and stacks; its resident size (about 7.3 MiB) is
+//!   0.6 MiB of heap and stacks; its resident size (7.2–7.4 MiB) is
 //!   mostly the executable's code mapped from disk. Build your service with
 //!   `lto = "fat"` and `codegen-units = 1` in `[profile.release]` for a
-//!   smaller binary: 5.8 MiB resident, same CPU per message.
+//!   smaller binary: 5.8–6.0 MiB resident, the same or less CPU per message.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
