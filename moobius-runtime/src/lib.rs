@@ -42,7 +42,7 @@ pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
 pub use error::{CallbackResult, Error};
 pub use logging::{callback_span, log_event, panic_message};
 pub use narrator::{CallbackOutcome, CallbackWatch, Narrator, REPEATED_FAILURES};
-pub use options::Options;
+pub use options::{Options, RuntimeFlavour};
 pub use status::{Mode, Status, StatusCell};
 pub use subscriber::{LogGuard, LoggingError};
 pub use tls::{TlsConfig, TlsError};

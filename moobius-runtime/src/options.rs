@@ -52,6 +52,36 @@ pub struct Options {
     /// global subscriber; `false` never installs one (the application
     /// logs as it likes). See [`subscriber`](crate::subscriber).
     pub install_logging: bool,
+    /// Which tokio runtime `moobius_tokio::run_with_runtime` builds
+    /// ([`RuntimeFlavour::CurrentThread`]: the cheapest per message; see
+    /// [`RuntimeFlavour`]). Read by the tokio driver only.
+    pub runtime: RuntimeFlavour,
+    /// Bytes the websocket reads from the socket at a time (8 KiB); the
+    /// buffer grows for a larger frame. Bigger costs memory and, with
+    /// tungstenite, zeroing on every read; smaller costs system calls.
+    pub ws_read_buffer: usize,
+    /// Bytes of outgoing frames collected before they are written (128 KiB;
+    /// 0: one write per frame). Whatever is queued is written once the
+    /// queue is empty, so this only saves system calls under load and
+    /// never delays a frame.
+    pub ws_write_buffer: usize,
+}
+
+/// The tokio runtime a service runs on when the driver builds it
+/// (`moobius_tokio::run_with_runtime`).
+///
+/// One service keeps one task busy: a multi-thread runtime mostly moves
+/// its wake-ups between threads, which costs more CPU per message than it
+/// saves. Pick `MultiThread` when the callbacks do heavy work of their own
+/// on other tasks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeFlavour {
+    /// All tasks on the calling thread (tokio's `current_thread`).
+    #[default]
+    CurrentThread,
+    /// tokio's work-stealing runtime, one worker per core.
+    MultiThread,
 }
 
 impl Default for Options {
@@ -67,6 +97,9 @@ impl Default for Options {
             seed: None,
             command_queue: 256,
             install_logging: true,
+            runtime: RuntimeFlavour::default(),
+            ws_read_buffer: 8 << 10,
+            ws_write_buffer: 128 << 10,
         }
     }
 }
@@ -148,6 +181,27 @@ impl Options {
     #[must_use]
     pub fn install_logging(mut self, yes: bool) -> Self {
         self.install_logging = yes;
+        self
+    }
+
+    /// Sets [`runtime`](Self::runtime).
+    #[must_use]
+    pub fn runtime(mut self, flavour: RuntimeFlavour) -> Self {
+        self.runtime = flavour;
+        self
+    }
+
+    /// Sets [`ws_read_buffer`](Self::ws_read_buffer) (at least 256 bytes).
+    #[must_use]
+    pub fn ws_read_buffer(mut self, bytes: usize) -> Self {
+        self.ws_read_buffer = bytes.max(256);
+        self
+    }
+
+    /// Sets [`ws_write_buffer`](Self::ws_write_buffer).
+    #[must_use]
+    pub fn ws_write_buffer(mut self, bytes: usize) -> Self {
+        self.ws_write_buffer = bytes;
         self
     }
 }

@@ -1,7 +1,7 @@
 //! Starting a service: in the foreground ([`run`]) or as a task ([`spawn`]).
 
 use crate::driver::{Command, Driver};
-use crate::{Config, Error, Moobius, Service};
+use crate::{Config, Error, Moobius, RuntimeFlavour, Service};
 use moobius_runtime::Status;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -42,6 +42,40 @@ pub async fn run<S: Service>(config: Config, service: S) -> Result<(), Error> {
     }
     moobius.stop();
     joined(task.await)
+}
+
+/// Runs a service like [`run`], on a tokio runtime of its own that
+/// [`Options::runtime`](crate::Options::runtime) picks: for a plain
+/// `fn main` (no `#[tokio::main]`). Blocks until the service stops.
+///
+/// The default, [`RuntimeFlavour::CurrentThread`], runs the service and its
+/// I/O on the calling thread: the least CPU per message and the smallest
+/// memory (see the crate docs, "Performance").
+///
+/// ```no_run
+/// # struct MyService;
+/// # impl moobius_tokio::Service for MyService { type Spell = (); }
+/// use moobius_tokio::{Config, RuntimeFlavour};
+/// fn main() -> Result<(), moobius_tokio::Error> {
+///     let mut config = Config::load("config/config.json")?;
+///     config.options = config.options.runtime(RuntimeFlavour::CurrentThread);
+///     moobius_tokio::run_with_runtime(config, MyService)
+/// }
+/// ```
+pub fn run_with_runtime<S: Service>(config: Config, service: S) -> Result<(), Error> {
+    runtime(config.options.runtime)?.block_on(run(config, service))
+}
+
+/// A tokio runtime of the given flavour, with I/O and timers.
+fn runtime(flavour: RuntimeFlavour) -> Result<tokio::runtime::Runtime, Error> {
+    let mut builder = match flavour {
+        RuntimeFlavour::MultiThread => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    builder
+        .enable_all()
+        .build()
+        .map_err(|e| Error::InvalidArgument(format!("cannot start a tokio runtime: {e}")))
 }
 
 /// The first SIGTERM or SIGINT (Ctrl-C elsewhere than Unix).

@@ -100,7 +100,7 @@ impl<S: Service> Driver<S> {
         let io = Adapters {
             http: http::Http::new(config, &tls)?,
             ws: ws::Ws::new(
-                config.session.inbound_frame_limit(),
+                ws::websocket_config(config.session.inbound_frame_limit(), &config.options),
                 config.options.connect_timeout,
                 tls,
             ),
@@ -128,6 +128,12 @@ impl<S: Service> Driver<S> {
     /// Runs until stopped or a fatal error; `Err` carries the fatal error.
     pub(crate) async fn run(mut self) -> Result<(), Error> {
         self.engine.drain(&mut self.io);
+        // One timer for the session's next timeout, moved when it changes
+        // (not made anew every turn: that registers and removes a timer
+        // entry per turn, several per message).
+        let timer = tokio::time::sleep_until(tokio::time::Instant::now());
+        tokio::pin!(timer);
+        let mut armed: Option<tokio::time::Instant> = None;
         loop {
             self.start_next_callback();
             if self.engine.is_stopping() && self.stop_deadline.is_none() {
@@ -140,6 +146,12 @@ impl<S: Service> Driver<S> {
                 .engine
                 .poll_timeout()
                 .map(tokio::time::Instant::from_std);
+            if timeout != armed {
+                if let Some(at) = timeout {
+                    timer.as_mut().reset(at);
+                }
+                armed = timeout;
+            }
             let reading = self.engine.wants_read(MAX_QUEUED_DELIVERIES);
             let ws = &mut self.io.ws;
             tokio::select! {
@@ -157,7 +169,10 @@ impl<S: Service> Driver<S> {
                     Some(spell) => self.engine.spell(spell),
                     None => self.spells_open = false,
                 },
-                () = opt(timeout.map(tokio::time::sleep_until)) => self.engine.on_timer(),
+                () = &mut timer, if armed.is_some() => {
+                    armed = None;
+                    self.engine.on_timer();
+                }
                 () = opt(self.stop_deadline.map(tokio::time::sleep_until)) => {
                     tracing::warn!("a callback did not finish within the stop grace period; stopping anyway");
                     break;

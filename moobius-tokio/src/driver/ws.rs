@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -25,9 +26,21 @@ type Connecting = Pin<Box<dyn Future<Output = (u64, Result<Stream, String>)> + S
 /// How long closing may take before the socket is just dropped.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// The websocket's settings: the shared ones ([`frames::ws_config`]:
+/// inbound frames up to the session's limit), and the buffer sizes of [`Options`](moobius_runtime::Options) (why these
+/// defaults: the crate docs, "Performance").
+pub(super) fn websocket_config(
+    max_frame_bytes: usize,
+    options: &moobius_runtime::Options,
+) -> WebSocketConfig {
+    frames::ws_config(max_frame_bytes)
+        .read_buffer_size(options.ws_read_buffer)
+        .write_buffer_size(options.ws_write_buffer)
+}
+
 pub(super) struct Ws {
     generation: u64,
-    max_frame_bytes: usize,
+    config: WebSocketConfig,
     /// How long opening a websocket may take (`Options::connect_timeout`,
     /// the same bound the blocking driver uses).
     connect_timeout: Duration,
@@ -44,14 +57,14 @@ pub(super) struct Ws {
 
 impl Ws {
     pub(super) fn new(
-        max_frame_bytes: usize,
+        config: WebSocketConfig,
         connect_timeout: Duration,
         tls: Arc<rustls::ClientConfig>,
     ) -> Self {
         let (failures_tx, failures) = mpsc::unbounded_channel();
         Self {
             generation: 0,
-            max_frame_bytes,
+            config,
             connect_timeout,
             tls,
             connecting: None,
@@ -68,9 +81,7 @@ impl Ws {
         self.close("reconnecting");
         self.generation += 1;
         let generation = self.generation;
-        // Inbound frames up to the session's limit; larger ones close the
-        // socket (the blocking driver's configuration too).
-        let config = frames::ws_config(self.max_frame_bytes);
+        let config = self.config;
         let tls = Some(tokio_tungstenite::Connector::Rustls(self.tls.clone()));
         let limit = self.connect_timeout;
         self.connecting = Some(Box::pin(async move {
@@ -230,7 +241,8 @@ mod tests {
             .with_env(false)
             .rustls_client_config()
             .unwrap();
-        let mut ws = Ws::new(1 << 20, Duration::from_secs(10), tls);
+        let config = websocket_config(1 << 20, &moobius_runtime::Options::default());
+        let mut ws = Ws::new(config, Duration::from_secs(10), tls);
         ws.connect(format!("wss://{addr}/ws"));
         let (generation, result) = ws.connecting.take().unwrap().await;
         assert_eq!(generation, 1);

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end cost of an echo service, ours beside the reference SDK's, in
+# one run: builds the devserver and the Rust echo services (bench profile),
+# sets up the reference SDK's venv (scripts/env/python.sh), then runs
+# `cargo bench -p moobius-tokio --bench e2e`, which starts each role as its
+# own process and prints a table of service CPU µs per echoed message
+# (windows 32 and 1), idle RSS, time to ready, and the ratios.
+#
+#   bash scripts/bench/e2e-vs-reference.sh                 # ~2-3 min warm
+#   E2E_BEFORE=8bccf7d bash scripts/bench/e2e-vs-reference.sh
+#       # also measures e2e_service_tokio_main built at that revision
+#       # (the "before" row; built once into target/e2e-before/REV/)
+#   E2E_LTO=1 bash scripts/bench/e2e-vs-reference.sh
+#       # also measures e2e_service built with lto = "fat", codegen-units = 1
+#       # (the smallest memory; built once into target/lto/, ~15 min cold)
+#
+# Any MOOBIUS_BENCH_* variable of moobius-tokio/benches/e2e.rs passes
+# through (MOOBIUS_BENCH_SERVICES, MOOBIUS_BENCH_N, MOOBIUS_BENCH_REPEAT, ...).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root="$(pwd)"
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
+# shellcheck source=/dev/null
+source scripts/env/python.sh
+
+if [ -n "${E2E_BEFORE:-}" ]; then
+  rev="$(git rev-parse --short "$E2E_BEFORE")"
+  before_bin="$root/target/e2e-before/$rev/e2e_service_tokio_main"
+  if [ ! -x "$before_bin" ]; then
+    echo "== building e2e_service_tokio_main at $rev (once)"
+    src="$root/target/e2e-before/$rev/src"
+    rm -rf "$src" && mkdir -p "$src"
+    git archive "$rev" | tar -x -C "$src"
+    cp moobius-tokio/examples/e2e_service_tokio_main.rs "$src/moobius-tokio/examples/"
+    (cd "$src" && CARGO_TARGET_DIR="$root/target" cargo build --locked --profile bench \
+      -p moobius-tokio --example e2e_service_tokio_main)
+    cp "$root/target/release/examples/e2e_service_tokio_main" "$before_bin"
+    rm -rf "$src"
+  fi
+  export MOOBIUS_BENCH_BEFORE_SERVICE="$before_bin"
+  export MOOBIUS_BENCH_SERVICES="${MOOBIUS_BENCH_SERVICES:-before,tokio,tokio-mt,blocking,python}"
+fi
+
+if [ -n "${E2E_LTO:-}" ]; then
+  echo "== building e2e_service with lto = \"fat\", codegen-units = 1 (target/lto)"
+  CARGO_TARGET_DIR="$root/target/lto" CARGO_PROFILE_BENCH_LTO=fat CARGO_PROFILE_BENCH_CODEGEN_UNITS=1 \
+    CARGO_PROFILE_BENCH_DEBUG=0 cargo build --locked --profile bench -p moobius-tokio --example e2e_service
+  export MOOBIUS_BENCH_EXTRA_SERVICE="$root/target/lto/release/examples/e2e_service"
+  export MOOBIUS_BENCH_EXTRA_LABEL="Rust, moobius-tokio (default options), lto = fat, codegen-units = 1"
+  services="${MOOBIUS_BENCH_SERVICES:-tokio,tokio-mt,blocking,python}"
+  export MOOBIUS_BENCH_SERVICES="$services,extra"
+fi
+
+echo "== building the devserver and the echo services (bench profile)"
+cargo build --locked --profile bench -p moobius-devserver --bin moobius-devserver \
+  -p moobius-tokio --example e2e_service --example e2e_service_tokio_main \
+  -p moobius-blocking --example e2e_service_blocking
+
+echo "== cargo bench -p moobius-tokio --bench e2e"
+cargo bench --locked -p moobius-tokio --bench e2e
