@@ -13,8 +13,16 @@
 //!   floor: the JSON is checked and skipped, nothing is built.
 //! * `encode/message_down/encode`: [`Outbound::encode`] of the frames of
 //!   `message_down.jsonl` (decoded up front with `decode_client_frame`).
+//! * `encode/message_down/encode_into`: [`Outbound::encode_into`] into one
+//!   reused buffer (what a sender that keeps its buffer pays).
 //! * `encode/message_down/serde_json_value`: `serde_json::to_string` of the
 //!   same frames held as `serde_json::Value`, for comparison.
+//! * `ids/decode/<storage>`: the 4 UUIDs of a `message_up` body decoded into a
+//!   struct whose fields are our ids (inline up to 36 bytes) or `String`,
+//!   `Box<str>`, `Arc<str>`; `ids/clone/<storage>` clones such a struct.
+//! * `ergonomics/…`: what owned views cost on decoded `message_up` frames:
+//!   cloning the body, turning its ids into `String`s, reading a `context`
+//!   key (parses the kept JSON text) and decoding with `context` read.
 //!
 //! `scripts/bench/codec-vs-reference.sh` runs this bench, then the reference
 //! SDK's equivalent measurement, and prints the ratios.
@@ -30,8 +38,11 @@
 //! ```
 
 use criterion::{black_box, Criterion, Throughput};
+use moobius_proto::model::MessageBody;
 use moobius_proto::ws::{decode_client_frame, decode_inbound, Action, Inbound, Outbound};
-use moobius_proto::RequestId;
+use moobius_proto::{ChannelId, CharacterId, GroupId, MessageId, RequestId};
+use serde::Deserialize;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Where the payload files live: a copy of the project's shared samples
@@ -140,10 +151,171 @@ fn encode(c: &mut Criterion) {
             }
         });
     });
+    let mut buf = Vec::with_capacity(1024);
+    g.bench_function("encode_into", |b| {
+        b.iter(|| {
+            for (rid, frame) in &frames {
+                buf.clear();
+                black_box(frame).encode_into(rid, &mut buf);
+                black_box(&buf);
+            }
+        });
+    });
     g.bench_function("serde_json_value", |b| {
         b.iter(|| {
             for v in &values {
                 black_box(serde_json::to_string(black_box(v)).ok());
+            }
+        });
+    });
+    g.finish();
+}
+
+/// The four ids of a `message_up` body, as JSON.
+fn id_lines() -> Vec<String> {
+    lines("message_up")
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap_or_default();
+            let b = &v["body"];
+            serde_json::json!({
+                "channel_id": b["channel_id"], "sender": b["sender"],
+                "message_id": b["message_id"], "recipients": b["recipients"],
+            })
+            .to_string()
+        })
+        .collect()
+}
+
+/// Declares a struct of four ids of one storage type.
+macro_rules! four_ids {
+    ($name:ident, $c:ty, $s:ty, $m:ty, $r:ty) => {
+        #[derive(Clone, Deserialize)]
+        #[allow(dead_code)]
+        struct $name {
+            channel_id: $c,
+            sender: $s,
+            message_id: $m,
+            recipients: $r,
+        }
+    };
+}
+four_ids!(OurIds, ChannelId, CharacterId, MessageId, GroupId);
+four_ids!(StringIds, String, String, String, String);
+four_ids!(BoxIds, Box<str>, Box<str>, Box<str>, Box<str>);
+four_ids!(ArcIds, ArcStr, ArcStr, ArcStr, ArcStr);
+
+/// `Arc<str>` decoded from a JSON string (serde's own impl needs its `rc` feature).
+#[derive(Clone)]
+struct ArcStr(#[allow(dead_code)] Arc<str>);
+
+impl<'de> Deserialize<'de> for ArcStr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ArcStr;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ArcStr, E> {
+                Ok(ArcStr(Arc::from(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+fn ids(c: &mut Criterion) {
+    let lines = id_lines();
+    let n = lines.len() as u64;
+    macro_rules! storage {
+        ($g:ident, $label:literal, $ty:ty) => {
+            $g.bench_function($label, |b| {
+                b.iter(|| {
+                    for line in &lines {
+                        black_box(serde_json::from_str::<$ty>(black_box(line)).ok());
+                    }
+                });
+            });
+        };
+    }
+    let mut g = c.benchmark_group("ids/decode");
+    g.throughput(Throughput::Elements(n));
+    storage!(g, "ours_inline", OurIds);
+    storage!(g, "string", StringIds);
+    storage!(g, "box_str", BoxIds);
+    storage!(g, "arc_str", ArcIds);
+    g.finish();
+    macro_rules! cloned {
+        ($g:ident, $label:literal, $ty:ty) => {
+            let vals: Vec<$ty> = lines
+                .iter()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect();
+            $g.bench_function($label, |b| {
+                b.iter(|| {
+                    for v in &vals {
+                        black_box(black_box(v).clone());
+                    }
+                });
+            });
+        };
+    }
+    let mut g = c.benchmark_group("ids/clone");
+    g.throughput(Throughput::Elements(n));
+    cloned!(g, "ours_inline", OurIds);
+    cloned!(g, "string", StringIds);
+    cloned!(g, "box_str", BoxIds);
+    cloned!(g, "arc_str", ArcIds);
+    g.finish();
+}
+
+/// Decoded `message_up` bodies.
+fn bodies(lines: &[String]) -> Vec<MessageBody> {
+    lines
+        .iter()
+        .filter_map(|l| match decode_inbound(l) {
+            Ok(Inbound::MessageUp(m)) => Some(*m),
+            _ => None,
+        })
+        .collect()
+}
+
+fn ergonomics(c: &mut Criterion) {
+    let lines = lines("message_up");
+    let bodies = bodies(&lines);
+    let mut g = c.benchmark_group("ergonomics/message_up");
+    g.throughput(Throughput::Elements(bodies.len() as u64));
+    g.bench_function("clone_body", |b| {
+        b.iter(|| {
+            for m in &bodies {
+                black_box(black_box(m).clone());
+            }
+        });
+    });
+    g.bench_function("ids_to_strings", |b| {
+        b.iter(|| {
+            for m in &bodies {
+                let m = black_box(m);
+                black_box((
+                    m.channel_id.as_str().to_owned(),
+                    m.sender.to_string(),
+                    m.message_id.clone().map(MessageId::into_string),
+                ));
+            }
+        });
+    });
+    g.bench_function("decode_then_read_context", |b| {
+        b.iter(|| {
+            for line in &lines {
+                if let Ok(Inbound::MessageUp(m)) = decode_inbound(black_box(line)) {
+                    black_box(
+                        m.context
+                            .as_ref()
+                            .and_then(|c| c.get_str("group_id"))
+                            .map(str::len),
+                    );
+                }
             }
         });
     });
@@ -216,5 +388,7 @@ fn main() {
     let mut c = config().configure_from_args();
     decode(&mut c);
     encode(&mut c);
+    ids(&mut c);
+    ergonomics(&mut c);
     c.final_summary();
 }

@@ -80,6 +80,10 @@ pub struct MessageBody {
     #[serde(default)]
     pub message_id: Option<MessageId>,
     /// Free-form context (the platform adds e.g. `group_id`, `channel_type`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::deserialize_raw_context",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub context: Option<Context>,
 }

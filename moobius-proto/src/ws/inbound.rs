@@ -359,10 +359,10 @@ impl<'de> Deserialize<'de> for Text<'de> {
 /// Every key any action body may carry; the subtype says which must be set.
 #[derive(Deserialize)]
 struct RawAction {
-    subtype: String,
+    subtype: ActionSubtype,
     channel_id: Option<ChannelId>,
     sender: Option<CharacterId>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::deserialize_raw_context")]
     context: Option<Context>,
     button_id: Option<ButtonId>,
     #[serde(default, deserialize_with = "crate::model::flatten_click_arguments")]
@@ -387,7 +387,8 @@ impl RawAction {
         fn need<T, E: de::Error>(v: Option<T>, field: &'static str) -> Result<T, E> {
             v.ok_or_else(|| E::missing_field(field))
         }
-        let subtype = ActionSubtype::from_wire(&self.subtype);
+        // Known subtypes clone without allocating.
+        let subtype = self.subtype.clone();
         let simple = |a: Self| -> Result<SimpleAction, E> {
             Ok(SimpleAction {
                 channel_id: need(a.channel_id, "channel_id")?,

@@ -255,7 +255,23 @@ impl Outbound {
     #[must_use]
     pub fn encode(&self, request_id: &RequestId) -> String {
         let mut out = Vec::with_capacity(256);
-        let mut ser = serde_json::Serializer::new(&mut out);
+        self.encode_into(request_id, &mut out);
+        // `encode_into` writes JSON text, which is UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends the frame's JSON text (as [`Outbound::encode`] writes it) to
+    /// `out`, so that a sender can reuse one buffer for every frame.
+    ///
+    /// ```
+    /// use moobius_proto::{ws::Outbound, RequestId};
+    /// let mut buf = Vec::new();
+    /// Outbound::Heartbeat.encode_into(&RequestId::new("r1"), &mut buf);
+    /// assert_eq!(buf, br#"{"type":"heartbeat","request_id":"r1","body":{}}"#);
+    /// buf.clear(); // keeps the capacity for the next frame
+    /// ```
+    pub fn encode_into(&self, request_id: &RequestId, out: &mut Vec<u8>) {
+        let mut ser = serde_json::Serializer::new(out);
         // Serialising these types cannot fail: every map key is a string and
         // the writer is a Vec.
         let _ = (Wire {
@@ -263,7 +279,6 @@ impl Outbound {
             request_id,
         })
         .serialize(&mut ser);
-        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -404,9 +419,15 @@ struct MessageBodyWire<'a> {
     content: &'a MessageContent,
     recipients: &'a GroupRef,
     timestamp: i64,
+    #[serde(serialize_with = "json_context")]
     context: &'a Context,
     #[serde(skip_serializing_if = "Option::is_none")]
     sender: Option<&'a CharacterId>,
+}
+
+/// A context as JSON: a received one verbatim (the encoder is always serde_json).
+fn json_context<S: Serializer>(c: &&Context, s: S) -> Result<S::Ok, S::Error> {
+    c.serialize_json(s)
 }
 
 struct UpdateBodyWire<'a>(&'a Update);
