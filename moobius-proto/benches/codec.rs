@@ -18,8 +18,8 @@
 //! * `encode/message_down/serde_json_value`: `serde_json::to_string` of the
 //!   same frames held as `serde_json::Value`, for comparison.
 //! * `ids/decode/<storage>`: the 4 UUIDs of a `message_up` body decoded into a
-//!   struct whose fields are our ids (inline up to 36 bytes) or `String`,
-//!   `Box<str>`, `Arc<str>`; `ids/clone/<storage>` clones such a struct.
+//!   struct whose fields are our ids or `String`, `Box<str>`, `Arc<str>`;
+//!   `ids/clone/<storage>` clones such a struct.
 //! * `ergonomics/…`: what owned views cost on decoded `message_up` frames:
 //!   cloning the body, turning its ids into `String`s, reading a `context`
 //!   key (parses the kept JSON text) and decoding with `context` read.
@@ -241,7 +241,7 @@ fn ids(c: &mut Criterion) {
     }
     let mut g = c.benchmark_group("ids/decode");
     g.throughput(Throughput::Elements(n));
-    storage!(g, "ours_inline", OurIds);
+    storage!(g, "ours", OurIds);
     storage!(g, "string", StringIds);
     storage!(g, "box_str", BoxIds);
     storage!(g, "arc_str", ArcIds);
@@ -263,7 +263,7 @@ fn ids(c: &mut Criterion) {
     }
     let mut g = c.benchmark_group("ids/clone");
     g.throughput(Throughput::Elements(n));
-    cloned!(g, "ours_inline", OurIds);
+    cloned!(g, "ours", OurIds);
     cloned!(g, "string", StringIds);
     cloned!(g, "box_str", BoxIds);
     cloned!(g, "arc_str", ArcIds);

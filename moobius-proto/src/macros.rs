@@ -2,9 +2,8 @@
 
 /// Declares a string newtype id with serde, `Display`, `From` and `AsRef` impls.
 ///
-/// The text is an [`IdStr`](crate::ids::IdStr): inline up to 36 bytes (a
-/// UUID), shared beyond, so decoding an id allocates nothing and cloning one
-/// is cheap; the public API speaks `&str` and `String` only.
+/// The text is an `IdStr` (`Arc<str>`): 16 bytes, cloned without
+/// allocating; the public API speaks `&str` and `String` only.
 macro_rules! string_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*

@@ -1,89 +1,42 @@
-//! The storage behind every typed id.
+//! The storage behind every typed id: a shared string (`Arc<str>`).
 //!
-//! Platform ids are UUIDs (36 bytes) or short names chosen by a service
-//! (`"play"`, `"service"`); ids of up to [`INLINE`] bytes are kept inline, so
-//! decoding a frame allocates nothing for them and cloning one is a copy of
-//! 48 bytes. Longer ids are shared (`Arc<str>`): a clone is a reference-count
-//! increment. `benches/codec.rs` (`ids/…`) measures this against `String`,
-//! `Box<str>` and `Arc<str>`.
+//! Decoding an id allocates once (as a `String` did); cloning one is a
+//! reference-count increment, and an id is 16 bytes instead of 24, which
+//! matters because ids sit in every decoded frame and frames are moved by
+//! value. An inline small string (up to 36 bytes, a UUID, without
+//! allocating) was measured too and was no faster end to end: its 48-byte
+//! ids made every frame larger, and the copies cost what the allocations
+//! saved. `benches/codec.rs` (`ids/…`) compares the storages on their own.
 
-use arrayvec::ArrayString;
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
-use std::cmp::Ordering;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-/// Longest id kept inline: a hyphenated UUID.
-pub(crate) const INLINE: usize = 36;
-
-/// An id's text: inline when short, shared otherwise.
-#[derive(Clone, Debug)]
-pub(crate) enum IdStr {
-    /// Up to [`INLINE`] bytes, stored in place.
-    Inline(ArrayString<INLINE>),
-    /// Anything longer, shared.
-    Shared(Arc<str>),
-}
+/// An id's text, shared.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct IdStr(Arc<str>);
 
 impl IdStr {
-    /// Copies `s` (inline when it fits).
+    /// Copies `s`.
     pub(crate) fn from_text(s: &str) -> Self {
-        match ArrayString::from(s) {
-            Ok(a) => Self::Inline(a),
-            Err(_) => Self::Shared(Arc::from(s)),
-        }
+        Self(Arc::from(s))
     }
 
-    /// Takes `s` (inline when it fits).
+    /// Takes `s`.
     pub(crate) fn from_string(s: String) -> Self {
-        if s.len() <= INLINE {
-            Self::from_text(&s)
-        } else {
-            Self::Shared(Arc::from(s))
-        }
+        Self(Arc::from(s))
     }
 
     /// The text.
     pub(crate) fn as_str(&self) -> &str {
-        match self {
-            Self::Inline(a) => a.as_str(),
-            Self::Shared(s) => s,
-        }
+        &self.0
     }
 }
 
 impl Default for IdStr {
     fn default() -> Self {
-        Self::Inline(ArrayString::new())
-    }
-}
-
-impl PartialEq for IdStr {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for IdStr {}
-
-impl PartialOrd for IdStr {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for IdStr {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Hash for IdStr {
-    // Hashes as `str` does, so that `Borrow<str>` lookups find the id.
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        Self::from_text("")
     }
 }
 
@@ -104,9 +57,6 @@ impl<'de> serde::Deserialize<'de> for IdStr {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<IdStr, E> {
                 Ok(IdStr::from_text(v))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<IdStr, E> {
-                Ok(IdStr::from_string(v))
-            }
             fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<IdStr, E> {
                 std::str::from_utf8(v)
                     .map(IdStr::from_text)
@@ -121,6 +71,7 @@ impl<'de> serde::Deserialize<'de> for IdStr {
 mod tests {
     use super::*;
     use std::collections::hash_map::DefaultHasher;
+    use std::hash::{Hash, Hasher};
 
     fn hash_of<T: Hash + ?Sized>(t: &T) -> u64 {
         let mut h = DefaultHasher::new();
@@ -129,25 +80,16 @@ mod tests {
     }
 
     #[test]
-    fn short_ids_are_inline_long_ones_shared() {
-        let uuid = "1de9ea66-70d3-4a1f-8735-df5ef7697fb9";
-        assert!(matches!(IdStr::from_text(uuid), IdStr::Inline(_)));
-        assert!(matches!(IdStr::from_string(uuid.into()), IdStr::Inline(_)));
-        let long = "x".repeat(INLINE + 1);
-        assert!(matches!(IdStr::from_text(&long), IdStr::Shared(_)));
-        assert!(matches!(IdStr::from_string(long.clone()), IdStr::Shared(_)));
-        assert_eq!(IdStr::from_text(&long).as_str(), long);
-        assert_eq!(IdStr::default().as_str(), "");
-    }
-
-    #[test]
-    fn both_forms_compare_and_hash_as_their_text() {
-        let a = IdStr::Inline(ArrayString::from("abc").unwrap_or_default());
-        let b = IdStr::Shared(Arc::from("abc"));
+    fn compares_and_hashes_as_its_text() {
+        let a = IdStr::from_text("abc");
+        let b = IdStr::from_string("abc".to_owned());
         assert_eq!(a, b);
+        // `Borrow<str>` lookups in maps need this.
         assert_eq!(hash_of(&a), hash_of("abc"));
-        assert_eq!(hash_of(&b), hash_of("abc"));
         assert!(IdStr::from_text("abd") > b);
+        assert_eq!(IdStr::default().as_str(), "");
+        let long = "x".repeat(100);
+        assert_eq!(IdStr::from_text(&long).as_str(), long);
     }
 
     #[test]

@@ -38,12 +38,24 @@ use std::sync::OnceLock;
 /// and [`Context::parse`] says why.
 #[derive(Clone, Default)]
 pub struct Context {
-    /// The JSON text as received, while unchanged.
-    raw: Option<Box<RawValue>>,
-    /// `raw` parsed, on first read.
-    parsed: OnceLock<Map<String, Value>>,
     /// The map, when there is no `raw`.
     owned: Map<String, Value>,
+    /// The JSON text as received, while unchanged (boxed: a `Context` is
+    /// moved with every decoded frame, and most are empty).
+    raw: Option<Box<Received>>,
+}
+
+/// A received context: its text, and the map parsed from it on first read.
+#[derive(Clone)]
+struct Received {
+    text: Box<RawValue>,
+    parsed: OnceLock<Map<String, Value>>,
+}
+
+impl Received {
+    fn parse(&self) -> Map<String, Value> {
+        serde_json::from_str(self.text.get()).unwrap_or_default()
+    }
 }
 
 impl Context {
@@ -65,24 +77,25 @@ impl Context {
             return Ok(Self::new());
         }
         Ok(Self {
-            raw: Some(raw),
-            ..Self::default()
+            owned: Map::new(),
+            raw: Some(Box::new(Received {
+                text: raw,
+                parsed: OnceLock::new(),
+            })),
         })
     }
 
     /// The JSON text of a received context, as it arrived, while unchanged.
     #[must_use]
     pub fn raw_json(&self) -> Option<&str> {
-        self.raw.as_deref().map(RawValue::get)
+        self.raw.as_deref().map(|r| r.text.get())
     }
 
     /// The context as a map (parsing a received one on first use).
     #[must_use]
     pub fn as_map(&self) -> &Map<String, Value> {
         match &self.raw {
-            Some(raw) => self
-                .parsed
-                .get_or_init(|| serde_json::from_str(raw.get()).unwrap_or_default()),
+            Some(raw) => raw.parsed.get_or_init(|| raw.parse()),
             None => &self.owned,
         }
     }
@@ -90,11 +103,8 @@ impl Context {
     /// The context as a map to change; a received context stops being its
     /// original text.
     pub fn as_map_mut(&mut self) -> &mut Map<String, Value> {
-        if let Some(raw) = self.raw.take() {
-            self.owned = self
-                .parsed
-                .take()
-                .unwrap_or_else(|| serde_json::from_str(raw.get()).unwrap_or_default());
+        if let Some(mut raw) = self.raw.take() {
+            self.owned = raw.parsed.take().unwrap_or_else(|| raw.parse());
         }
         &mut self.owned
     }
@@ -123,7 +133,7 @@ impl Context {
     /// ```
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         match &self.raw {
-            Some(raw) => serde_json::from_str(raw.get()),
+            Some(raw) => serde_json::from_str(raw.text.get()),
             None => T::deserialize(&Value::Object(self.owned.clone())),
         }
     }
@@ -133,7 +143,7 @@ impl Context {
     /// text is a `RawValue`).
     pub(crate) fn serialize_json<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match &self.raw {
-            Some(raw) => raw.serialize(s),
+            Some(raw) => raw.text.serialize(s),
             None => self.owned.serialize(s),
         }
     }
@@ -182,10 +192,7 @@ impl fmt::Debug for Context {
 
 impl From<Map<String, Value>> for Context {
     fn from(owned: Map<String, Value>) -> Self {
-        Self {
-            owned,
-            ..Self::default()
-        }
+        Self { owned, raw: None }
     }
 }
 
