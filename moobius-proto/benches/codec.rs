@@ -322,50 +322,135 @@ fn ergonomics(c: &mut Criterion) {
     g.finish();
 }
 
-/// Without criterion: runs one workload `passes` times over its file, for
-/// `valgrind --tool=callgrind` or `perf` (see the docs of `main`).
-fn run_passes(workload: &str, passes: usize) {
-    let (file, what) = workload.rsplit_once('/').unwrap_or_else(|| {
-        panic!("CODEC_BENCH_ONLY={workload}: want e.g. decode/message_up/decode_inbound")
-    });
-    let name = file.rsplit('/').next().unwrap_or(file);
-    let lines = lines(name);
-    match (file.starts_with("encode"), what) {
-        (false, "decode_inbound") => {
-            for _ in 0..passes {
-                for line in &lines {
-                    black_box(decode_inbound(black_box(line)).ok());
-                }
+/// One pass of a workload over its file (`decode/<file>/<what>` or
+/// `encode/message_down/<what>`), with its payload count.
+fn workload(name: &str) -> (Box<dyn FnMut()>, usize) {
+    let (file, what) = name
+        .rsplit_once('/')
+        .unwrap_or_else(|| panic!("workload {name}: want e.g. decode/message_up/decode_inbound"));
+    let stem = file.rsplit('/').next().unwrap_or(file);
+    let lines = lines(stem);
+    let n = lines.len();
+    let pass: Box<dyn FnMut()> = match (file.starts_with("encode"), what) {
+        (false, "decode_inbound") => Box::new(move || {
+            for line in &lines {
+                black_box(decode_inbound(black_box(line)).ok());
             }
-        }
-        (false, "serde_json_value") => {
-            for _ in 0..passes {
-                for line in &lines {
-                    black_box(serde_json::from_str::<serde_json::Value>(black_box(line)).ok());
-                }
+        }),
+        (false, "serde_json_value") => Box::new(move || {
+            for line in &lines {
+                black_box(serde_json::from_str::<serde_json::Value>(black_box(line)).ok());
             }
-        }
-        (false, "ignored_any") => {
-            for _ in 0..passes {
-                for line in &lines {
-                    black_box(serde_json::from_str::<serde::de::IgnoredAny>(black_box(line)).ok());
-                }
+        }),
+        (false, "ignored_any") => Box::new(move || {
+            for line in &lines {
+                black_box(serde_json::from_str::<serde::de::IgnoredAny>(black_box(line)).ok());
             }
-        }
-        (true, "encode") => {
+        }),
+        (true, "encode" | "encode_into") => {
             let frames: Vec<_> = lines
                 .iter()
                 .filter_map(|l| decode_client_frame(l).ok())
+                .map(|f| (f.request_id.unwrap_or_else(|| RequestId::new("r")), f.frame))
                 .collect();
-            let rid = RequestId::new("r");
-            for _ in 0..passes {
-                for f in &frames {
-                    black_box(black_box(&f.frame).encode(&rid));
-                }
+            if what == "encode" {
+                Box::new(move || {
+                    for (rid, f) in &frames {
+                        black_box(black_box(f).encode(rid));
+                    }
+                })
+            } else {
+                let mut buf = Vec::with_capacity(1024);
+                Box::new(move || {
+                    for (rid, f) in &frames {
+                        buf.clear();
+                        black_box(f).encode_into(rid, &mut buf);
+                        black_box(&buf);
+                    }
+                })
             }
         }
-        _ => panic!("unknown workload {workload}"),
+        (true, "serde_json_value") => {
+            let values: Vec<serde_json::Value> = lines
+                .iter()
+                .filter_map(|l| decode_client_frame(l).ok())
+                .filter_map(|f| serde_json::from_str(&f.frame.encode(&RequestId::new("r"))).ok())
+                .collect();
+            Box::new(move || {
+                for v in &values {
+                    black_box(serde_json::to_string(black_box(v)).ok());
+                }
+            })
+        }
+        _ => panic!("unknown workload {name}"),
+    };
+    (pass, n)
+}
+
+/// CPU time this thread has run, from `/proc/thread-self/schedstat`
+/// (nanoseconds, Linux); `None` elsewhere.
+fn thread_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// The workloads of the CPU-time table, in its order.
+const CPU_WORKLOADS: &[&str] = &[
+    "decode/message_up/decode_inbound",
+    "decode/message_up/serde_json_value",
+    "decode/message_up/ignored_any",
+    "decode/join/decode_inbound",
+    "decode/join/serde_json_value",
+    "decode/join/ignored_any",
+    "decode/button_click/decode_inbound",
+    "decode/button_click/serde_json_value",
+    "decode/button_click/ignored_any",
+    "encode/message_down/encode",
+    "encode/message_down/encode_into",
+    "encode/message_down/serde_json_value",
+];
+
+/// Prints one JSON object: CPU microseconds per payload of every workload
+/// (median of `rounds` rounds of ≥ 0.2 s of CPU each, the workloads of a
+/// round back to back). CPU time, not wall time, so that a loaded machine
+/// does not count other processes' time, and so that it compares with the
+/// reference SDK's `time.process_time` figures.
+fn cpu_table(rounds: usize) {
+    let mut loads: Vec<_> = CPU_WORKLOADS.iter().map(|w| workload(w)).collect();
+    let now = || thread_cpu().unwrap_or_else(|| panic!("no /proc/thread-self/schedstat"));
+    // Passes per round: enough for 0.2 s of CPU, from a 20 ms probe.
+    let passes: Vec<u32> = loads
+        .iter_mut()
+        .map(|(pass, _)| {
+            let (t0, mut k) = (now(), 0u32);
+            while now() - t0 < Duration::from_millis(20) {
+                pass();
+                k += 1;
+            }
+            (k * 10).max(1)
+        })
+        .collect();
+    let mut samples = vec![Vec::new(); loads.len()];
+    for _ in 0..rounds {
+        for (i, (pass, n)) in loads.iter_mut().enumerate() {
+            let t0 = now();
+            for _ in 0..passes[i] {
+                pass();
+            }
+            let us = (now() - t0).as_secs_f64() * 1e6 / (f64::from(passes[i]) * *n as f64);
+            samples[i].push(us);
+        }
     }
+    let fields: Vec<String> = CPU_WORKLOADS
+        .iter()
+        .zip(&mut samples)
+        .map(|(w, s)| {
+            s.sort_by(f64::total_cmp);
+            format!("\"{w}\": {:.4}", s[s.len() / 2])
+        })
+        .collect();
+    println!("{{{}}}", fields.join(", "));
 }
 
 /// Runs the benchmarks; or, with `CODEC_BENCH_ONLY=<group>/<function>` (e.g.
@@ -374,13 +459,24 @@ fn run_passes(workload: &str, passes: usize) {
 /// instruction count (`valgrind --tool=callgrind`) is repeatable whatever
 /// else the machine is doing: instructions per payload = (count at n=11 −
 /// count at n=1) / (10 × lines).
+///
+/// With `CODEC_BENCH_CPU=<rounds>`, prints instead the CPU time per payload
+/// of every workload as one JSON object (see `cpu_table`), which
+/// `scripts/bench/codec-vs-reference.sh` compares with the reference SDK.
 fn main() {
     if let Ok(only) = std::env::var("CODEC_BENCH_ONLY") {
-        let passes = std::env::var("CODEC_BENCH_PASSES")
+        let passes: usize = std::env::var("CODEC_BENCH_PASSES")
             .ok()
             .and_then(|p| p.parse().ok())
             .unwrap_or(1);
-        run_passes(&only, passes);
+        let (mut pass, _) = workload(&only);
+        for _ in 0..passes {
+            pass();
+        }
+        return;
+    }
+    if let Ok(rounds) = std::env::var("CODEC_BENCH_CPU") {
+        cpu_table(rounds.parse().unwrap_or(5));
         return;
     }
     // What `criterion_group!`/`criterion_main!` expand to, written out so that
