@@ -123,9 +123,50 @@ pub trait Bot {
         }
     }
 
-    /// Service mode: a user joined a channel.
+    /// Service mode: a user joined a channel. The default calls
+    /// [`do_member_sync`](Self::do_member_sync) with the channel and the
+    /// user who joined, as the reference's `on_join` does.
     fn on_join(&mut self, moobius: &Moobius, action: SimpleAction) -> CallbackResult {
-        let _ = (moobius, action);
+        self.do_member_sync(moobius, action.channel_id, action.sender)
+    }
+
+    /// Service mode: brings one member's view of a channel up to date, the
+    /// usual place to send a user the service's interface (characters,
+    /// buttons, menu, canvas, style). The default
+    /// [`on_join`](Self::on_join) and [`on_refresh`](Self::on_refresh)
+    /// call it with the channel and the user who joined or asked; as the
+    /// reference's `do_member_sync`, the default itself sends **nothing**.
+    ///
+    /// ```
+    /// use moobius_blocking::{Bot, CallbackResult, Moobius};
+    /// use moobius_blocking::proto::ids::{ChannelId, CharacterId};
+    /// use moobius_blocking::proto::model::Button;
+    ///
+    /// struct Menu;
+    ///
+    /// impl Bot for Menu {
+    ///     type Spell = ();
+    ///
+    ///     // Every user who joins or refreshes gets the button bar.
+    ///     fn do_member_sync(
+    ///         &mut self,
+    ///         moobius: &Moobius,
+    ///         channel_id: ChannelId,
+    ///         member: CharacterId,
+    ///     ) -> CallbackResult {
+    ///         let buttons = vec![Button::new("hello", "Say hello")];
+    ///         moobius.send_buttons(channel_id, buttons, member)?;
+    ///         Ok(())
+    ///     }
+    /// }
+    /// ```
+    fn do_member_sync(
+        &mut self,
+        moobius: &Moobius,
+        channel_id: ChannelId,
+        member: CharacterId,
+    ) -> CallbackResult {
+        let _ = (moobius, channel_id, member);
         Ok(())
     }
 
@@ -136,10 +177,11 @@ pub trait Bot {
     }
 
     /// Service mode: a client asks for the channel's state (characters,
-    /// buttons, canvas, ...).
+    /// buttons, canvas, ...). The default calls
+    /// [`do_member_sync`](Self::do_member_sync) with the channel and the
+    /// user who asked, as the reference's `on_refresh` does.
     fn on_refresh(&mut self, moobius: &Moobius, action: SimpleAction) -> CallbackResult {
-        let _ = (moobius, action);
-        Ok(())
+        self.do_member_sync(moobius, action.channel_id, action.sender)
     }
 
     /// Service mode: a button was clicked (with its dialog's values).

@@ -139,7 +139,10 @@ pub use bot::Bot;
 pub use client::{Client, Events};
 pub use moobius::Moobius;
 pub use moobius_proto as proto;
-pub use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
+pub use moobius_proto::http::ChannelGroupQuery;
+pub use moobius_proto::ops::{
+    Click, DownloadOptions, DownloadSource, MenuClick, NewChannel, Profile, ProfileQuery,
+};
 pub use moobius_proto::ws::Action;
 pub use moobius_runtime::tls::{self, TlsConfig};
 pub use moobius_runtime::{

@@ -9,7 +9,7 @@
 
 use crate::Error;
 use moobius_proto::config::ServiceIdFile;
-use moobius_proto::ops::DownloadOptions;
+use moobius_proto::ops::{DownloadOptions, DownloadSource};
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -149,14 +149,44 @@ pub fn write_service_id(file: &ServiceIdFile, service_id: &str) -> Result<(), Er
     write_file(&file.path, updated.as_bytes(), true)
 }
 
+/// The URL a download fetches: the URL given, or a message's file URL
+/// (`content.path`); a message without one is an
+/// [`Error::InvalidArgument`] naming it.
+pub fn download_url(source: DownloadSource) -> Result<String, Error> {
+    match source {
+        DownloadSource::Url(url) => Ok(url),
+        DownloadSource::Message {
+            path: Some(url), ..
+        } => Ok(url),
+        DownloadSource::Message { message_id, .. } => Err(Error::InvalidArgument(format!(
+            "message {} has no file to download (no content.path)",
+            message_id.as_ref().map_or("without an id", |m| m.as_str())
+        ))),
+    }
+}
+
 /// Where a download of `url` lands: `options.dir` joined with the caller's
-/// file name (refused unless a plain name) or a safe name from the URL.
+/// file name (refused unless a plain name), else a safe name from the URL,
+/// else (a URL without a last segment) a timestamped name
+/// `download_<unix ms>_<random>` like the reference's.
 pub fn download_target(url: &str, options: &DownloadOptions) -> Result<PathBuf, Error> {
     let name = match &options.file_name {
         Some(n) => checked_file_name(n)?,
-        None => name_from_url(url),
+        None => name_from_url(url).unwrap_or_else(timestamped_name),
     };
     Ok(options.dir.join(name))
+}
+
+/// `download_<unix ms>_<4 hex digits>`: a name for a file whose URL gives
+/// none.
+fn timestamped_name() -> String {
+    let seed = crate::clock::random_seed();
+    format!(
+        "download_{}_{:02x}{:02x}",
+        crate::clock::unix_ms(),
+        seed[0],
+        seed[1]
+    )
 }
 
 /// Writes a downloaded file where `options` say (the folder is created if
@@ -184,8 +214,9 @@ fn checked_file_name(name: &str) -> Result<String, Error> {
     }
 }
 
-/// A safe file name from a URL's last path segment.
-fn name_from_url(url: &str) -> String {
+/// A safe file name from a URL's last path segment; `None` when nothing
+/// of it is left.
+fn name_from_url(url: &str) -> Option<String> {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let last = path.rsplit('/').next().unwrap_or_default();
     let safe: String = last
@@ -198,12 +229,8 @@ fn name_from_url(url: &str) -> String {
             }
         })
         .collect();
-    let safe = safe.trim_start_matches('.').to_owned();
-    if safe.is_empty() {
-        "download".to_owned()
-    } else {
-        safe
-    }
+    let safe = safe.trim_start_matches('.');
+    (!safe.is_empty()).then(|| safe.to_owned())
 }
 
 #[cfg(test)]
@@ -221,11 +248,16 @@ mod tests {
         }
         assert_eq!(checked_file_name("cat.png").expect("plain"), "cat.png");
         assert_eq!(
-            name_from_url("http://h/files/a%2F..%2Fb.png?x=1"),
-            "a_2F.._2Fb.png"
+            name_from_url("http://h/files/a%2F..%2Fb.png?x=1").as_deref(),
+            Some("a_2F.._2Fb.png")
         );
-        assert_eq!(name_from_url("http://h/files/../"), "download");
-        assert_eq!(name_from_url("http://h/.hidden"), "hidden");
+        assert_eq!(name_from_url("http://h/files/../"), None);
+        assert_eq!(name_from_url("http://h/.hidden").as_deref(), Some("hidden"));
+        let unnamed = download_target("http://h/files/", &DownloadOptions::default())
+            .expect("a timestamped name");
+        assert_eq!(unnamed.parent(), Some(Path::new("downloads")));
+        let name = unnamed.file_name().expect("name").to_string_lossy();
+        assert!(name.starts_with("download_"), "{name}");
     }
 
     #[test]
@@ -317,6 +349,29 @@ mod tests {
         assert!(matches!(e, Error::Io { .. }), "{e}");
         assert!(e.to_string().contains("ro"), "{e}");
         assert_eq!(std::fs::read_dir(&ro).expect("list").count(), 0);
+    }
+
+    #[test]
+    fn a_message_stands_for_its_file_url() {
+        let message: moobius_proto::model::MessageBody =
+            serde_json::from_value(serde_json::json!({
+                "subtype": "file", "channel_id": "c", "sender": "u", "message_id": "m-1",
+                "content": {"path": "https://h/f/report.pdf", "filename": "report.pdf"}
+            }))
+            .expect("a file message");
+        let url = download_url(DownloadSource::from(&message)).expect("its path");
+        assert_eq!(url, "https://h/f/report.pdf");
+        let mut text = message;
+        text.content.path = None;
+        let e = download_url(DownloadSource::from(text)).expect_err("no file");
+        assert!(
+            matches!(e, Error::InvalidArgument(ref m) if m.contains("m-1")),
+            "{e}"
+        );
+        assert_eq!(
+            download_url("https://h/x".into()).expect("a url"),
+            "https://h/x"
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@ macro_rules! handle_surface {
             "create_channel_group", "create_service_group", "character_ids_of_channel_group",
             "character_ids_of_service_group", "authenticate", "refresh_authentication",
             "sign_up", "sign_out", "upload", "upload_bytes", "download_bytes", "download",
-            "call",
+            "download_size", "call",
         ];
 
         // ---- websocket --------------------------------------------------
@@ -84,13 +84,16 @@ macro_rules! handle_surface {
 
         /// Service mode: the character list `recipients` see in a channel,
         /// in order (`send_characters`); an empty list clears it.
+        /// `characters` is one character or a list, by id or record
+        /// (`IntoCharacterIds`).
         pub $($async)? fn send_characters(
             &self,
             channel_id: impl Into<$crate::__proto::ChannelId>,
-            characters: Vec<$crate::__proto::CharacterId>,
+            characters: impl $crate::__proto::model::IntoCharacterIds,
             recipients: impl Into<$crate::__proto::compose::Recipients>,
         ) -> Result<(), $crate::Error> {
             let (channel_id, recipients) = (channel_id.into(), recipients.into());
+            let characters = characters.into_character_ids();
             self.run($crate::__proto::ops::SendCharacters { channel_id, characters, recipients })$(.$await)?
         }
 
@@ -286,12 +289,22 @@ macro_rules! handle_surface {
             self.run($crate::__proto::ops::FetchCharacters { channel_id: channel_id.into() })$(.$await)?
         }
 
-        /// The profiles of characters, in the order asked (`fetch_character_profile`).
-        pub $($async)? fn fetch_character_profile(
+        /// Profiles of characters (`fetch_character_profile`), members and
+        /// agents alike. As in the reference, the answer has the argument's
+        /// shape (`ProfileQuery`):
+        /// one character (an id, `&str`, `String`, a `Character` or
+        /// `&Character`) gives one `Character`; a list (`Vec`, slice or
+        /// array, even of one) gives a `Vec<Character>` in the order asked.
+        /// One character the platform does not answer for is an error.
+        pub $($async)? fn fetch_character_profile<Q>(
             &self,
-            ids: Vec<$crate::__proto::CharacterId>,
-        ) -> Result<Vec<$crate::__proto::model::Character>, $crate::Error> {
-            self.call($crate::__proto::http::FetchCharacterProfile::many(ids))$(.$await)?
+            characters: Q,
+        ) -> Result<Q::Output, $crate::Error>
+        where
+            Q: $crate::__proto::ops::ProfileQuery,
+        {
+            use $crate::__proto::ops::ProfileQuery as _;
+            self.call(characters.into_endpoint())$(.$await)?
         }
 
         /// This service's agents (`fetch_agents`).
@@ -389,33 +402,37 @@ macro_rules! handle_surface {
             self.run($crate::__proto::ops::fetch_channel_temp_group(channel_id))$(.$await)?
         }
 
-        /// Makes a group of characters in a channel (`create_channel_group`).
+        /// Makes a group of characters in a channel (`create_channel_group`);
+        /// `characters` is one character or a list, by id or record.
         pub $($async)? fn create_channel_group(
             &self,
             channel_id: impl Into<$crate::__proto::ChannelId>,
             group_name: impl Into<String>,
-            characters: Vec<$crate::__proto::CharacterId>,
+            characters: impl $crate::__proto::model::IntoCharacterIds,
         ) -> Result<$crate::__proto::model::Group, $crate::Error> {
             self.call($crate::__proto::http::CreateChannelGroup::new(channel_id, group_name, characters))$(.$await)?
         }
 
-        /// Makes a service group of characters (`create_service_group`).
+        /// Makes a service group of characters (`create_service_group`);
+        /// `characters` is one character or a list, by id or record.
         pub $($async)? fn create_service_group(
             &self,
-            characters: Vec<$crate::__proto::CharacterId>,
+            characters: impl $crate::__proto::model::IntoCharacterIds,
         ) -> Result<$crate::__proto::model::Group, $crate::Error> {
             self.call($crate::__proto::http::CreateServiceGroup::new(characters))$(.$await)?
         }
 
-        /// The members of a group seen in a channel, asked as `user_id`
-        /// (`character_ids_of_channel_group`).
+        /// The members of a group seen in a channel
+        /// (`character_ids_of_channel_group`). The arguments are named
+        /// (`ChannelGroupQuery`):
+        /// the reference takes them positionally as `(sender_id,
+        /// channel_id, group_id)`, and all three are strings, so named
+        /// fields are what keeps a call from asking for the wrong group.
         pub $($async)? fn character_ids_of_channel_group(
             &self,
-            group_id: impl Into<$crate::__proto::GroupId>,
-            channel_id: impl Into<$crate::__proto::ChannelId>,
-            user_id: impl Into<$crate::__proto::CharacterId>,
+            query: $crate::__proto::http::ChannelGroupQuery,
         ) -> Result<Vec<$crate::__proto::CharacterId>, $crate::Error> {
-            self.call($crate::__proto::http::FetchChannelGroup::new(group_id, channel_id, user_id))$(.$await)?
+            self.call($crate::__proto::http::FetchChannelGroup::from(query))$(.$await)?
         }
 
         /// The members of a service group (`character_ids_of_service_group`).
@@ -479,27 +496,57 @@ macro_rules! handle_surface {
         }
 
         /// Downloads a file's bytes (`download` with `bytes=True`), without
-        /// auth headers.
+        /// auth headers. `source` is a URL or a received message (its
+        /// file's URL, `content.path`; a message without one is an
+        /// `Error::InvalidArgument`).
         pub $($async)? fn download_bytes(
             &self,
-            url: impl Into<String>,
+            source: impl Into<$crate::__proto::ops::DownloadSource>,
         ) -> Result<bytes::Bytes, $crate::Error> {
+            let url = $crate::files::download_url(source.into())?;
             self.call($crate::__proto::http::Download::new(url))$(.$await)?
         }
 
         /// Downloads a file into a folder (`download`); returns its path.
-        /// The file is written safely (see `moobius_runtime::files`); auth
-        /// headers go only where the options and `http::auth_scope` allow.
+        ///
+        /// `source` is a URL or a received message (its file's URL,
+        /// `content.path`, as the reference accepts a `MessageBody`; a
+        /// message without one is an `Error::InvalidArgument`).
+        /// `DownloadOptions::default()` saves into `downloads/` (relative to
+        /// the working directory, like the reference's `./downloads`) under
+        /// the URL's last segment, or `download_<unix ms>_<random>` when it
+        /// has none. An existing file is kept (`Error::FileExists`) unless
+        /// `overwrite(true)`: a documented deviation, the reference
+        /// overwrites by default. The file is written through
+        /// `moobius_runtime::files::write_file` (temporary file, sync,
+        /// rename; links refused); auth headers go only where the options
+        /// and `http::auth_scope` allow.
         pub $($async)? fn download(
             &self,
-            url: impl Into<String>,
+            source: impl Into<$crate::__proto::ops::DownloadSource>,
             options: $crate::__proto::ops::DownloadOptions,
         ) -> Result<std::path::PathBuf, $crate::Error> {
-            let url = url.into();
+            let url = $crate::files::download_url(source.into())?;
             $crate::files::download_target(&url, &options)?;
             let call = $crate::__proto::http::Download::with_options(url.clone(), &options);
             let bytes = self.call(call)$(.$await)??;
             self.save_download(url, options, bytes)$(.$await)?
+        }
+
+        /// The size of a file in bytes without downloading it
+        /// (`download_size`): a `HEAD` request, `None` when the server does
+        /// not say. `source` is a URL or a received message (its file).
+        /// Of `options` only the auth settings apply: `with_auth(true)` is
+        /// the reference's `headers="self"`, sent only where `trust_host`,
+        /// `allow_plain_http_auth` and `http::auth_scope` allow (as for
+        /// [`download`](Self::download)).
+        pub $($async)? fn download_size(
+            &self,
+            source: impl Into<$crate::__proto::ops::DownloadSource>,
+            options: $crate::__proto::ops::DownloadOptions,
+        ) -> Result<Option<u64>, $crate::Error> {
+            let url = $crate::files::download_url(source.into())?;
+            self.call($crate::__proto::http::DownloadSize::with_options(url, &options))$(.$await)?
         }
 
         /// Calls any HTTP endpoint through the session (current token,

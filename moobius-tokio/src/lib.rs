@@ -136,7 +136,10 @@ mod wand;
 
 pub use moobius::Moobius;
 pub use moobius_proto as proto;
-pub use moobius_proto::ops::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
+pub use moobius_proto::http::ChannelGroupQuery;
+pub use moobius_proto::ops::{
+    Click, DownloadOptions, DownloadSource, MenuClick, NewChannel, Profile, ProfileQuery,
+};
 pub use moobius_runtime::tls::{self, TlsConfig};
 pub use moobius_runtime::{
     CallbackResult, Config, Error, Mode, Options, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD,

@@ -152,13 +152,54 @@ pub trait Service: Send + 'static {
         }
     }
 
-    /// Service mode: a user joined a channel.
+    /// Service mode: a user joined a channel. The default calls
+    /// [`do_member_sync`](Self::do_member_sync) with the channel and the
+    /// user who joined, as the reference's `on_join` does.
     fn on_join(
         &mut self,
         moobius: &Moobius,
         action: SimpleAction,
     ) -> impl Future<Output = CallbackResult> + Send {
-        let _ = (moobius, action);
+        self.do_member_sync(moobius, action.channel_id, action.sender)
+    }
+
+    /// Service mode: brings one member's view of a channel up to date, the
+    /// usual place to send a user the service's interface (characters,
+    /// buttons, menu, canvas, style). The default
+    /// [`on_join`](Self::on_join) and [`on_refresh`](Self::on_refresh)
+    /// call it with the channel and the user who joined or asked; as the
+    /// reference's `do_member_sync`, the default itself sends **nothing**.
+    ///
+    /// ```
+    /// use moobius_tokio::{CallbackResult, Moobius, Service};
+    /// use moobius_tokio::proto::ids::{ChannelId, CharacterId};
+    /// use moobius_tokio::proto::model::Button;
+    ///
+    /// struct Menu;
+    ///
+    /// impl Service for Menu {
+    ///     type Spell = ();
+    ///
+    ///     // Every user who joins or refreshes gets the button bar.
+    ///     async fn do_member_sync(
+    ///         &mut self,
+    ///         moobius: &Moobius,
+    ///         channel_id: ChannelId,
+    ///         member: CharacterId,
+    ///     ) -> CallbackResult {
+    ///         let buttons = vec![Button::new("hello", "Say hello")];
+    ///         moobius.send_buttons(channel_id, buttons, member).await?;
+    ///         Ok(())
+    ///     }
+    /// }
+    /// ```
+    fn do_member_sync(
+        &mut self,
+        moobius: &Moobius,
+        channel_id: ChannelId,
+        member: CharacterId,
+    ) -> impl Future<Output = CallbackResult> + Send {
+        let _ = (moobius, channel_id, member);
         async { Ok(()) }
     }
 
@@ -173,14 +214,15 @@ pub trait Service: Send + 'static {
     }
 
     /// Service mode: a client asks for the channel's state (characters,
-    /// buttons, canvas, ...).
+    /// buttons, canvas, ...). The default calls
+    /// [`do_member_sync`](Self::do_member_sync) with the channel and the
+    /// user who asked, as the reference's `on_refresh` does.
     fn on_refresh(
         &mut self,
         moobius: &Moobius,
         action: SimpleAction,
     ) -> impl Future<Output = CallbackResult> + Send {
-        let _ = (moobius, action);
-        async { Ok(()) }
+        self.do_member_sync(moobius, action.channel_id, action.sender)
     }
 
     /// Service mode: a button was clicked (with its dialog's values).

@@ -4,7 +4,7 @@
 mod tokio_support;
 
 use moobius_tokio::proto::compose::{Card, FileSource, MessageSpec, Recipients};
-use moobius_tokio::proto::http::FetchMessageHistory;
+use moobius_tokio::proto::http::{ChannelGroupQuery, FetchMessageHistory};
 use moobius_tokio::proto::ids::{ChannelId, CharacterId};
 use moobius_tokio::proto::model::{
     Button, CanvasItem, ChannelInfo, Display, MenuItem, MessageSubtype, StyleItem, Widget,
@@ -297,7 +297,11 @@ async fn service_mode_methods() {
         .await
         .unwrap();
     let in_group = m
-        .character_ids_of_channel_group(cg.group_id, CHANNEL, alice.as_str())
+        .character_ids_of_channel_group(ChannelGroupQuery {
+            sender_id: alice.as_str().into(),
+            channel_id: CHANNEL.into(),
+            group_id: cg.group_id,
+        })
         .await
         .unwrap();
     assert_eq!(in_group, vec![CharacterId::new(&alice)]);

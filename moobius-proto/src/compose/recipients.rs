@@ -8,6 +8,14 @@ use std::sync::Arc;
 /// Recipients as the application gives them. Lists of ids become group ids
 /// through the HTTP API before a frame leaves (the session does that and
 /// caches the result); a known group id or the service itself is sent as is.
+///
+/// One character or a list converts into it, by id ([`CharacterId`],
+/// `&CharacterId`, a `Vec` or slice of them) or by record ([`Character`],
+/// `&Character`, a slice of them), as the reference accepts (a `Vec` of
+/// records goes as `list.as_slice()`, so that `vec![]` still infers). A
+/// plain string does not (it could name a character, a group or
+/// `"service"`): say which with `CharacterId::new`, [`Recipients::Group`]
+/// or [`Recipients::Service`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Recipients {
     /// These characters, in this order.
@@ -150,5 +158,44 @@ impl From<&Character> for Recipients {
 impl From<&[Character]> for Recipients {
     fn from(cs: &[Character]) -> Self {
         Self::Characters(cs.iter().map(|c| c.character_id.clone()).collect())
+    }
+}
+
+impl From<&CharacterId> for Recipients {
+    fn from(id: &CharacterId) -> Self {
+        Self::Characters(vec![id.clone()])
+    }
+}
+
+impl From<&Vec<CharacterId>> for Recipients {
+    fn from(ids: &Vec<CharacterId>) -> Self {
+        Self::from(ids.as_slice())
+    }
+}
+
+impl From<Character> for Recipients {
+    fn from(c: Character) -> Self {
+        Self::Characters(vec![c.character_id])
+    }
+}
+
+#[cfg(test)]
+mod conversion_tests {
+    use super::*;
+
+    #[test]
+    fn characters_by_record_or_id_become_the_list_of_ids() {
+        let (a, b) = (Character::new("a", "A"), Character::new("b", "B"));
+        let ids = |r: Recipients| match r {
+            Recipients::Characters(ids) => ids,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(ids(a.clone().into()), ["a"]);
+        assert_eq!(ids((&a).into()), ["a"]);
+        assert_eq!(ids((&CharacterId::new("c")).into()), ["c"]);
+        let list = vec![a, b];
+        assert_eq!(ids(list.as_slice().into()), ["a", "b"]);
+        let id_list = vec![CharacterId::new("x"), CharacterId::new("y")];
+        assert_eq!(ids((&id_list).into()), ["x", "y"]);
     }
 }

@@ -354,14 +354,32 @@ fn file_uri(endpoint: &'static str, url: &str) -> Result<::http::Uri, RequestErr
 ///
 /// With `with_auth` (the reference's `headers="self"`), the account's
 /// `Auth-Origin`/`Authorization` headers are sent too, for buckets that need
-/// them; the context must then hold a token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// them (the context must then hold a token), but only where
+/// [`auth_scope`](super::auth_scope) allows, exactly as for [`Download`]:
+/// the platform's own host, the hosts in `trusted_hosts`, and plain
+/// `http://` to a host that is not loopback only with
+/// `allow_plain_http_auth`. Elsewhere the request goes without them.
+///
+/// ```
+/// use moobius_proto::http::DownloadSize;
+/// let size = DownloadSize::new("https://files.example/a.pdf")
+///     .with_auth()
+///     .trust_host("files.example");
+/// assert!(size.with_auth);
+/// assert_eq!(size.trusted_hosts, ["files.example"]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use = "an endpoint does nothing until its request is sent"]
 pub struct DownloadSize {
     /// The file's URL.
     pub url: String,
-    /// Send `Auth-Origin` and `Authorization: Bearer …`.
+    /// Send `Auth-Origin` and `Authorization: Bearer …` (where allowed).
     pub with_auth: bool,
+    /// Hosts besides the platform's trusted with the headers (`host` or
+    /// `host:port`).
+    pub trusted_hosts: Vec<String>,
+    /// Allow the headers over plain `http://` to a host that is not loopback.
+    pub allow_plain_http_auth: bool,
 }
 
 impl DownloadSize {
@@ -369,29 +387,87 @@ impl DownloadSize {
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
-            with_auth: false,
+            ..Self::default()
         }
     }
 
-    /// The same request with the account's auth headers (`headers="self"`).
+    /// The size `options` describe: auth headers as they allow (their
+    /// folder, file name and `overwrite` do not apply).
+    pub fn with_options(url: impl Into<String>, options: &crate::ops::DownloadOptions) -> Self {
+        Self {
+            url: url.into(),
+            with_auth: options.with_auth,
+            trusted_hosts: options.auth_hosts.clone(),
+            allow_plain_http_auth: options.allow_plain_http_auth,
+        }
+    }
+
+    /// The size of a message's file (its `content.path`); `None` when the
+    /// message has no path.
+    #[must_use]
+    pub fn of_message(message: &crate::model::MessageBody) -> Option<Self> {
+        message_file_url(message).map(Self::new)
+    }
+
+    /// The same request with the account's auth headers (`headers="self"`),
+    /// where [`auth_scope`](super::auth_scope) allows.
     pub fn with_auth(mut self) -> Self {
         self.with_auth = true;
         self
     }
+
+    /// Trusts `host` (`host` or `host:port`) with the auth headers too.
+    pub fn trust_host(mut self, host: impl Into<String>) -> Self {
+        self.trusted_hosts.push(host.into());
+        self
+    }
+}
+
+/// The URL of a message's file (`content.path`), if it has one.
+fn message_file_url(message: &crate::model::MessageBody) -> Option<String> {
+    message
+        .content
+        .path
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+}
+
+/// Whether a request to `uri` asked `with_auth` may carry the auth headers.
+fn auth_allowed(
+    ctx: &ApiContext,
+    uri: &::http::Uri,
+    with_auth: bool,
+    trusted_hosts: &[String],
+    allow_plain_http: bool,
+) -> bool {
+    let ask = super::AuthRequest {
+        platform: &ctx.base,
+        trusted_hosts,
+        allow_plain_http,
+    };
+    with_auth && super::auth_scope(uri, &ask) == super::AuthScope::Send
 }
 
 impl Endpoint for DownloadSize {
     type Output = Option<u64>;
     const NAME: &'static str = "download_size";
 
-    /// Builds the `HEAD`; `ctx` gives the token when `with_auth`.
+    /// Builds the `HEAD`; `ctx` gives the token when the headers go.
     fn request(&self, ctx: &ApiContext) -> Result<Request<Bytes>, RequestError> {
-        let auth = if self.with_auth {
+        let uri = file_uri(Self::NAME, &self.url)?;
+        let allowed = auth_allowed(
+            ctx,
+            &uri,
+            self.with_auth,
+            &self.trusted_hosts,
+            self.allow_plain_http_auth,
+        );
+        let auth = if allowed {
             Some(bearer(Self::NAME, ctx)?)
         } else {
             None
         };
-        let uri = file_uri(Self::NAME, &self.url)?;
         build(Self::NAME, Method::HEAD, uri, auth, None)
     }
 
@@ -456,24 +532,20 @@ impl Download {
 
     /// Whether the auth headers go with this request to `uri`.
     fn auth_allowed(&self, ctx: &ApiContext, uri: &::http::Uri) -> bool {
-        let ask = super::AuthRequest {
-            platform: &ctx.base,
-            trusted_hosts: &self.trusted_hosts,
-            allow_plain_http: self.allow_plain_http_auth,
-        };
-        self.with_auth && super::auth_scope(uri, &ask) == super::AuthScope::Send
+        auth_allowed(
+            ctx,
+            uri,
+            self.with_auth,
+            &self.trusted_hosts,
+            self.allow_plain_http_auth,
+        )
     }
 
     /// Download the file of a message (its `content.path`, as the reference
     /// does when given a message); `None` when the message has no path.
     #[must_use]
     pub fn of_message(message: &crate::model::MessageBody) -> Option<Self> {
-        message
-            .content
-            .path
-            .as_deref()
-            .filter(|p| !p.is_empty())
-            .map(Self::new)
+        message_file_url(message).map(Self::new)
     }
 
     /// The same request with the account's auth headers (`headers="self"`).
@@ -680,6 +752,42 @@ mod tests {
             ..plain
         };
         assert!(has_auth(decided));
+    }
+
+    #[test]
+    fn download_size_auth_follows_the_same_scope_as_download() {
+        let ctx = ApiContext::new("https://api.moobius.ai/".parse().expect("base"))
+            .with_access_token(crate::AccessToken::new("tok"));
+        let has_auth = |d: DownloadSize| {
+            let r = d.request(&ctx).expect("request");
+            r.headers().contains_key(::http::header::AUTHORIZATION)
+        };
+        assert!(has_auth(
+            DownloadSize::new("https://api.moobius.ai/f/a.pdf").with_auth()
+        ));
+        assert!(!has_auth(DownloadSize::new(
+            "https://api.moobius.ai/f/a.pdf"
+        )));
+        let foreign = DownloadSize::new("https://cdn.example/a.pdf").with_auth();
+        assert!(!has_auth(foreign.clone()), "another host");
+        assert!(has_auth(foreign.trust_host("cdn.example")), "named host");
+        let options = crate::ops::DownloadOptions::default()
+            .with_auth(true)
+            .trust_host("cdn.example")
+            .allow_plain_http_auth(true);
+        assert!(has_auth(DownloadSize::with_options(
+            "http://cdn.example/a.pdf",
+            &options
+        )));
+        let message: crate::model::MessageBody = serde_json::from_value(serde_json::json!({
+            "subtype": "file", "channel_id": "c", "sender": "u",
+            "content": {"path": "https://cdn.example/r.pdf", "filename": "r.pdf"}
+        }))
+        .expect("a file message");
+        assert_eq!(
+            DownloadSize::of_message(&message).map(|d| d.url).as_deref(),
+            Some("https://cdn.example/r.pdf")
+        );
     }
 
     #[test]

@@ -310,6 +310,11 @@ impl FetchChannelGroup {
 /// assert_eq!(call.group_id, "g-1");
 /// assert_eq!(call.user_id, "u-1");
 /// ```
+///
+/// Both drivers' `Moobius::character_ids_of_channel_group` take it. It is
+/// built with a struct literal on purpose (every field named at the call),
+/// so it stays exhaustive: no `#[non_exhaustive]`, no positional
+/// constructor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChannelGroupQuery {
     /// Who asks: the frame's sender (sent as `user_id`).

@@ -30,8 +30,12 @@
 //! ```
 
 mod options;
+mod profile;
 
-pub use options::{Click, DownloadOptions, MenuClick, NewChannel, Profile};
+pub use options::{
+    Click, DownloadOptions, DownloadSource, MenuClick, NewChannel, Profile, DEFAULT_DOWNLOAD_DIR,
+};
+pub use profile::ProfileQuery;
 
 use crate::compose::{MessageSpec, Recipients};
 use crate::http::{

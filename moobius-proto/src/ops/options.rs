@@ -1,7 +1,7 @@
 //! Option structs of the operations that take more than a few arguments,
 //! the same for both drivers.
 
-use crate::ids::{ButtonId, ChannelId, MenuItemId};
+use crate::ids::{ButtonId, ChannelId, MenuItemId, MessageId};
 use crate::model::{ClickArgument, MessageBody};
 use crate::ws::ClickedMessage;
 use std::path::PathBuf;
@@ -203,18 +203,28 @@ impl MenuClick {
     }
 }
 
+/// The folder downloads land in when no other is given: `downloads`,
+/// relative to the working directory, as the reference's `./downloads`.
+pub const DEFAULT_DOWNLOAD_DIR: &str = "downloads";
+
 /// Where `Moobius::download` puts a file, and whom it trusts.
 ///
-/// The file lands in `dir` under `file_name` (default: the last segment of
-/// the URL, made safe). A name that would leave `dir` (a path separator,
-/// `..`, an absolute path) is refused, and an existing file is not
-/// overwritten unless asked. Auth headers go only where
+/// The file lands in `dir` ([`DEFAULT_DOWNLOAD_DIR`] for
+/// [`DownloadOptions::default`]) under `file_name` (default: the last
+/// segment of the URL, made safe; a timestamped name when the URL has
+/// none). A name that would leave `dir` (a path separator, `..`, an
+/// absolute path) is refused, and an existing file is not overwritten
+/// unless asked: a documented deviation, the reference's `Moobius.download`
+/// overwrites by default. Auth headers go only where
 /// [`auth_scope`](crate::http::auth_scope) allows.
 ///
 /// ```
 /// use moobius_proto::ops::DownloadOptions;
 /// let o = DownloadOptions::into_dir("downloads").file_name("cat.png").overwrite(true);
 /// assert!(o.overwrite);
+/// let d = DownloadOptions::default();
+/// assert_eq!(d.dir, std::path::Path::new("downloads"));
+/// assert!(!d.overwrite && !d.with_auth);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use]
@@ -233,6 +243,79 @@ pub struct DownloadOptions {
     /// Allow the auth headers over plain `http://` to a host that is not
     /// loopback (they travel readable by anyone on the way).
     pub allow_plain_http_auth: bool,
+}
+
+impl Default for DownloadOptions {
+    /// Into [`DEFAULT_DOWNLOAD_DIR`], named after the URL, never
+    /// overwriting, no auth.
+    fn default() -> Self {
+        Self::into_dir(DEFAULT_DOWNLOAD_DIR)
+    }
+}
+
+/// What `Moobius::download` fetches: a URL, or a received message (its
+/// file's URL, `content.path`), as the reference's `source` argument.
+///
+/// ```
+/// use moobius_proto::ops::DownloadSource;
+/// let s = DownloadSource::from("https://files.example/cat.png");
+/// assert_eq!(s.url(), Some("https://files.example/cat.png"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DownloadSource {
+    /// A file's URL.
+    Url(String),
+    /// A message's file.
+    Message {
+        /// The message's id, for the error when it has no file.
+        message_id: Option<MessageId>,
+        /// Its `content.path` (`None` when it has none, or an empty one).
+        path: Option<String>,
+    },
+}
+
+impl DownloadSource {
+    /// The URL to fetch; `None` for a message without a file.
+    #[must_use]
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            Self::Url(url) => Some(url),
+            Self::Message { path, .. } => path.as_deref(),
+        }
+    }
+}
+
+impl From<&str> for DownloadSource {
+    fn from(url: &str) -> Self {
+        Self::Url(url.to_owned())
+    }
+}
+
+impl From<String> for DownloadSource {
+    fn from(url: String) -> Self {
+        Self::Url(url)
+    }
+}
+
+impl From<&String> for DownloadSource {
+    fn from(url: &String) -> Self {
+        Self::Url(url.clone())
+    }
+}
+
+impl From<&MessageBody> for DownloadSource {
+    fn from(message: &MessageBody) -> Self {
+        Self::Message {
+            message_id: message.message_id.clone(),
+            path: message.content.path.clone().filter(|p| !p.is_empty()),
+        }
+    }
+}
+
+impl From<MessageBody> for DownloadSource {
+    fn from(message: MessageBody) -> Self {
+        Self::from(&message)
+    }
 }
 
 impl DownloadOptions {

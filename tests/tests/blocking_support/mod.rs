@@ -185,7 +185,7 @@ impl Bot for Recorder {
         if self.echo {
             // Show the joiner who is here: several HTTP calls, from a callback.
             let everyone = moobius.fetch_characters(action.channel_id.clone())?;
-            let ids = everyone.into_iter().map(|c| c.character_id).collect();
+            let ids: Vec<_> = everyone.into_iter().map(|c| c.character_id).collect();
             moobius.send_characters(action.channel_id, ids, action.sender.clone())?;
         }
         self.note(Seen::Join(action.sender))
