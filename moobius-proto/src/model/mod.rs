@@ -26,6 +26,7 @@ mod user;
 
 pub(crate) use context::deserialize_raw_context;
 pub(crate) use lenient::flatten_one_level as flatten_click_arguments;
+pub(crate) use message::RawContext;
 
 pub use action::SimpleAction;
 pub use button::{BottomButton, Button, Dialog, InputComponent};

@@ -413,15 +413,6 @@ impl<'de> Deserialize<'de> for ActionKey {
     }
 }
 
-/// A `context` value kept as JSON text ([`crate::model::deserialize_raw_context`]).
-struct RawContext(Option<Context>);
-
-impl<'de> Deserialize<'de> for RawContext {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::model::deserialize_raw_context(d).map(RawContext)
-    }
-}
-
 /// Click arguments, flattened one level ([`crate::model::flatten_click_arguments`]).
 struct Arguments(Vec<ClickArgument>);
 
@@ -461,7 +452,9 @@ impl<'de> Deserialize<'de> for ActionBody {
                         ActionKey::Subtype => subtype = Some(map.next_value()?),
                         ActionKey::ChannelId => channel_id = map.next_value()?,
                         ActionKey::Sender => sender = map.next_value()?,
-                        ActionKey::Context => context = map.next_value::<RawContext>()?.0,
+                        ActionKey::Context => {
+                            context = map.next_value::<crate::model::RawContext>()?.0
+                        }
                         ActionKey::ButtonId => button_id = map.next_value()?,
                         ActionKey::Arguments => arguments = map.next_value::<Arguments>()?.0,
                         ActionKey::Labels => labels = map.next_value()?,
