@@ -2,8 +2,8 @@
 
 /// Declares a string newtype id with serde, `Display`, `From` and `AsRef` impls.
 ///
-/// The text is an `IdStr` (`Arc<str>`): 16 bytes, cloned without
-/// allocating; the public API speaks `&str` and `String` only.
+/// The text is an `IdStr` (`Box<str>`, 16 bytes); the public API speaks
+/// `&str` and `String` only.
 macro_rules! string_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*

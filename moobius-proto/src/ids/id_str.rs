@@ -1,31 +1,31 @@
-//! The storage behind every typed id: a shared string (`Arc<str>`).
+//! The storage behind every typed id: a boxed string (`Box<str>`).
 //!
-//! Decoding an id allocates once (as a `String` did); cloning one is a
-//! reference-count increment, and an id is 16 bytes instead of 24, which
-//! matters because ids sit in every decoded frame and frames are moved by
-//! value. An inline small string (up to 36 bytes, a UUID, without
-//! allocating) was measured too and was no faster end to end: its 48-byte
-//! ids made every frame larger, and the copies cost what the allocations
-//! saved. `benches/codec.rs` (`ids/…`) compares the storages on their own.
+//! Decoding an id allocates once, as a `String` did, but an id is 16 bytes
+//! instead of 24, which matters because ids sit in every decoded frame and
+//! frames are moved by value. Measured alternatives (CPU time per decoded
+//! payload, `benches/codec.rs`): an inline small string (up to 36 bytes, a
+//! UUID, no allocation) made ids 48 bytes and frames larger, and the copies
+//! cost what the allocations saved; `Arc<str>` clones without allocating but
+//! decoded 2–3 % slower (its allocation is larger). `ids/…` in the bench
+//! compares the storages on their own.
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 use std::fmt;
-use std::sync::Arc;
 
-/// An id's text, shared.
+/// An id's text.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct IdStr(Arc<str>);
+pub(crate) struct IdStr(Box<str>);
 
 impl IdStr {
     /// Copies `s`.
     pub(crate) fn from_text(s: &str) -> Self {
-        Self(Arc::from(s))
+        Self(Box::from(s))
     }
 
     /// Takes `s`.
     pub(crate) fn from_string(s: String) -> Self {
-        Self(Arc::from(s))
+        Self(Box::from(s))
     }
 
     /// The text.
