@@ -1,10 +1,11 @@
 //! The simplest way to use the platform: a [`Client`] whose events are an
 //! iterator.
 
-use crate::driver::{start, Delivery};
+use crate::driver::Delivery;
+use crate::runner::start;
 use crate::{Bot, Config, Error, Moobius};
 use moobius_proto::session::Event;
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::Receiver;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -78,21 +79,16 @@ impl Client {
     /// The next event, waiting as long as it takes; `None` once the client
     /// has stopped (after the [`Event::Fatal`] that ended it, if one did).
     pub fn next_event(&mut self) -> Option<Event> {
-        match self.deliveries.recv().ok()? {
-            Delivery::Event(event) => Some(event),
-            Delivery::Spell(never) => match never {},
-        }
+        let Delivery::Event(event) = self.deliveries.recv().ok()?;
+        Some(event)
     }
 
     /// Like [`next_event`](Self::next_event), waiting at most `timeout`;
     /// `None` also when the time ran out
     /// ([`Moobius::is_stopped`] tells which).
     pub fn next_event_timeout(&mut self, timeout: Duration) -> Option<Event> {
-        match self.deliveries.recv_timeout(timeout) {
-            Ok(Delivery::Event(event)) => Some(event),
-            Ok(Delivery::Spell(never)) => match never {},
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        let Delivery::Event(event) = self.deliveries.recv_timeout(timeout).ok()?;
+        Some(event)
     }
 
     /// The events, as an iterator (see [`next_event`](Self::next_event)).
@@ -109,19 +105,10 @@ impl Client {
     /// (`Err` with the fatal error): see [`run`](crate::run). Its
     /// [`on_spell`](Bot::on_spell) is never called (use
     /// [`spawn`](crate::spawn) for spells).
-    pub fn run<B: Bot>(mut self, mut bot: B) -> Result<(), Error> {
-        let mut watch = moobius_runtime::CallbackWatch::default();
-        while let Ok(delivery) = self.deliveries.recv() {
-            let Delivery::Event(event) = delivery;
-            if let Event::Fatal(e) = event {
-                return Err(Error::Fatal(e));
-            }
-            crate::dispatch::event(&mut watch, &mut bot, &self.moobius, event);
-        }
+    pub fn run<B: Bot>(mut self, bot: B) -> Result<(), Error> {
+        let result = crate::dispatch::drive(&self.moobius, &self.deliveries, bot, |n| match n {});
         self.join();
-        self.moobius
-            .fatal()
-            .map_or(Ok(()), |e| Err(Error::Fatal(e)))
+        result
     }
 
     fn join(&mut self) {

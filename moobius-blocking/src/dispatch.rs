@@ -1,60 +1,38 @@
 //! From what the loop delivers (callback-ready events and spells) to the
-//! bot's callbacks: a plain `match`; a callback's error or panic is logged,
-//! never fatal.
+//! bot's callbacks, on the bot's thread, one at a time in arrival order: a
+//! plain `match`; a callback's error or panic is logged, never fatal.
 
-use crate::{Bot, CallbackResult, Moobius};
+use crate::driver::Delivery;
+use crate::{Bot, Error, Moobius};
 use moobius_proto::session::Event;
 use moobius_runtime::CallbackWatch;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::Receiver;
 
-/// Runs the callback `event` is for, if any.
-pub(crate) fn event<B: Bot>(
-    watch: &mut CallbackWatch,
-    bot: &mut B,
+/// Delivers to `bot` until the loop ends (`Ok`), or until the fatal error
+/// that ended it (`Err`); `spell` makes the bot's spells of the loop's.
+pub(crate) fn drive<B: Bot, Sp>(
     moobius: &Moobius,
-    event: Event,
-) {
-    if let Some(name) = event.callback() {
-        let span = moobius_runtime::callback_span(name, event.channel_id());
-        span.in_scope(|| guarded(watch, name, || call(bot, moobius, event)));
+    deliveries: &Receiver<Delivery<Sp>>,
+    mut bot: B,
+    spell: fn(Sp) -> B::Spell,
+) -> Result<(), Error> {
+    let mut watch = CallbackWatch::default();
+    while let Ok(delivery) = deliveries.recv() {
+        let delivery = match delivery {
+            Delivery::Event(Event::Fatal(e)) => return Err(Error::Fatal(e)),
+            Delivery::Event(event) => Delivery::Event(event),
+            Delivery::Spell(s) => Delivery::Spell(spell(s)),
+        };
+        let Some(callback) = delivery.callback() else {
+            continue;
+        };
+        let _in = delivery.span().entered();
+        let outcome = catch_unwind(AssertUnwindSafe(|| match delivery {
+            Delivery::Event(event) => moobius_runtime::call_back!(bot, moobius, event),
+            Delivery::Spell(spell) => bot.on_spell(moobius, spell),
+        }));
+        watch.finished(callback, outcome);
     }
-}
-
-/// Runs `on_spell`.
-pub(crate) fn spell<B: Bot>(
-    watch: &mut CallbackWatch,
-    bot: &mut B,
-    moobius: &Moobius,
-    spell: B::Spell,
-) {
-    moobius_runtime::callback_span("on_spell", None)
-        .in_scope(|| guarded(watch, "on_spell", || bot.on_spell(moobius, spell)));
-}
-
-fn guarded(watch: &mut CallbackWatch, callback: &'static str, f: impl FnOnce() -> CallbackResult) {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(())) => watch.done(callback, None),
-        Ok(Err(error)) => watch.done(callback, Some(error.as_ref())),
-        Err(panic) => {
-            let panic = moobius_runtime::panic_message(panic.as_ref());
-            tracing::error!(callback, panic, "callback panicked; going on");
-        }
-    }
-}
-
-/// The callback of `event`: events carry what the callbacks take.
-fn call<B: Bot>(bot: &mut B, m: &Moobius, event: Event) -> CallbackResult {
-    match event {
-        Event::BeforeChannelInit => bot.before_channel_init(m),
-        Event::ChannelInit(channel) => bot.on_channel_init(m, channel),
-        Event::ChannelCheckin(channel) => bot.on_channel_checkin(m, channel),
-        Event::Ready => bot.on_start(m),
-        Event::MessageUp(message) => bot.on_message_up(m, *message),
-        Event::MessageDown(message) => bot.on_message_down(m, *message),
-        Event::Action(action) => bot.on_action(m, action),
-        Event::Update(update) => bot.on_update(m, *update),
-        Event::Copy(copy) => bot.on_copy_client(m, copy),
-        Event::UnknownPayload(frame) => bot.on_unknown_payload(m, frame),
-        _ => Ok(()),
-    }
+    moobius.fatal().map_or(Ok(()), |e| Err(Error::Fatal(e)))
 }

@@ -19,14 +19,6 @@ pub(crate) struct HttpClient {
     max_body: u64,
 }
 
-impl std::fmt::Debug for HttpClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpClient")
-            .field("max_body", &self.max_body)
-            .finish_non_exhaustive()
-    }
-}
-
 impl HttpClient {
     /// A client whose requests take at most `timeout` in all, whose
     /// answers may be at most `max_body` bytes long, and which trusts
@@ -70,18 +62,14 @@ impl HttpClient {
         } else {
             self.agent.run(Request::from_parts(parts, body.as_ref()))
         };
-        let response = sent.map_err(|e| {
-            let text = moobius_runtime::explain::transport(&uri, &e);
-            tracing::debug!(%method, %path, error = %text, "HTTP request failed");
-            TransportError(text)
-        })?;
+        let response =
+            sent.map_err(|e| TransportError(moobius_runtime::explain::transport(&uri, &e)))?;
         let (parts, mut body) = response.into_parts();
         let bytes = body
             .with_config()
             .limit(self.max_body)
             .read_to_vec()
             .map_err(|e| TransportError(format!("reading the answer to {method} {path}: {e}")))?;
-        tracing::debug!(%method, %path, status = parts.status.as_u16(), len = bytes.len(), "HTTP answer");
         Ok(Response::from_parts(parts, Bytes::from(bytes)))
     }
 }

@@ -3,10 +3,10 @@
 //! and the bot's callbacks run one at a time, in arrival order, on the
 //! bot's thread.
 
-use crate::driver::{start, Delivery, Started};
+use crate::driver::{Delivery, Loop, Shared};
 use crate::{Bot, Config, Error, Moobius};
-use moobius_proto::session::Event;
 use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 /// Runs `bot` on this thread until it is stopped ([`Moobius::stop`], from a
@@ -38,7 +38,7 @@ pub fn run<B: Bot>(config: impl Into<Config>, bot: B) -> Result<(), Error> {
     let _in = span.enter();
     drop(spells);
     let signals = stop_on_signals(&moobius);
-    let result = drive(&moobius, &deliveries, bot);
+    let result = crate::dispatch::drive(&moobius, &deliveries, bot, |s| s);
     moobius.stop();
     let _ = thread.join();
     if let Some(signals) = signals {
@@ -97,21 +97,42 @@ impl NoSignals {
     fn close(&self) {}
 }
 
-/// Delivers to `bot` until the loop ends; `Err` with its fatal error.
-fn drive<B: Bot>(
-    moobius: &Moobius,
-    deliveries: &Receiver<Delivery<B::Spell>>,
-    mut bot: B,
-) -> Result<(), Error> {
-    let mut watch = moobius_runtime::CallbackWatch::default();
-    while let Ok(delivery) = deliveries.recv() {
-        match delivery {
-            Delivery::Event(Event::Fatal(e)) => return Err(Error::Fatal(e)),
-            Delivery::Event(event) => crate::dispatch::event(&mut watch, &mut bot, moobius, event),
-            Delivery::Spell(spell) => crate::dispatch::spell(&mut watch, &mut bot, moobius, spell),
-        }
-    }
-    moobius.fatal().map_or(Ok(()), |e| Err(Error::Fatal(e)))
+/// Events waiting for the application beyond which the loop stops reading
+/// the socket (memory stays bounded while nobody takes events).
+const MAX_PENDING: usize = 4096;
+
+/// A started loop: the handle, the application's end of the deliveries,
+/// the spell sender, and the loop's thread.
+pub(crate) struct Started<Sp> {
+    pub(crate) moobius: Moobius,
+    pub(crate) deliveries: Receiver<Delivery<Sp>>,
+    pub(crate) spells: SyncSender<Sp>,
+    pub(crate) thread: JoinHandle<()>,
+    /// The span of this service's log lines (the bot's thread enters it too).
+    pub(crate) span: tracing::Span,
+}
+
+/// Starts the loop for `config` on a thread of its own.
+pub(crate) fn start<Sp: Send + 'static>(config: Config) -> Result<Started<Sp>, Error> {
+    let (commands, command_rx) = std::sync::mpsc::channel();
+    let (spells, spell_rx) = std::sync::mpsc::sync_channel(config.options.command_queue.max(1));
+    let (delivery_tx, deliveries) = std::sync::mpsc::sync_channel(MAX_PENDING);
+    let shared = Arc::new(Shared::default());
+    let moobius = Moobius::new(commands, shared.clone(), &config);
+    let driver = Loop::new(config, shared, command_rx, spell_rx, delivery_tx)?;
+    let span = driver.span();
+    let loop_span = span.clone();
+    let thread = std::thread::Builder::new()
+        .name("moobius-loop".into())
+        .spawn(move || loop_span.in_scope(|| driver.run()))
+        .map_err(|e| Error::TaskFailed(e.to_string()))?;
+    Ok(Started {
+        moobius,
+        deliveries,
+        spells,
+        thread,
+        span,
+    })
 }
 
 /// Starts `bot` on a thread of its own; the returned [`Running`] hands out
@@ -144,7 +165,7 @@ where
         .name("moobius-bot".into())
         .spawn(move || {
             let _in = span.enter();
-            let result = drive(&m, &deliveries, bot);
+            let result = crate::dispatch::drive(&m, &deliveries, bot, |s| s);
             m.stop();
             let _ = loop_thread.join();
             result

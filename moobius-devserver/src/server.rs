@@ -889,6 +889,16 @@ impl DevServerHandle {
             .unwrap_or_default()
     }
 
+    /// How many HTTP requests the API path `path` (e.g.
+    /// `moobius_proto::http::paths::AUTH_REFRESH`) received so far, any
+    /// method and any outcome (injected failures included); `0` for a path
+    /// that is not an API endpoint. Lets tests observe a client's periodic
+    /// token refreshes and sign-ins.
+    #[must_use]
+    pub fn request_count(&self, path: &str) -> u64 {
+        self.shared.requests.of(path)
+    }
+
     /// Keys of the stored files.
     #[must_use]
     pub fn file_keys(&self) -> Vec<String> {

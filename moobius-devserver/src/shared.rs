@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     pub(crate) config: Config,
     pub(crate) faults: Faults,
+    /// Requests per API path (see `DevServerHandle::request_count`).
+    pub(crate) requests: crate::http::RequestCounts,
     events: watch::Sender<u64>,
     /// `http://HOST:PORT` of this server (no trailing slash).
     pub(crate) http_base: String,
@@ -37,6 +39,7 @@ impl Shared {
             state: Mutex::new(state),
             config,
             faults: Faults::default(),
+            requests: crate::http::RequestCounts::default(),
             events: watch::Sender::new(0),
             http_base,
         }

@@ -1200,3 +1200,58 @@ fn a_generic_message_to_a_list_of_recipients_goes_to_a_group_like_the_reference(
         Err(CommandError::NoRecipients)
     );
 }
+
+/// Tokens revoked while the periodic refresh is on the wire: the refresh
+/// brings a token issued before the revocation, so a call refused meanwhile
+/// must not spend its one retry on it. Whichever answer comes first (the
+/// seeds vary the delays), the call ends with a fresh token and succeeds.
+#[test]
+fn a_call_refused_while_a_refresh_is_under_way_still_gets_a_fresh_token() {
+    for seed in 0..24 {
+        let mut sim = service(100 + seed);
+        sim.run_until_ready();
+        sim.faults.http_delay = Duration::from_millis(400);
+        let refreshes = |sim: &Sim| {
+            sim.platform
+                .http_log
+                .iter()
+                .filter(|l| l.ends_with("/auth/refresh"))
+                .count()
+        };
+        let before = refreshes(&sim);
+        let refresh_due = sim.start + Duration::from_secs(6 * 3600);
+        sim.run_until(refresh_due - Duration::from_secs(5));
+        let mut steps = 0;
+        while refreshes(&sim) == before {
+            steps += 1;
+            assert!(
+                steps < 60_000,
+                "seed {seed}: the periodic refresh never went out"
+            );
+            sim.run_for(Duration::from_millis(1));
+        }
+        // The refresh's new token exists now; revoke everything before its
+        // answer arrives, then make a call that will be refused.
+        sim.platform.expire_tokens();
+        let call =
+            moobius_proto::ops::Call(moobius_proto::http::FetchMemberIds::new(CHAN, "svc-1"));
+        let now = sim.now;
+        let (id, state) = call.start(&mut sim.session, now, 1).expect("started");
+        sim.run_for(Duration::from_secs(10));
+        let result = sim.events.iter_mut().find_map(|e| match e {
+            Event::OpDone { op: o, result } if *o == id => {
+                Some(std::mem::replace(result, Err(OpError::Closed)))
+            }
+            _ => None,
+        });
+        let reply = result
+            .unwrap_or_else(|| panic!("seed {seed}: the call never finished"))
+            .unwrap_or_else(|e| panic!("seed {seed}: the call failed: {e}"));
+        let ids: Vec<CharacterId> =
+            <moobius_proto::ops::Call<moobius_proto::http::FetchMemberIds> as Operation>::finish(
+                state, reply,
+            )
+            .expect("typed");
+        assert_eq!(ids, ["u1", "u2"], "seed {seed}");
+    }
+}

@@ -6,7 +6,11 @@
 //! typed [`Operation`](moobius_proto::ops::Operation) to the loop and its
 //! result back ([`pending`]), the [`Status`] handles read, event logging,
 //! the one safe way to write files ([`files`]: config write-back and
-//! downloads), and the handle surface ([`handle_surface!`]).
+//! downloads), the handle surface ([`handle_surface!`]), and the loop's
+//! turn itself: the [`engine`] (session, operations in flight, deliveries,
+//! stopping, over a driver's small [`engine::Io`] trait), what a websocket
+//! frame means ([`frames`]) and which callback an event is for
+//! ([`call_back!`]).
 //!
 //! Protocol rules live in `moobius_proto` (no I/O there); this crate does
 //! only small, runtime-neutral I/O (files, the clock); sockets and
@@ -17,9 +21,12 @@
 
 mod clock;
 mod config;
+mod dispatch;
+pub mod engine;
 mod error;
 pub mod explain;
 pub mod files;
+pub mod frames;
 mod logging;
 mod narrator;
 mod options;
@@ -33,9 +40,9 @@ pub use clock::{random_seed, unix_ms};
 pub use config::{Config, ServiceIdFile, ENV_EMAIL, ENV_PASSWORD};
 pub use error::{CallbackResult, Error};
 pub use logging::{callback_span, log_event, panic_message};
-pub use narrator::{CallbackWatch, Narrator, REPEATED_FAILURES};
+pub use narrator::{CallbackOutcome, CallbackWatch, Narrator, REPEATED_FAILURES};
 pub use options::Options;
-pub use status::{Mode, Status};
+pub use status::{Mode, Status, StatusCell};
 pub use subscriber::{LogGuard, LoggingError};
 pub use tls::{TlsConfig, TlsError};
 

@@ -37,7 +37,27 @@ pub struct CallbackWatch {
     failures: HashMap<&'static str, u32>,
 }
 
+/// How a callback ended: its result, or the payload of its panic.
+pub type CallbackOutcome = Result<crate::CallbackResult, Box<dyn std::any::Any + Send>>;
+
 impl CallbackWatch {
+    /// A callback ended: its error is counted ([`done`](Self::done)), its
+    /// panic logged; either way the application goes on.
+    pub fn finished(&mut self, callback: &'static str, outcome: CallbackOutcome) {
+        match outcome {
+            Ok(Ok(())) => self.done(callback, None),
+            Ok(Err(error)) => self.done(callback, Some(error.as_ref())),
+            Err(panic) => {
+                let panic = crate::panic_message(panic.as_ref());
+                tracing::error!(
+                    callback,
+                    panic,
+                    "callback panicked; going on with the next event"
+                );
+            }
+        }
+    }
+
     /// A callback ended; `error` is its error, if any.
     pub fn done(
         &mut self,
@@ -185,15 +205,10 @@ impl Narrator {
         }
     }
 
-    /// A callback ended; `error` is its error, if any (see
-    /// [`CallbackWatch`]).
-    pub fn callback_done(
-        &mut self,
-        callback: &'static str,
-        error: Option<&(dyn std::error::Error + 'static)>,
-    ) {
+    /// A callback ended (see [`CallbackWatch::finished`]).
+    pub fn callback_done(&mut self, callback: &'static str, outcome: CallbackOutcome) {
         let _in = self.span.enter();
-        self.callbacks.done(callback, error);
+        self.callbacks.finished(callback, outcome);
     }
 }
 

@@ -1,7 +1,9 @@
 //! What handles read without asking the loop.
 
 use moobius_proto::ids::ChannelId;
-use moobius_proto::session::{Role, Session};
+use moobius_proto::session::{FatalError, Role, Session};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 /// The loop's state as handles see it, published after every turn.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,6 +30,54 @@ impl Status {
             self.channels = session.channels().to_vec();
         }
         changed
+    }
+}
+
+/// The [`Status`] (and the fatal error, if any) shared between a loop
+/// and handles on other threads, which may wait for a change: the
+/// blocking driver's (the tokio driver's is a `watch` channel).
+#[derive(Debug, Default)]
+pub struct StatusCell {
+    status: Mutex<Status>,
+    changed: Condvar,
+    fatal: Mutex<Option<FatalError>>,
+}
+
+impl StatusCell {
+    /// The status now (handles read it; hold the guard briefly).
+    pub fn status(&self) -> MutexGuard<'_, Status> {
+        self.status.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Changes the status; `update` says whether it changed (waiters are
+    /// woken then).
+    pub fn update(&self, update: &mut dyn FnMut(&mut Status) -> bool) {
+        if update(&mut self.status()) {
+            self.changed.notify_all();
+        }
+    }
+
+    /// The fatal error that ended the session, if one did.
+    pub fn fatal(&self) -> Option<FatalError> {
+        self.fatal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Records the fatal error that ends the session.
+    pub fn set_fatal(&self, error: &FatalError) {
+        *self.fatal.lock().unwrap_or_else(PoisonError::into_inner) = Some(error.clone());
+    }
+
+    /// Waits until `check` holds, at most `timeout`; whether it holds.
+    pub fn wait_for(&self, timeout: Duration, check: impl Fn(&Status) -> bool) -> bool {
+        let guard = self.status();
+        let (guard, _) = self
+            .changed
+            .wait_timeout_while(guard, timeout, |s| !check(s))
+            .unwrap_or_else(PoisonError::into_inner);
+        check(&guard)
     }
 }
 

@@ -1,8 +1,9 @@
 //! Starting a service: in the foreground ([`run`]) or as a task ([`spawn`]).
 
-use crate::driver::{self, Driver};
+use crate::driver::{Command, Driver};
 use crate::{Config, Error, Moobius, Service};
-use tokio::sync::mpsc;
+use moobius_runtime::Status;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
@@ -77,7 +78,7 @@ async fn stop_signal() -> std::io::Result<&'static str> {
 /// # Ok(()) }
 /// ```
 pub fn spawn<S: Service>(config: Config, service: S) -> Running<S> {
-    let (moobius, spells, wiring) = driver::wire::<S>(&config);
+    let (moobius, spells, wiring) = wire::<S>(&config);
     let task = tokio::spawn(async move {
         let driver = Driver::new(config, service, wiring)?;
         let span = driver.span();
@@ -88,6 +89,37 @@ pub fn spawn<S: Service>(config: Config, service: S) -> Running<S> {
         spells,
         task,
     }
+}
+
+/// The channels a running service is built from.
+pub(crate) struct Wiring<S: Service> {
+    pub(crate) moobius: Moobius,
+    pub(crate) commands: mpsc::Receiver<Command>,
+    pub(crate) spells: mpsc::Receiver<S::Spell>,
+    pub(crate) status: watch::Sender<Status>,
+}
+
+/// Handles and loop ends for a new service: `(moobius, spell sender, wiring)`.
+pub(crate) fn wire<S: Service>(config: &Config) -> (Moobius, mpsc::Sender<S::Spell>, Wiring<S>) {
+    let (cmd_tx, cmd_rx) = mpsc::channel(config.options.command_queue.max(1));
+    let (spell_tx, spell_rx) = mpsc::channel(config.options.command_queue.max(1));
+    let (status_tx, status_rx) = watch::channel(Status::default());
+    let mode = moobius_runtime::Mode::of(&config.session.role);
+    let moobius = Moobius::new(
+        cmd_tx,
+        status_rx,
+        mode,
+        config.db_config.clone(),
+        config.session.email.clone(),
+        config.session.password.clone(),
+    );
+    let wiring = Wiring {
+        moobius: moobius.clone(),
+        commands: cmd_rx,
+        spells: spell_rx,
+        status: status_tx,
+    };
+    (moobius, spell_tx, wiring)
 }
 
 /// A service running as a task.

@@ -7,7 +7,6 @@
 mod blocking_support;
 
 use blocking_support::{Platform, Recorder, Seen, LOBBY, WAIT};
-use moobius_blocking::proto::ids::ChannelId;
 use moobius_blocking::proto::model::{Button, CanvasItem};
 use moobius_blocking::proto::session::Event;
 use moobius_blocking::{Action, Click, Client, Error, Mode};
@@ -88,14 +87,4 @@ fn a_user_bot_sees_updates_clicks_and_answers() {
     });
     running.stop().unwrap();
     assert!(matches!(m.join_channel(LOBBY), Err(Error::Stopped)));
-}
-
-#[test]
-fn service_only_commands_are_refused_in_user_mode() {
-    let p = Platform::start(&["alice@example.com"]);
-    let alice = Client::connect(p.user("alice@example.com"), WAIT).unwrap();
-    let m = alice.moobius();
-    let e = m.send_buttons(LOBBY, vec![], vec![]).unwrap_err();
-    assert!(matches!(e, Error::Command(_)), "{e}");
-    assert_eq!(m.fetch_channel_list().unwrap(), [ChannelId::from(LOBBY)]);
 }

@@ -27,6 +27,7 @@ use moobius_proto::http::paths;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub(crate) use channel::history_entry;
@@ -190,6 +191,37 @@ const ROUTES: &[(Method, &str, Handler)] = &[
     (Method::GET, paths::USER_GROUP_TEMP, groups::temp_group),
 ];
 
+/// How many requests each API endpoint received (any outcome, injected
+/// failures included), one counter per path of [`ROUTES`]: bounded, and
+/// unknown paths are not counted.
+#[derive(Debug)]
+pub(crate) struct RequestCounts(Vec<AtomicU64>);
+
+impl Default for RequestCounts {
+    fn default() -> Self {
+        Self(ROUTES.iter().map(|_| AtomicU64::new(0)).collect())
+    }
+}
+
+impl RequestCounts {
+    /// Counts a request to `path` (normalized), if it is an API path.
+    fn count(&self, path: &str) {
+        if let Some(i) = ROUTES.iter().position(|(_, p, _)| *p == path) {
+            self.0[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Requests to `path` so far, any method (`/auth/refresh/` and
+    /// `//auth/refresh` are `/auth/refresh`).
+    pub(crate) fn of(&self, path: &str) -> u64 {
+        let path = normalize(path);
+        ROUTES
+            .iter()
+            .position(|(_, p, _)| *p == path)
+            .map_or(0, |i| self.0[i].load(Ordering::Relaxed))
+    }
+}
+
 /// Collapses repeated slashes and drops a trailing one.
 fn normalize(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -218,6 +250,8 @@ pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) ->
 
 async fn dispatch_inner(shared: &Shared, req: Request) -> Response {
     let (parts, body) = req.into_parts();
+    let path = normalize(parts.uri.path());
+    shared.requests.count(&path);
     if shared.faults.take_http_failure() {
         tracing::info!(method = %parts.method, path = parts.uri.path(), "injected HTTP failure");
         return envelope::error(&ApiError::new(
@@ -230,7 +264,6 @@ async fn dispatch_inner(shared: &Shared, req: Request) -> Response {
     if let Some(key) = raw_path.strip_prefix(FILES_PREFIX) {
         return files::store(shared, &parts.method, &parts.headers, key, body).await;
     }
-    let path = normalize(raw_path);
     let limit = shared.config.max_body_bytes;
     let read = tokio::time::timeout(
         shared.config.body_timeout,
@@ -301,6 +334,18 @@ mod tests {
         assert_eq!(normalize("//auth//sign_in/"), "/auth/sign_in");
         assert_eq!(normalize("/"), "/");
         assert_eq!(normalize(""), "/");
+    }
+
+    #[test]
+    fn requests_are_counted_per_api_path() {
+        let counts = RequestCounts::default();
+        counts.count("/auth/refresh");
+        counts.count("/auth/refresh");
+        counts.count("/no/such/path");
+        assert_eq!(counts.of("/auth/refresh"), 2);
+        assert_eq!(counts.of("//auth/refresh/"), 2, "normalized");
+        assert_eq!(counts.of(paths::AUTH_SIGN_IN), 0);
+        assert_eq!(counts.of("/no/such/path"), 0, "unknown paths are not kept");
     }
 
     #[test]

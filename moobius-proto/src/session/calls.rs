@@ -173,8 +173,11 @@ pub(super) struct InFlight {
     call: Box<dyn Call>,
     purpose: Purpose,
     attempts: u32,
+    /// This call has started a token refresh of its own (once at most).
     auth_retried: bool,
     retry_safe: bool,
+    /// The [`Calls::token_generation`] it was last sent with.
+    sent_with: u64,
 }
 
 /// Every call not yet answered.
@@ -185,6 +188,9 @@ pub(super) struct Calls {
     retry_later: Vec<(Instant, InFlight)>,
     awaiting_token: Vec<InFlight>,
     refreshing: bool,
+    /// Counts the access tokens received, so that a call refused for an
+    /// older token knows a newer one already exists.
+    token_generation: u64,
 }
 
 impl Calls {
@@ -213,6 +219,7 @@ impl Session {
             attempts: 0,
             auth_retried: false,
             retry_safe: false,
+            sent_with: 0,
         };
         self.send_call(now, flight);
     }
@@ -222,6 +229,7 @@ impl Session {
             Ok(request) => {
                 flight.retry_safe = flight.purpose.retry_safe()
                     || matches!(*request.method(), Method::GET | Method::HEAD);
+                flight.sent_with = self.calls.token_generation;
                 self.calls.next_id += 1;
                 let id = HttpId(self.calls.next_id);
                 self.outputs.push_back(Output::Http { id, request });
@@ -250,14 +258,28 @@ impl Session {
             Ok(response) => flight.call.parse(response).map_err(OpError::Api),
         };
         match outcome {
+            // An expired token: the call is sent again with a fresh one.
+            // - A token newer than the one it carried exists already: resend.
+            // - A refresh is under way: wait for it, without counting it as
+            //   this call's refresh, since it may have been issued before
+            //   whatever made this token fail.
+            // - Otherwise the call starts one refresh of its own, once.
             Err(OpError::Api(e))
                 if e.is_auth_expired()
-                    && !flight.auth_retried
-                    && flight.purpose.token_may_expire() =>
+                    && flight.purpose.token_may_expire()
+                    && (flight.sent_with < self.calls.token_generation
+                        || self.calls.refreshing
+                        || !flight.auth_retried) =>
             {
-                flight.auth_retried = true;
-                self.calls.awaiting_token.push(flight);
-                self.start_refresh(now);
+                if flight.sent_with < self.calls.token_generation {
+                    self.send_call(now, flight);
+                } else if self.calls.refreshing {
+                    self.calls.awaiting_token.push(flight);
+                } else {
+                    flight.auth_retried = true;
+                    self.calls.awaiting_token.push(flight);
+                    self.start_refresh(now);
+                }
             }
             Err(e)
                 if flight.retry_safe
@@ -324,6 +346,7 @@ impl Session {
     /// platform refused.
     fn resume_after_token(&mut self, now: Instant) {
         self.calls.refreshing = false;
+        self.calls.token_generation += 1;
         if matches!(
             self.link,
             super::link::Link::Open {

@@ -5,24 +5,18 @@
 
 use crate::{CallbackResult, Moobius, Service};
 use futures_util::FutureExt;
-use moobius_proto::session::Event;
-use std::any::Any;
+use moobius_runtime::engine::Delivery;
+use moobius_runtime::CallbackOutcome;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use tracing::Instrument;
 
-/// Something for a callback, in arrival order.
-pub(crate) enum Delivery<Spell> {
-    Event(Event),
-    Spell(Spell),
-}
-
 /// A finished callback: the service back, and how it went.
 pub(crate) struct Finished<S> {
     pub(crate) service: S,
     pub(crate) callback: &'static str,
-    pub(crate) outcome: Result<CallbackResult, Box<dyn Any + Send>>,
+    pub(crate) outcome: CallbackOutcome,
 }
 
 pub(crate) type RunningCallback<S> = Pin<Box<dyn Future<Output = Finished<S>> + Send>>;
@@ -33,11 +27,8 @@ pub(crate) fn start<S: Service>(
     moobius: Moobius,
     delivery: Delivery<S::Spell>,
 ) -> RunningCallback<S> {
-    let callback = name(&delivery);
-    let span = match &delivery {
-        Delivery::Event(e) => moobius_runtime::callback_span(callback, e.channel_id()),
-        Delivery::Spell(_) => moobius_runtime::callback_span(callback, None),
-    };
+    let callback = delivery.callback().unwrap_or("(none)");
+    let span = delivery.span();
     Box::pin(
         async move {
             let outcome = AssertUnwindSafe(deliver(&mut service, &moobius, delivery))
@@ -53,34 +44,14 @@ pub(crate) fn start<S: Service>(
     )
 }
 
-fn name<Sp>(d: &Delivery<Sp>) -> &'static str {
-    match d {
-        Delivery::Spell(_) => "on_spell",
-        Delivery::Event(e) => e.callback().unwrap_or("(none)"),
-    }
-}
-
 /// The callback of a delivery: events carry what the callbacks take.
 async fn deliver<S: Service>(
     svc: &mut S,
     m: &Moobius,
     delivery: Delivery<S::Spell>,
 ) -> CallbackResult {
-    let event = match delivery {
-        Delivery::Spell(spell) => return svc.on_spell(m, spell).await,
-        Delivery::Event(e) => e,
-    };
-    match event {
-        Event::BeforeChannelInit => svc.before_channel_init(m).await,
-        Event::ChannelInit(c) => svc.on_channel_init(m, c).await,
-        Event::ChannelCheckin(c) => svc.on_channel_checkin(m, c).await,
-        Event::Ready => svc.on_start(m).await,
-        Event::MessageUp(message) => svc.on_message_up(m, *message).await,
-        Event::MessageDown(message) => svc.on_message_down(m, *message).await,
-        Event::Action(action) => svc.on_action(m, action).await,
-        Event::Update(update) => svc.on_update(m, *update).await,
-        Event::Copy(c) => svc.on_copy_client(m, c).await,
-        Event::UnknownPayload(u) => svc.on_unknown_payload(m, u).await,
-        _ => Ok(()),
+    match delivery {
+        Delivery::Spell(spell) => svc.on_spell(m, spell).await,
+        Delivery::Event(event) => moobius_runtime::call_back!(svc, m, event, await),
     }
 }

@@ -17,17 +17,15 @@ use std::time::Duration;
 pub(super) type InFlight =
     Pin<Box<dyn Future<Output = (HttpId, Result<http::Response<Bytes>, TransportError>)> + Send>>;
 
+/// The reqwest client (its connection pool is shared by the clones each
+/// request takes), the largest answer, and the timeouts it was built with
+/// (named in timeout errors).
+#[derive(Clone)]
 pub(super) struct Http {
     client: reqwest::Client,
     max_body: usize,
-    timeouts: Timeouts,
-}
-
-/// The limits the client was built with, named in timeout errors.
-#[derive(Clone, Copy)]
-struct Timeouts {
-    request: Duration,
-    connect: Duration,
+    request_timeout: Duration,
+    connect_timeout: Duration,
 }
 
 impl Http {
@@ -47,68 +45,56 @@ impl Http {
         Ok(Self {
             client,
             max_body: usize::try_from(config.options.max_response_bytes).unwrap_or(usize::MAX),
-            timeouts: Timeouts {
-                request: config.options.http_timeout,
-                connect: config.options.connect_timeout,
-            },
+            request_timeout: config.options.http_timeout,
+            connect_timeout: config.options.connect_timeout,
         })
     }
 
     /// Starts `request`; the future completes with its outcome.
     pub(super) fn start(&self, id: HttpId, request: http::Request<Bytes>) -> InFlight {
-        tracing::debug!(?id, method = %request.method(), path = request.uri().path(), "http request");
-        let client = self.client.clone();
-        let max_body = self.max_body;
-        let timeouts = self.timeouts;
+        let http = self.clone();
         Box::pin(async move {
             let result = match reqwest::Request::try_from(request) {
-                Ok(req) => execute(client, req, max_body, timeouts).await,
+                Ok(req) => http.execute(req).await,
                 Err(e) => Err(TransportError(format!("invalid request: {e}"))),
             };
-            if let Err(e) = &result {
-                tracing::debug!(?id, error = %e, "http transport error");
-            }
             (id, result)
         })
     }
-}
 
-async fn execute(
-    client: reqwest::Client,
-    req: reqwest::Request,
-    max_body: usize,
-    timeouts: Timeouts,
-) -> Result<http::Response<Bytes>, TransportError> {
-    let url = req.url().to_string();
-    // The whole cause chain and the host (never the path or query: they
-    // may carry tokens), which timeout ran out, and a hint when known.
-    let failed = |e: reqwest::Error| {
-        let text = if e.is_timeout() && e.is_connect() {
-            explain::timeout(&url, "connecting", timeouts.connect, "connect_timeout")
-        } else if e.is_timeout() {
-            explain::timeout(&url, "the request", timeouts.request, "http_timeout")
-        } else {
-            explain::transport(&url, &e.without_url())
+    async fn execute(self, req: reqwest::Request) -> Result<http::Response<Bytes>, TransportError> {
+        let url = req.url().to_string();
+        // The whole cause chain and the host (never the path or query: they
+        // may carry tokens), which timeout ran out, and a hint when known.
+        let failed = |e: reqwest::Error| {
+            let text = if e.is_timeout() && e.is_connect() {
+                explain::timeout(&url, "connecting", self.connect_timeout, "connect_timeout")
+            } else if e.is_timeout() {
+                explain::timeout(&url, "the request", self.request_timeout, "http_timeout")
+            } else {
+                explain::transport(&url, &e.without_url())
+            };
+            TransportError(text)
         };
-        TransportError(text)
-    };
-    let mut resp = client.execute(req).await.map_err(failed)?;
-    let mut builder = http::Response::builder()
-        .status(resp.status())
-        .version(resp.version());
-    if let Some(headers) = builder.headers_mut() {
-        headers.extend(resp.headers().iter().map(|(k, v)| (k.clone(), v.clone())));
-    }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = resp.chunk().await.map_err(failed)? {
-        if body.len() + chunk.len() > max_body {
-            return Err(TransportError(format!(
-                "response body larger than {max_body} bytes"
-            )));
+        let mut resp = self.client.execute(req).await.map_err(failed)?;
+        let mut builder = http::Response::builder()
+            .status(resp.status())
+            .version(resp.version());
+        if let Some(headers) = builder.headers_mut() {
+            headers.extend(resp.headers().iter().map(|(k, v)| (k.clone(), v.clone())));
         }
-        body.extend_from_slice(&chunk);
+        let mut body = BytesMut::new();
+        while let Some(chunk) = resp.chunk().await.map_err(failed)? {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(TransportError(format!(
+                    "response body larger than {} bytes",
+                    self.max_body
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        builder
+            .body(body.freeze())
+            .map_err(|e| TransportError(e.to_string()))
     }
-    builder
-        .body(body.freeze())
-        .map_err(|e| TransportError(e.to_string()))
 }

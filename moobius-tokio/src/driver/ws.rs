@@ -6,29 +6,31 @@
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use moobius_proto::session::{CloseReason, Session};
+use moobius_proto::session::CloseReason;
+use moobius_runtime::engine::Input;
+use moobius_runtime::frames;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
 type Connecting = Pin<Box<dyn Future<Output = (u64, Result<Stream, String>)> + Send>>;
 
-/// How long opening a websocket may take (the reference's connect timeout).
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(16);
 /// How long closing may take before the socket is just dropped.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub(super) struct Ws {
     generation: u64,
     max_frame_bytes: usize,
+    /// How long opening a websocket may take (`Options::connect_timeout`,
+    /// the same bound the blocking driver uses).
+    connect_timeout: Duration,
     /// The driver's TLS configuration (websocket proxies: none, see the
     /// crate docs).
     tls: Arc<rustls::ClientConfig>,
@@ -41,11 +43,16 @@ pub(super) struct Ws {
 }
 
 impl Ws {
-    pub(super) fn new(max_frame_bytes: usize, tls: Arc<rustls::ClientConfig>) -> Self {
+    pub(super) fn new(
+        max_frame_bytes: usize,
+        connect_timeout: Duration,
+        tls: Arc<rustls::ClientConfig>,
+    ) -> Self {
         let (failures_tx, failures) = mpsc::unbounded_channel();
         Self {
             generation: 0,
             max_frame_bytes,
+            connect_timeout,
             tls,
             connecting: None,
             reader: None,
@@ -62,13 +69,10 @@ impl Ws {
         self.generation += 1;
         let generation = self.generation;
         // Inbound frames up to the session's limit; larger ones close the
-        // socket (the same limit as the blocking driver's).
-        let limit = self.max_frame_bytes;
-        let config = WebSocketConfig::default()
-            .max_message_size(Some(limit))
-            .max_frame_size(Some(limit));
-        tracing::debug!(%uri, generation, "websocket connecting");
+        // socket (the blocking driver's configuration too).
+        let config = frames::ws_config(self.max_frame_bytes);
         let tls = Some(tokio_tungstenite::Connector::Rustls(self.tls.clone()));
+        let limit = self.connect_timeout;
         self.connecting = Some(Box::pin(async move {
             let attempt = tokio_tungstenite::connect_async_tls_with_config(
                 uri.as_str(),
@@ -76,13 +80,13 @@ impl Ws {
                 true,
                 tls,
             );
-            let result = match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
+            let result = match tokio::time::timeout(limit, attempt).await {
                 Ok(Ok((stream, _response))) => Ok(stream),
                 Ok(Err(e)) => Err(moobius_runtime::explain::transport(&uri, &e)),
                 Err(_) => Err(moobius_runtime::explain::timeout(
                     &uri,
                     "opening the websocket",
-                    CONNECT_TIMEOUT,
+                    limit,
                     "connect_timeout",
                 )),
             };
@@ -90,19 +94,18 @@ impl Ws {
         }));
     }
 
-    /// The connection attempt finished.
+    /// The connection attempt finished: the websocket is open, or it
+    /// failed (nothing for an attempt that was superseded).
     pub(super) fn on_connected(
         &mut self,
         (generation, result): (u64, Result<Stream, String>),
-        session: &mut Session,
-    ) {
+    ) -> Option<Input> {
         self.connecting = None;
         if generation != self.generation {
-            return;
+            return None;
         }
-        match result {
+        Some(match result {
             Ok(stream) => {
-                tracing::debug!(generation, "websocket open");
                 let (sink, reader) = stream.split();
                 let (tx, rx) = mpsc::unbounded_channel();
                 let failures = self.failures_tx.clone();
@@ -111,13 +114,10 @@ impl Ws {
                     .push(tokio::spawn(write_loop(sink, rx, generation, failures)));
                 self.reader = Some(reader);
                 self.writer = Some(tx);
-                session.handle_ws_opened(Instant::now());
+                Input::Opened
             }
-            Err(e) => {
-                tracing::debug!(generation, error = %e, "websocket connect failed");
-                session.handle_ws_closed(Instant::now(), CloseReason::ConnectFailed(e));
-            }
-        }
+            Err(e) => Input::Closed(CloseReason::ConnectFailed(e)),
+        })
     }
 
     /// Queues a text frame for the writer.
@@ -136,52 +136,31 @@ impl Ws {
         self.reader = None;
         if let Some(w) = self.writer.take() {
             tracing::debug!(%reason, generation = self.generation, "websocket closing");
-            let _ = w.send(Message::Close(None));
+            let _ = w.send(Message::Close(Some(frames::close_frame(reason))));
         }
     }
 
-    /// A frame (or the end of the stream) arrived.
+    /// A frame (or the end of the stream) arrived: what it means to the
+    /// session; a websocket that ended is closed here.
     pub(super) fn on_frame(
         &mut self,
-        frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
-        session: &mut Session,
-    ) {
-        let now = Instant::now();
-        let reason = match frame {
-            Some(Ok(Message::Text(text))) => return session.handle_ws_text(now, text.as_str()),
-            Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
-                Ok(text) => return session.handle_ws_text(now, text),
-                Err(_) => return tracing::debug!("binary frame ignored"),
-            },
-            Some(Ok(Message::Close(frame))) => CloseReason::Closed {
-                code: frame.as_ref().map(|f| u16::from(f.code)),
-                reason: frame.map(|f| f.reason.to_string()).unwrap_or_default(),
-            },
-            Some(Ok(_)) => return, // ping, pong, raw frame: the library answers pings
-            Some(Err(e)) => CloseReason::Error(e.to_string()),
-            None => CloseReason::Closed {
-                code: None,
-                reason: "connection ended".into(),
-            },
-        };
-        self.close("closed by the peer");
-        session.handle_ws_closed(now, reason);
+        frame: Option<Result<Message, tungstenite::Error>>,
+    ) -> Option<Input> {
+        let input = frames::received(frame.unwrap_or(Err(tungstenite::Error::ConnectionClosed)));
+        if let Some(Input::Closed(_)) = input {
+            self.close("closed by the peer");
+        }
+        input
     }
 
-    /// A writer reported a failure.
-    pub(super) fn on_write_failed(
-        &mut self,
-        failure: Option<(u64, String)>,
-        session: &mut Session,
-    ) {
-        let Some((generation, error)) = failure else {
-            return;
-        };
+    /// A writer reported a failure: the current websocket is gone.
+    pub(super) fn on_write_failed(&mut self, failure: Option<(u64, String)>) -> Option<Input> {
+        let (generation, error) = failure?;
         if generation != self.generation || self.writer.is_none() {
-            return;
+            return None;
         }
         self.close("write failed");
-        session.handle_ws_closed(Instant::now(), CloseReason::Error(error));
+        Some(Input::Closed(CloseReason::Error(error)))
     }
 
     /// Closes everything and waits (briefly) for the writers to finish.
@@ -251,7 +230,7 @@ mod tests {
             .with_env(false)
             .rustls_client_config()
             .unwrap();
-        let mut ws = Ws::new(1 << 20, tls);
+        let mut ws = Ws::new(1 << 20, Duration::from_secs(10), tls);
         ws.connect(format!("wss://{addr}/ws"));
         let (generation, result) = ws.connecting.take().unwrap().await;
         assert_eq!(generation, 1);
