@@ -51,7 +51,11 @@ pub struct ButtonClick {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bottom_button_id: Option<String>,
     /// Free-form context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::deserialize_raw_context",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub context: Option<Context>,
     /// Legacy button type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,6 +87,10 @@ pub struct MenuItemClick {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bottom_button_id: Option<String>,
     /// Free-form context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::deserialize_raw_context",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub context: Option<Context>,
 }
