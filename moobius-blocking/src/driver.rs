@@ -5,8 +5,19 @@
 //! driver's I/O adapters (HTTP inline), hands events to the application in
 //! arrival order over a bounded channel, and waits for one input: a frame
 //! (a read with `set_read_timeout` up to the session's next timeout, cut
-//! into `Options::command_poll` slices so that commands are seen), or,
-//! with no socket, a command.
+//! into slices so that commands are seen), or, with no socket, a command.
+//!
+//! A blocking read cannot be woken by a command, so the wait adapts.
+//! While the application is busy with what the loop handed it, or handles
+//! are sending commands ([`ACTIVE_WINDOW`] after the last of either), the
+//! loop takes a frame only if one is there already (a non-blocking read),
+//! and otherwise waits on the command channel (woken at once by a command)
+//! for at most [`ACTIVE_SLICE`]: a callback's reply leaves as soon as it
+//! is made, and a frame waits a quarter of a millisecond at most. (A 1 ms socket read
+//! timeout would not do: the kernel rounds it up to a scheduler tick,
+//! 4 ms or more.) Idle, the loop blocks in the socket read for up to
+//! `Options::command_poll` (20 ms), so an idle bot wakes 50 times a second
+//! at most.
 //!
 //! Callbacks never run on this thread, so a callback may call any
 //! [`Moobius`](crate::Moobius) method: the call is a command to this loop
@@ -30,6 +41,15 @@ pub(crate) use moobius_runtime::StatusCell as Shared;
 /// always has the session's liveness timer).
 const IDLE_WAIT: Duration = Duration::from_secs(1);
 
+/// How long after handing out an event or taking a command the loop keeps
+/// looking for commands every [`ACTIVE_SLICE`]: callbacks answer what they
+/// were handed, and commands come in bursts.
+const ACTIVE_WINDOW: Duration = Duration::from_millis(50);
+
+/// While active, the longest wait for a command before the socket is
+/// looked at again.
+const ACTIVE_SLICE: Duration = Duration::from_micros(250);
+
 pub(crate) struct Loop<Sp> {
     engine: Engine<Sp>,
     io: Adapters,
@@ -38,6 +58,8 @@ pub(crate) struct Loop<Sp> {
     /// The application's end: while it has no room, deliveries wait in the
     /// engine and the socket is not read (the kernel buffers it).
     deliveries: SyncSender<Delivery<Sp>>,
+    /// Until when the read slice stays short (see the module docs).
+    active_until: Instant,
 }
 
 /// The I/O adapters: the websocket, HTTP (inline), and what handles read.
@@ -105,7 +127,7 @@ impl<Sp: Send + 'static> Loop<Sp> {
             dial: Dial {
                 connect: o.connect_timeout,
                 write: o.write_timeout,
-                frame_bytes: session.inbound_frame_limit(),
+                config: moobius_runtime::frames::ws_config(session.inbound_frame_limit(), o),
                 tls: moobius_runtime::tls::client_config(roots.clone())?,
             },
             http: HttpClient::new(o.http_timeout, o.max_response_bytes, &roots),
@@ -117,6 +139,7 @@ impl<Sp: Send + 'static> Loop<Sp> {
             commands,
             spells,
             deliveries,
+            active_until: Instant::now(),
         })
     }
 
@@ -143,7 +166,10 @@ impl<Sp: Send + 'static> Loop<Sp> {
     fn take_commands(&mut self) {
         loop {
             match self.commands.try_recv() {
-                Ok(cmd) => self.engine.command(cmd),
+                Ok(cmd) => {
+                    self.active_until = Instant::now() + ACTIVE_WINDOW;
+                    self.engine.command(cmd);
+                }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return self.engine.stop(),
             }
@@ -157,7 +183,7 @@ impl<Sp: Send + 'static> Loop<Sp> {
     fn deliver(&mut self) {
         while let Some(d) = self.engine.next_delivery() {
             match self.deliveries.try_send(d) {
-                Ok(()) => {}
+                Ok(()) => self.active_until = Instant::now() + ACTIVE_WINDOW,
                 Err(TrySendError::Full(d)) => return self.engine.put_back(d),
                 Err(TrySendError::Disconnected(_)) => return self.engine.stop(),
             }
@@ -168,25 +194,42 @@ impl<Sp: Send + 'static> Loop<Sp> {
     fn wait(&mut self) {
         let now = Instant::now();
         let timer = self.engine.poll_timeout().unwrap_or(now + IDLE_WAIT);
-        let slice = now + self.engine.config().options.command_poll;
+        let active = now < self.active_until;
+        let slice = now
+            + if active {
+                ACTIVE_SLICE
+            } else {
+                self.engine.config().options.command_poll
+            };
         let wait = timer.min(slice).saturating_duration_since(now);
         // Backpressure: the socket is left unread while the bot is behind
         // (anything waits for it), or while the session takes no frames;
         // the wait is then for a command or a timer, which make room again.
-        match self.io.ws.as_mut() {
-            Some(ws) if self.engine.wants_read(1) => {
-                let input = ws.read(wait);
-                if let Some(Input::Closed(_)) = input {
-                    self.io.ws = None;
-                }
-                self.engine.feed(input);
+        let reading = self.engine.wants_read(1);
+        let (input, await_command) = match self.io.ws.as_mut() {
+            // Active: a frame that is there already, else a command.
+            Some(ws) if reading && active => {
+                let input = ws.read_now();
+                let none = input.is_none();
+                (input, none)
             }
-            _ => match self.commands.recv_timeout(wait) {
-                Ok(cmd) => self.engine.command(cmd),
+            Some(ws) if reading => (ws.read(wait), false),
+            _ => (None, true),
+        };
+        if await_command {
+            match self.commands.recv_timeout(wait) {
+                Ok(cmd) => {
+                    self.active_until = Instant::now() + ACTIVE_WINDOW;
+                    self.engine.command(cmd);
+                }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => self.engine.stop(),
-            },
+            }
         }
+        if let Some(Input::Closed(_)) = input {
+            self.io.ws = None;
+        }
+        self.engine.feed(input);
         self.engine.on_timer();
     }
 

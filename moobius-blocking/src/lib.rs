@@ -17,6 +17,15 @@
 //! send commands to the loop and wait for the answer, so callbacks and
 //! other threads call any method without deadlocks: see [`Moobius`].
 //!
+//! A blocking read cannot be woken by a command, so the loop's wait adapts:
+//! for 50 ms after it hands out an event or takes a command, it waits on
+//! the command channel and looks at the socket without blocking, so a
+//! callback's reply leaves at once; idle, it blocks in the socket read in
+//! slices of [`Options::command_poll`] (20 ms). Measured with
+//! `cargo bench -p moobius-tokio --bench e2e` (an echo bot, one message in
+//! flight): 2,600 messages/s and a 0.36 ms median round trip, against 39
+//! messages/s and 24 ms when every wait was a 20 ms read.
+//!
 //! ```no_run
 //! use moobius_blocking::prelude::*;
 //!

@@ -26,7 +26,8 @@ const CLOSE_LINGER: Duration = Duration::from_millis(500);
 pub(crate) struct Dial {
     pub(crate) connect: Duration,
     pub(crate) write: Duration,
-    pub(crate) frame_bytes: usize,
+    /// Frame limit and buffer sizes ([`frames::ws_config`]).
+    pub(crate) config: tungstenite::protocol::WebSocketConfig,
     pub(crate) tls: Arc<ClientConfig>,
 }
 
@@ -57,7 +58,7 @@ impl WsConn {
         let connector = Connector::Rustls(dial.tls.clone());
         // Inbound frames up to the session's limit (the tokio driver's
         // configuration too); a larger one closes the socket.
-        let config = frames::ws_config(dial.frame_bytes);
+        let config = dial.config;
         // The stream's timeouts end at the deadline, so a handshake that
         // stops for one (`Interrupted`) has run out of time.
         let (socket, _response) =
@@ -97,6 +98,23 @@ impl WsConn {
         let input = frames::received(self.socket.read());
         if let Some(Input::Closed(_)) = input {
             // Answer a close (tungstenite queued the reply).
+            let _ = self.socket.flush();
+        }
+        input
+    }
+
+    /// Reads one frame if one has arrived, without waiting (the socket is
+    /// non-blocking for this one read; tungstenite keeps a partial frame).
+    pub(crate) fn read_now(&mut self) -> Option<Input> {
+        let set = |ws: &Self, on: bool| ws.tcp().map(|t| t.set_nonblocking(on));
+        if let Some(Err(e)) = set(self, true) {
+            return Some(Input::Closed(CloseReason::Error(format!("socket: {e}"))));
+        }
+        let input = frames::received(self.socket.read());
+        if let Some(Err(e)) = set(self, false) {
+            return Some(Input::Closed(CloseReason::Error(format!("socket: {e}"))));
+        }
+        if let Some(Input::Closed(_)) = input {
             let _ = self.socket.flush();
         }
         input
@@ -210,7 +228,7 @@ mod tests {
         Dial {
             connect: t,
             write: t,
-            frame_bytes: 1 << 20,
+            config: frames::ws_config(1 << 20, &moobius_runtime::Options::default()),
             tls: moobius_runtime::TlsConfig::new()
                 .with_env(false)
                 .rustls_client_config()

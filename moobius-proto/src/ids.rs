@@ -3,6 +3,10 @@
 
 use crate::macros::string_id;
 
+mod id_str;
+
+pub(crate) use id_str::IdStr;
+
 string_id!(
     /// A Customized Channel Service, issued by `POST /service/create`.
     ServiceId
@@ -37,9 +41,9 @@ string_id!(
 ///
 /// This crate never draws random numbers; build one from 16 random bytes the
 /// caller supplies ([`RequestId::from_random_bytes`]) or wrap an existing string.
-#[derive(Clone, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
-pub struct RequestId(String);
+pub struct RequestId(IdStr);
 
 impl RequestId {
     /// Formats 16 random bytes as a version-4, RFC 4122 variant UUID string.
@@ -53,32 +57,50 @@ impl RequestId {
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut s = String::with_capacity(36);
+        let mut s = [0u8; 36];
+        let mut at = 0;
         for (i, byte) in b.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
-                s.push('-');
+                s[at] = b'-';
+                at += 1;
             }
-            s.push(HEX[usize::from(byte >> 4)] as char);
-            s.push(HEX[usize::from(byte & 0x0f)] as char);
+            s[at] = HEX[usize::from(byte >> 4)];
+            s[at + 1] = HEX[usize::from(byte & 0x0f)];
+            at += 2;
         }
-        Self(s)
+        // Hex digits and hyphens: always UTF-8.
+        Self(IdStr::from_text(
+            std::str::from_utf8(&s).unwrap_or_default(),
+        ))
     }
 
     /// Wraps an existing request id (for example one echoed in a `copy`).
     pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
+        Self(IdStr::from_string(id.into()))
     }
 
     /// The id as a string slice.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
+    }
+}
+
+impl std::fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RequestId").field(&self.as_str()).finish()
     }
 }
 
 impl std::fmt::Display for RequestId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for RequestId {
+    fn from(s: &str) -> Self {
+        Self(IdStr::from_text(s))
     }
 }
 

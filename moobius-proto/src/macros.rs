@@ -1,83 +1,105 @@
 //! Small declarative macros that stamp out the crate's typed ids and open enums.
 
 /// Declares a string newtype id with serde, `Display`, `From` and `AsRef` impls.
+///
+/// The text is an `IdStr` (`Box<str>`, 16 bytes); the public API speaks
+/// `&str` and `String` only.
 macro_rules! string_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
-        pub struct $name(String);
+        pub struct $name($crate::ids::IdStr);
 
         impl $name {
             /// Wraps any string as this id. Ids are opaque: no format is enforced.
             pub fn new(id: impl Into<String>) -> Self {
-                Self(id.into())
+                Self($crate::ids::IdStr::from_string(id.into()))
             }
 
             /// The id as a string slice.
             #[must_use]
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
 
-            /// Unwraps the id into its string.
+            /// The id as an owned `String`.
             #[must_use]
             pub fn into_string(self) -> String {
-                self.0
+                self.0.as_str().to_owned()
             }
         }
 
         impl std::fmt::Debug for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "{}({:?})", stringify!($name), self.0)
+                write!(f, "{}({:?})", stringify!($name), self.as_str())
             }
         }
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
         impl From<String> for $name {
             fn from(s: String) -> Self {
-                Self(s)
+                Self($crate::ids::IdStr::from_string(s))
             }
         }
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                Self(s.to_owned())
+                Self($crate::ids::IdStr::from_text(s))
             }
         }
 
         impl From<&String> for $name {
             fn from(s: &String) -> Self {
-                Self(s.clone())
+                Self($crate::ids::IdStr::from_text(s))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.into_string()
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(s))
             }
         }
 
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
-                &self.0
+                self.as_str()
             }
         }
 
         impl std::borrow::Borrow<str> for $name {
             fn borrow(&self) -> &str {
-                &self.0
+                self.as_str()
             }
         }
 
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
-                self.0 == other
+                self.as_str() == other
             }
         }
 
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                self.as_str() == other.as_str()
             }
         }
     };

@@ -578,7 +578,7 @@ fn message_spec(args: &Value, recipients: Recipients) -> Result<MessageSpec, Str
         spec = spec.len_limit(usize::try_from(n).map_err(|e| e.to_string())?);
     }
     if let Some(ctx) = args["context"].as_object() {
-        spec = spec.context(ctx.clone());
+        spec = spec.context(ctx.clone().into());
     }
     Ok(spec)
 }

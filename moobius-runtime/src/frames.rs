@@ -10,12 +10,17 @@ use tungstenite::{Message, Utf8Bytes};
 
 /// The websocket configuration of both drivers: inbound messages and
 /// frames up to `max_frame_bytes` (the session's limit,
-/// `SessionConfig::inbound_frame_limit`); a larger one closes the socket.
+/// `SessionConfig::inbound_frame_limit`; a larger one closes the socket),
+/// and the buffer sizes of `options` (`Options::ws_read_buffer`,
+/// `Options::ws_write_buffer`; why these defaults: moobius-tokio's crate
+/// docs, "Performance").
 #[must_use]
-pub fn ws_config(max_frame_bytes: usize) -> WebSocketConfig {
+pub fn ws_config(max_frame_bytes: usize, options: &crate::Options) -> WebSocketConfig {
     WebSocketConfig::default()
         .max_message_size(Some(max_frame_bytes))
         .max_frame_size(Some(max_frame_bytes))
+        .read_buffer_size(options.ws_read_buffer)
+        .write_buffer_size(options.ws_write_buffer)
 }
 
 /// What one read of the socket means to the session: a text frame (a

@@ -35,9 +35,11 @@ pub struct Options {
     /// (60 s; `None`: as long as it takes). A command that timed out may
     /// still be carried out later.
     pub call_timeout: Option<Duration>,
-    /// The blocking driver's loop looks at the handles' commands at least
-    /// this often (20 ms): a blocking socket read cannot be interrupted, so
-    /// it is cut into slices this long.
+    /// The blocking driver's idle loop looks at the handles' commands at
+    /// least this often (20 ms): a blocking socket read cannot be
+    /// interrupted, so it is cut into slices this long. For 50 ms after it
+    /// hands the application an event or takes a command, the loop looks
+    /// every millisecond instead, so that replies leave at once.
     pub command_poll: Duration,
     /// Seed of the session's random values (request ids, jitter); random
     /// when `None`. Fixed seeds make runs repeatable.

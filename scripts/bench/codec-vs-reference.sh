@@ -2,10 +2,20 @@
 # Runs our codec benchmark and, right after it on the same machine, the
 # reference SDK's equivalent measurement (scripts/bench/reference_codec.py,
 # in the venv that scripts/env/python.sh makes), then prints one table of
-# microseconds per payload and the ratios.
+# microseconds per payload and the ratios: ours against the reference, and
+# ours against the `IgnoredAny` floor (serde_json checking and skipping the
+# same bytes, building nothing).
 #
-#   bash scripts/bench/codec-vs-reference.sh            # full run (~2 min)
+#   bash scripts/bench/codec-vs-reference.sh            # ~1 min after the build
 #   MOOBIUS_BENCH_PAYLOADS=dir bash ...                 # other payload files
+#   MOOBIUS_BENCH_CRITERION=1 bash ...                  # also the criterion run
+#
+# Both sides are measured in CPU time of the measuring thread/process: ours
+# with `CODEC_BENCH_CPU` (benches/codec.rs, thread CPU time, median of rounds
+# that run every workload back to back), the reference with
+# `time.process_time`, as shared/bench/RESULTS.md measured it. Wall time
+# (criterion) on a loaded machine also counts other processes' time and would
+# skew the ratio against whichever side ran while the machine was busier.
 #
 # Both sides read the same payload files: moobius-proto/benches/payloads (a
 # copy of the project's shared samples; world.json maps their group ids to
@@ -20,38 +30,34 @@ MOOBIUS_CLEANUP_PIDS=""
 # shellcheck source=/dev/null
 source scripts/env/python.sh
 
-echo "== ours: cargo bench -p moobius-proto --bench codec"
-cargo bench --locked -p moobius-proto --bench codec -- --noplot >/dev/null
+echo "== ours: cargo bench -p moobius-proto --bench codec (CODEC_BENCH_CPU=5)"
+if [ -n "${MOOBIUS_BENCH_CRITERION:-}" ]; then
+  cargo bench --locked -p moobius-proto --bench codec -- --noplot >/dev/null
+fi
+cargo bench --locked -p moobius-proto --bench codec --no-run 2>/dev/null
+ours_json="$(CODEC_BENCH_CPU=5 cargo bench --locked -p moobius-proto --bench codec 2>/dev/null | grep '^{')"
 echo "== reference SDK (moobius 1.8.0): scripts/bench/reference_codec.py"
 ref_json="$("$MOOBIUS_PYTHON" scripts/bench/reference_codec.py "$payloads" 20000 3)"
 
-python3 - "$payloads" "target/criterion" "$ref_json" <<'PY'
-import json, os, sys
-payloads, crit, ref = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+python3 - "$ours_json" "$ref_json" <<'PY'
+import json, sys
+ours, ref = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 
-def per_payload(group, function, file):
-    with open(os.path.join(payloads, file + ".jsonl")) as f:
-        n = sum(1 for line in f if line.strip())
-    est = json.load(open(os.path.join(crit, group.replace("/", "_"), function, "new", "estimates.json")))
-    return est["median"]["point_estimate"] / n / 1000.0  # ns per pass -> µs per payload
-
-rows = []
-for name in ["message_up", "join", "button_click"]:
-    ours = per_payload(f"decode/{name}", "decode_inbound", name)
-    value = per_payload(f"decode/{name}", "serde_json_value", name)
-    floor = per_payload(f"decode/{name}", "ignored_any", name)
-    r = ref[f"decode {name}"]
-    rows.append((f"decode {name}", ours, value, floor, r))
-ours = per_payload("encode/message_down", "encode", "message_down")
-value = per_payload("encode/message_down", "serde_json_value", "message_down")
-rows.append(("encode message_down", ours, value, None, ref["encode message_down"]))
-
+print()
+print("CPU µs per payload (ours: median of 5 rounds; reference: median of 3 runs of 20,000)")
 print()
 print("| what | ours µs | serde_json::Value µs | IgnoredAny µs (floor) | ours / floor | reference µs | reference / ours |")
 print("|---|---|---|---|---|---|---|")
-for what, o, v, fl, r in rows:
-    fl_s = f"{fl:.3f}" if fl is not None else "—"
-    ratio_floor = f"{o / fl:.2f}×" if fl else "—"
-    print(f"| {what} | {o:.3f} | {v:.3f} | {fl_s} | {ratio_floor} | {r:.1f} | {r / o:.0f}× |")
+for name in ["message_up", "join", "button_click"]:
+    o = ours[f"decode/{name}/decode_inbound"]
+    v = ours[f"decode/{name}/serde_json_value"]
+    fl = ours[f"decode/{name}/ignored_any"]
+    r = ref[f"decode {name}"]
+    print(f"| decode {name} | {o:.3f} | {v:.3f} | {fl:.3f} | {o / fl:.2f}× | {r:.1f} | {r / o:.0f}× |")
+r = ref["encode message_down"]
+v = ours["encode/message_down/serde_json_value"]
+for fn, label in [("encode_into", "encode message_down (reused buffer)"), ("encode", "encode message_down (new String)")]:
+    o = ours[f"encode/message_down/{fn}"]
+    print(f"| {label} | {o:.3f} | {v:.3f} | — | — | {r:.1f} | {r / o:.0f}× |")
 print(f"\nreference json.loads of a message_up frame: {ref['json.loads message_up']:.2f} µs")
 PY

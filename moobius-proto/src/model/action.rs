@@ -14,7 +14,11 @@ pub struct SimpleAction {
     /// The user who acted.
     pub sender: CharacterId,
     /// Free-form context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::deserialize_raw_context",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub context: Option<Context>,
 }
 

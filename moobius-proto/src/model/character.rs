@@ -149,7 +149,7 @@ impl<'de> Deserialize<'de> for GroupRef {
         Ok(if s == "service" {
             Self::Service
         } else {
-            Self::Group(GroupId::new(s.into_owned()))
+            Self::Group(GroupId::from(s.as_ref()))
         })
     }
 }
@@ -206,7 +206,7 @@ impl<'de> Deserialize<'de> for CharacterRefs {
                 Ok(CharacterRefs::Group(if v == "service" {
                     GroupRef::Service
                 } else {
-                    GroupRef::Group(GroupId::new(v))
+                    GroupRef::Group(GroupId::from(v))
                 }))
             }
             fn visit_seq<A: de::SeqAccess<'de>>(

@@ -53,7 +53,11 @@ pub struct ButtonClick {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bottom_button_id: Option<String>,
     /// Free-form context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::deserialize_raw_context",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub context: Option<Context>,
     /// Legacy button type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,7 +90,11 @@ pub struct MenuItemClick {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bottom_button_id: Option<String>,
     /// Free-form context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::deserialize_raw_context",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub context: Option<Context>,
 }
 

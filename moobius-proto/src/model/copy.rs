@@ -16,7 +16,11 @@ pub struct CopyBody {
     /// `true` accepted; `false` rejected (typically: not logged in).
     pub status: bool,
     /// Details, e.g. `{"message": "Message received"}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::deserialize_raw_context",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub context: Option<Context>,
 }
 

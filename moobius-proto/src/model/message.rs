@@ -2,7 +2,9 @@
 
 use super::{CharacterRefs, Context, MessageSubtype};
 use crate::ids::{ChannelId, CharacterId, MessageId};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// What a message holds. Which members are set depends on the subtype:
 /// `text` for text and cards, `path` (a URL) for image/audio/file,
@@ -110,7 +112,10 @@ impl MessageContent {
 /// `recipients` is what the frame carried: normally a group id, which the
 /// session resolves to character ids before the application sees the message;
 /// `None` when the platform stripped it (as it does for users).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Decoding ignores unknown keys and, for a key given twice, keeps the last
+/// value (as a `serde_json::Value` decode does).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct MessageBody {
     /// What the message carries.
@@ -119,19 +124,18 @@ pub struct MessageBody {
     pub channel_id: ChannelId,
     /// The payload.
     pub content: MessageContent,
-    /// Milliseconds since the Unix epoch, from the sender's clock.
-    #[serde(default)]
+    /// Milliseconds since the Unix epoch, from the sender's clock (0 when absent).
     pub timestamp: i64,
     /// Intended recipients, as sent on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipients: Option<CharacterRefs>,
     /// The character shown as author.
     pub sender: CharacterId,
     /// Platform id of the message; absent in some frames.
-    #[serde(default)]
     pub message_id: Option<MessageId>,
-    /// Free-form context (the platform adds e.g. `group_id`, `channel_type`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form context (the platform adds e.g. `group_id`, `channel_type`),
+    /// kept as received JSON text until read.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
 }
 
@@ -156,5 +160,144 @@ impl MessageBody {
             message_id: None,
             context: None,
         }
+    }
+}
+
+/// A key of a message body.
+enum BodyKey {
+    Subtype,
+    ChannelId,
+    Content,
+    Timestamp,
+    Recipients,
+    Sender,
+    MessageId,
+    Context,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for BodyKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = BodyKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<BodyKey, E> {
+                Ok(match v {
+                    "subtype" => BodyKey::Subtype,
+                    "channel_id" => BodyKey::ChannelId,
+                    "content" => BodyKey::Content,
+                    "timestamp" => BodyKey::Timestamp,
+                    "recipients" => BodyKey::Recipients,
+                    "sender" => BodyKey::Sender,
+                    "message_id" => BodyKey::MessageId,
+                    "context" => BodyKey::Context,
+                    _ => BodyKey::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// A `context` kept as received text (see [`super::deserialize_raw_context`]).
+pub(crate) struct RawContext(pub(crate) Option<Context>);
+
+impl<'de> Deserialize<'de> for RawContext {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::deserialize_raw_context(d).map(RawContext)
+    }
+}
+
+// Written by hand (not derived) so that a key given twice keeps its last
+// value, as the generic (`serde_json::Value`) decode and the frame envelope
+// do, instead of failing; and so that `context` stays text.
+impl<'de> Deserialize<'de> for MessageBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MessageBody;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a message body")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageBody, A::Error> {
+                let mut subtype = None;
+                let mut channel_id = None;
+                let mut content = None;
+                let mut timestamp = 0;
+                let mut recipients = None;
+                let mut sender = None;
+                let mut message_id = None;
+                let mut context = None;
+                while let Some(key) = map.next_key::<BodyKey>()? {
+                    match key {
+                        BodyKey::Subtype => subtype = Some(map.next_value()?),
+                        BodyKey::ChannelId => channel_id = Some(map.next_value()?),
+                        BodyKey::Content => content = Some(map.next_value()?),
+                        BodyKey::Timestamp => timestamp = map.next_value()?,
+                        BodyKey::Recipients => recipients = map.next_value()?,
+                        BodyKey::Sender => sender = Some(map.next_value()?),
+                        BodyKey::MessageId => message_id = map.next_value()?,
+                        BodyKey::Context => context = map.next_value::<RawContext>()?.0,
+                        BodyKey::Other => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(MessageBody {
+                    subtype: subtype.ok_or_else(|| de::Error::missing_field("subtype"))?,
+                    channel_id: channel_id.ok_or_else(|| de::Error::missing_field("channel_id"))?,
+                    content: content.ok_or_else(|| de::Error::missing_field("content"))?,
+                    timestamp,
+                    recipients,
+                    sender: sender.ok_or_else(|| de::Error::missing_field("sender"))?,
+                    message_id,
+                    context,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_given_twice_keeps_its_last_value_as_a_value_decode_does() {
+        let text = r#"{"subtype":"text","channel_id":"c1","content":{"text":"a"},"sender":"u","channel_id":"c2","timestamp":1,"timestamp":2}"#;
+        let generic: serde_json::Value = serde_json::from_str(text).unwrap();
+        let typed: MessageBody = serde_json::from_str(text).unwrap();
+        assert_eq!(typed.channel_id, generic["channel_id"].as_str().unwrap());
+        assert_eq!(typed.timestamp, generic["timestamp"].as_i64().unwrap());
+        assert_eq!(typed.timestamp, 2);
+    }
+
+    #[test]
+    fn required_keys_and_shapes() {
+        let err = |t: &str| {
+            serde_json::from_str::<MessageBody>(t)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(r#"{"channel_id":"c","content":{},"sender":"u"}"#).contains("`subtype`"));
+        assert!(err(r#"{"subtype":"text","content":{},"sender":"u"}"#).contains("`channel_id`"));
+        assert!(err(r#"{"subtype":"text","channel_id":"c","sender":"u"}"#).contains("`content`"));
+        assert!(err(r#"{"subtype":"text","channel_id":"c","content":{}}"#).contains("`sender`"));
+        assert!(err(
+            r#"{"subtype":"text","channel_id":"c","content":{},"sender":"u","timestamp":null}"#
+        )
+        .contains("null"));
+        let ok: MessageBody = serde_json::from_str(
+            r#"{"subtype":"text","channel_id":"c","content":{},"sender":"u","recipients":null,"message_id":null,"context":null,"extra":[1]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.timestamp, ok.recipients, ok.message_id, ok.context),
+            (0, None, None, None)
+        );
     }
 }

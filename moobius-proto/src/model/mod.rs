@@ -3,7 +3,7 @@
 //!
 //! Closed sets of strings are enums that keep unknown values as `Other(String)`;
 //! free-form objects (`context`) are [`Context`] maps because their shape is the
-//! application's, not the protocol's.
+//! application's, not the protocol's (a received one stays JSON text until read).
 
 mod action;
 mod button;
@@ -12,6 +12,7 @@ mod channel;
 mod character;
 mod character_ids;
 mod click;
+mod context;
 mod copy;
 #[cfg(test)]
 mod field_lists;
@@ -25,7 +26,9 @@ mod style;
 mod update;
 mod user;
 
+pub(crate) use context::deserialize_raw_context;
 pub(crate) use lenient::flatten_one_level as flatten_click_arguments;
+pub(crate) use message::RawContext;
 
 pub use action::SimpleAction;
 pub use button::{BottomButton, Button, Dialog, InputComponent};
@@ -34,6 +37,7 @@ pub use channel::ChannelInfo;
 pub use character::{Character, CharacterRefs, GroupRef};
 pub use character_ids::IntoCharacterIds;
 pub use click::{ButtonClick, ClickArgument, MenuItemClick};
+pub use context::Context;
 pub use copy::CopyBody;
 pub use group::Group;
 pub use kinds::{ActionSubtype, Display, InputType, MessageSubtype, UpdateSubtype, Widget};
@@ -43,6 +47,3 @@ pub use one_or_list::OneOrList;
 pub use style::StyleItem;
 pub use update::{UpdateBody, UpdateContent};
 pub use user::UserInfo;
-
-/// A free-form JSON object (`context` fields): its keys are the application's.
-pub type Context = serde_json::Map<String, serde_json::Value>;

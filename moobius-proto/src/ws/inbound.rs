@@ -233,7 +233,7 @@ impl<'de> DeserializeSeed<'de> for Known {
             Known::Update => Inbound::Update(Box::new(UpdateBody::deserialize(d)?)),
             Known::Copy => Inbound::Copy(CopyBody::deserialize(d)?),
             Known::Refresh => Inbound::Action(Action::Refresh(SimpleAction::deserialize(d)?)),
-            Known::Action => match RawAction::deserialize(d)?.into_action()? {
+            Known::Action => match ActionBody::deserialize(d)?.0 {
                 Ok(action) => Inbound::Action(action),
                 Err(subtype) => return Ok(Body::OtherAction(subtype)),
             },
@@ -357,72 +357,162 @@ impl<'de> Deserialize<'de> for Text<'de> {
     }
 }
 
-/// Every key any action body may carry; the subtype says which must be set.
-#[derive(Deserialize)]
-struct RawAction {
-    subtype: String,
-    channel_id: Option<ChannelId>,
-    sender: Option<CharacterId>,
-    #[serde(default)]
-    context: Option<Context>,
-    button_id: Option<ButtonId>,
-    #[serde(default, deserialize_with = "crate::model::flatten_click_arguments")]
-    arguments: Vec<ClickArgument>,
-    #[serde(default)]
-    labels: Option<Vec<String>>,
-    #[serde(default)]
-    bottom_button_id: Option<String>,
-    #[serde(default)]
-    button_type: Option<String>,
-    menu_item_id: Option<MenuItemId>,
-    #[serde(default)]
-    message_id: Option<MessageId>,
-    message_subtype: Option<MessageSubtype>,
-    #[serde(default)]
-    message_content: Option<MessageContent>,
+/// The body of an `action` frame: the typed action, or `Err(subtype)` for a
+/// subtype this SDK does not handle.
+///
+/// Decoded by hand rather than through a derived struct of every key any
+/// action may carry: that struct (~700 bytes) was moved whole on every frame.
+/// A key given twice takes its last value, as a `serde_json::Value` decode does.
+struct ActionBody(Result<Action, String>);
+
+/// A key of an action body.
+enum ActionKey {
+    Subtype,
+    ChannelId,
+    Sender,
+    Context,
+    ButtonId,
+    Arguments,
+    Labels,
+    BottomButtonId,
+    ButtonType,
+    MenuItemId,
+    MessageId,
+    MessageSubtype,
+    MessageContent,
+    Other,
 }
 
-impl RawAction {
-    /// The typed action, or `Err(subtype)` for a subtype this SDK does not handle.
-    fn into_action<E: de::Error>(self) -> Result<Result<Action, String>, E> {
-        fn need<T, E: de::Error>(v: Option<T>, field: &'static str) -> Result<T, E> {
-            v.ok_or_else(|| E::missing_field(field))
+impl<'de> Deserialize<'de> for ActionKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ActionKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ActionKey, E> {
+                Ok(match v {
+                    "subtype" => ActionKey::Subtype,
+                    "channel_id" => ActionKey::ChannelId,
+                    "sender" => ActionKey::Sender,
+                    "context" => ActionKey::Context,
+                    "button_id" => ActionKey::ButtonId,
+                    "arguments" => ActionKey::Arguments,
+                    "labels" => ActionKey::Labels,
+                    "bottom_button_id" => ActionKey::BottomButtonId,
+                    "button_type" => ActionKey::ButtonType,
+                    "menu_item_id" => ActionKey::MenuItemId,
+                    "message_id" => ActionKey::MessageId,
+                    "message_subtype" => ActionKey::MessageSubtype,
+                    "message_content" => ActionKey::MessageContent,
+                    _ => ActionKey::Other,
+                })
+            }
         }
-        let subtype = ActionSubtype::from_wire(&self.subtype);
-        let simple = |a: Self| -> Result<SimpleAction, E> {
-            Ok(SimpleAction {
-                channel_id: need(a.channel_id, "channel_id")?,
-                sender: need(a.sender, "sender")?,
-                context: a.context,
-            })
-        };
-        Ok(Ok(match subtype {
-            ActionSubtype::Join | ActionSubtype::JoinChannel => Action::Join(simple(self)?),
-            ActionSubtype::Leave | ActionSubtype::LeaveChannel => Action::Leave(simple(self)?),
-            ActionSubtype::Refresh => Action::Refresh(simple(self)?),
-            ActionSubtype::ButtonClick => Action::ButtonClick(Box::new(ButtonClick {
-                button_id: need(self.button_id, "button_id")?,
-                channel_id: need(self.channel_id, "channel_id")?,
-                sender: need(self.sender, "sender")?,
-                arguments: self.arguments,
-                labels: self.labels,
-                bottom_button_id: self.bottom_button_id,
-                context: self.context,
-                button_type: self.button_type,
-            })),
-            ActionSubtype::MenuItemClick => Action::MenuItemClick(Box::new(MenuItemClick {
-                menu_item_id: need(self.menu_item_id, "menu_item_id")?,
-                message_subtype: need(self.message_subtype, "message_subtype")?,
-                message_content: self.message_content.unwrap_or_default(),
-                channel_id: need(self.channel_id, "channel_id")?,
-                sender: need(self.sender, "sender")?,
-                message_id: self.message_id,
-                arguments: self.arguments,
-                bottom_button_id: self.bottom_button_id,
-                context: self.context,
-            })),
-            ActionSubtype::Other(s) => return Ok(Err(s)),
-        }))
+        d.deserialize_identifier(V)
+    }
+}
+
+/// Click arguments, flattened one level ([`crate::model::flatten_click_arguments`]).
+struct Arguments(Vec<ClickArgument>);
+
+impl<'de> Deserialize<'de> for Arguments {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::model::flatten_click_arguments(d).map(Arguments)
+    }
+}
+
+impl<'de> Deserialize<'de> for ActionBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ActionBody;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an action body")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ActionBody, A::Error> {
+                fn need<T, E: de::Error>(v: Option<T>, field: &'static str) -> Result<T, E> {
+                    v.ok_or_else(|| E::missing_field(field))
+                }
+                let mut subtype: Option<ActionSubtype> = None;
+                let mut channel_id: Option<ChannelId> = None;
+                let mut sender: Option<CharacterId> = None;
+                let mut context: Option<Context> = None;
+                let mut button_id: Option<ButtonId> = None;
+                let mut arguments: Vec<ClickArgument> = Vec::new();
+                let mut labels: Option<Vec<String>> = None;
+                let mut bottom_button_id: Option<String> = None;
+                let mut button_type: Option<String> = None;
+                let mut menu_item_id: Option<MenuItemId> = None;
+                let mut message_id: Option<MessageId> = None;
+                let mut message_subtype: Option<MessageSubtype> = None;
+                let mut message_content: Option<Box<MessageContent>> = None;
+                while let Some(key) = map.next_key::<ActionKey>()? {
+                    match key {
+                        ActionKey::Subtype => subtype = Some(map.next_value()?),
+                        ActionKey::ChannelId => channel_id = map.next_value()?,
+                        ActionKey::Sender => sender = map.next_value()?,
+                        ActionKey::Context => {
+                            context = map.next_value::<crate::model::RawContext>()?.0
+                        }
+                        ActionKey::ButtonId => button_id = map.next_value()?,
+                        ActionKey::Arguments => arguments = map.next_value::<Arguments>()?.0,
+                        ActionKey::Labels => labels = map.next_value()?,
+                        ActionKey::BottomButtonId => bottom_button_id = map.next_value()?,
+                        ActionKey::ButtonType => button_type = map.next_value()?,
+                        ActionKey::MenuItemId => menu_item_id = map.next_value()?,
+                        ActionKey::MessageId => message_id = map.next_value()?,
+                        ActionKey::MessageSubtype => message_subtype = map.next_value()?,
+                        ActionKey::MessageContent => message_content = map.next_value()?,
+                        ActionKey::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                let simple = |channel_id, sender, context| -> Result<SimpleAction, A::Error> {
+                    Ok(SimpleAction {
+                        channel_id: need(channel_id, "channel_id")?,
+                        sender: need(sender, "sender")?,
+                        context,
+                    })
+                };
+                Ok(ActionBody(Ok(match need(subtype, "subtype")? {
+                    ActionSubtype::Join | ActionSubtype::JoinChannel => {
+                        Action::Join(simple(channel_id, sender, context)?)
+                    }
+                    ActionSubtype::Leave | ActionSubtype::LeaveChannel => {
+                        Action::Leave(simple(channel_id, sender, context)?)
+                    }
+                    ActionSubtype::Refresh => Action::Refresh(simple(channel_id, sender, context)?),
+                    ActionSubtype::ButtonClick => Action::ButtonClick(Box::new(ButtonClick {
+                        button_id: need(button_id, "button_id")?,
+                        channel_id: need(channel_id, "channel_id")?,
+                        sender: need(sender, "sender")?,
+                        arguments,
+                        labels,
+                        bottom_button_id,
+                        context,
+                        button_type,
+                    })),
+                    ActionSubtype::MenuItemClick => {
+                        Action::MenuItemClick(Box::new(MenuItemClick {
+                            menu_item_id: need(menu_item_id, "menu_item_id")?,
+                            message_subtype: need(message_subtype, "message_subtype")?,
+                            message_content: message_content.map(|c| *c).unwrap_or_default(),
+                            channel_id: need(channel_id, "channel_id")?,
+                            sender: need(sender, "sender")?,
+                            message_id,
+                            arguments,
+                            bottom_button_id,
+                            context,
+                        }))
+                    }
+                    ActionSubtype::Other(s) => return Ok(ActionBody(Err(s))),
+                })))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -497,6 +587,49 @@ mod tests {
         let f =
             r#"{"body":{"request_id":"r","origin_type":"heartbeat","status":true},"type":"copy"}"#;
         assert!(matches!(decode_inbound(f), Ok(Inbound::Copy(c)) if c.status));
+    }
+
+    #[test]
+    fn action_keys_given_twice_take_the_last_value_as_a_value_decode_does() {
+        let f = r#"{"type":"action","body":{"subtype":"leave","channel_id":"c1","sender":"u","channel_id":"c2","subtype":"join"}}"#;
+        let generic: serde_json::Value = serde_json::from_str(f).unwrap();
+        assert_eq!(generic["body"]["channel_id"], "c2");
+        match decode_inbound(f).unwrap() {
+            Inbound::Action(Action::Join(a)) => assert_eq!(a.channel_id, "c2"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_context_that_is_not_an_object_is_a_shape_error_at_its_path() {
+        let p = shape_path(
+            r#"{"type":"action","body":{"subtype":"join","channel_id":"c","sender":"u","context":5}}"#,
+        );
+        assert_eq!(p, "body.context");
+        let p = shape_path(
+            r#"{"type":"message_up","body":{"subtype":"text","channel_id":"c","content":{},"sender":"u","context":[]}}"#,
+        );
+        assert_eq!(p, "body.context");
+    }
+
+    #[test]
+    fn a_received_context_is_kept_as_text_until_read() {
+        let f = r#"{"type":"message_up","body":{"subtype":"text","channel_id":"c","content":{"text":"hi"},"sender":"u","context":{"group_id":"g","channel_type":"ccs"}}}"#;
+        let Inbound::MessageUp(m) = decode_inbound(f).unwrap() else {
+            panic!("not a message_up")
+        };
+        let ctx = m.context.as_ref().unwrap();
+        assert_eq!(
+            ctx.raw_json(),
+            Some(r#"{"group_id":"g","channel_type":"ccs"}"#)
+        );
+        assert_eq!(ctx.get_str("group_id"), Some("g"));
+        assert_eq!(ctx.len(), 2);
+        let join = r#"{"type":"action","body":{"subtype":"join","channel_id":"c","sender":"u","context":{}}}"#;
+        let Inbound::Action(Action::Join(a)) = decode_inbound(join).unwrap() else {
+            panic!("not a join")
+        };
+        assert!(a.context.unwrap().is_empty());
     }
 
     #[test]

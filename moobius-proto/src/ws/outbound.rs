@@ -280,7 +280,29 @@ impl Outbound {
     #[must_use]
     pub fn encode(&self, request_id: &RequestId) -> String {
         let mut out = Vec::with_capacity(256);
-        let mut ser = serde_json::Serializer::new(&mut out);
+        self.encode_into(request_id, &mut out);
+        // `encode_into` writes JSON text, which is UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends the frame's JSON text (as [`Outbound::encode`] writes it) to
+    /// `out`, so that a sender can reuse one buffer for every frame.
+    ///
+    /// ```
+    /// use moobius_proto::{ws::Outbound, RequestId};
+    /// let mut buf = Vec::new();
+    /// Outbound::Heartbeat.encode_into(&RequestId::new("r1"), &mut buf);
+    /// assert_eq!(buf, br#"{"type":"heartbeat","request_id":"r1","body":{}}"#);
+    /// buf.clear(); // keeps the capacity for the next frame
+    /// ```
+    pub fn encode_into(&self, request_id: &RequestId, out: &mut Vec<u8>) {
+        if let Self::MessageDown(d) = self {
+            // The frame a service sends most: its constant parts written as
+            // they are, not escaped key by key (same bytes as the generic path).
+            let _ = message_down_into(d, request_id, out);
+            return;
+        }
+        let mut ser = serde_json::Serializer::new(out);
         // Serialising these types cannot fail: every map key is a string and
         // the writer is a Vec.
         let _ = (Wire {
@@ -288,8 +310,44 @@ impl Outbound {
             request_id,
         })
         .serialize(&mut ser);
-        String::from_utf8(out).unwrap_or_default()
     }
+}
+
+/// Writes a `message_down` frame as `Wire` does, key for key.
+fn message_down_into(
+    d: &MessageDown,
+    rid: &RequestId,
+    out: &mut Vec<u8>,
+) -> Result<(), serde_json::Error> {
+    out.extend_from_slice(br#"{"type":"message_down","request_id":"#);
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    rid.serialize(&mut ser)?;
+    out.extend_from_slice(br#","service_id":"#);
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    d.service_id.serialize(&mut ser)?;
+    out.extend_from_slice(br#","body":{"subtype":"#);
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    d.subtype.serialize(&mut ser)?;
+    out.extend_from_slice(br#","channel_id":"#);
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    d.channel_id.serialize(&mut ser)?;
+    out.extend_from_slice(br#","content":"#);
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    d.content.serialize(&mut ser)?;
+    out.extend_from_slice(br#","recipients":"#);
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    d.recipients.serialize(&mut ser)?;
+    out.extend_from_slice(br#","timestamp":"#);
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    d.timestamp.serialize(&mut ser)?;
+    out.extend_from_slice(br#","context":"#);
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    d.context.serialize_json(&mut ser)?;
+    out.extend_from_slice(br#","sender":"#);
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    d.sender.serialize(&mut ser)?;
+    out.extend_from_slice(b"}}");
+    Ok(())
 }
 
 /// A frame together with its request id, in wire form.
@@ -429,9 +487,15 @@ struct MessageBodyWire<'a> {
     content: &'a MessageContent,
     recipients: &'a GroupRef,
     timestamp: i64,
+    #[serde(serialize_with = "json_context")]
     context: &'a Context,
     #[serde(skip_serializing_if = "Option::is_none")]
     sender: Option<&'a CharacterId>,
+}
+
+/// A context as JSON: a received one verbatim (the encoder is always serde_json).
+fn json_context<S: Serializer>(c: &&Context, s: S) -> Result<S::Ok, S::Error> {
+    c.serialize_json(s)
 }
 
 struct UpdateBodyWire<'a>(&'a Update);
@@ -539,5 +603,73 @@ impl Serialize for ActionBodyWire<'_> {
         }
         m.serialize_entry("context", &EmptyObject)?;
         m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the generic path writes for a frame.
+    fn generic(frame: &Outbound, rid: &RequestId) -> String {
+        let mut out = Vec::new();
+        let _ = (Wire {
+            frame,
+            request_id: rid,
+        })
+        .serialize(&mut serde_json::Serializer::new(&mut out));
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_message_down_fast_path_writes_the_generic_bytes() {
+        let received: crate::model::MessageBody = serde_json::from_str(
+            r#"{"subtype":"card","channel_id":"c","content":{},"sender":"s","context":{"k":[1,"x"]}}"#,
+        )
+        .unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("a\"b".into(), serde_json::json!({"n": 1.5}));
+        for (context, recipients, content) in [
+            (
+                Context::new(),
+                GroupRef::Service,
+                MessageContent::text("hi \"you\"\n\u{1}é"),
+            ),
+            (
+                ctx,
+                GroupRef::Group("g\\1".into()),
+                MessageContent::path("https://x/y"),
+            ),
+            (
+                received.context.unwrap(),
+                GroupRef::Group("g".into()),
+                MessageContent {
+                    text: Some("t".into()),
+                    link: Some("l".into()),
+                    title: Some("ti".into()),
+                    button: Some("b".into()),
+                    size: Some(7),
+                    filename: Some("f".into()),
+                    path: None,
+                },
+            ),
+        ] {
+            let frame = Outbound::MessageDown(Box::new(MessageDown {
+                service_id: "svc\u{7f}".into(),
+                channel_id: "chan".into(),
+                subtype: MessageSubtype::Other("sticker\t".into()),
+                content,
+                recipients,
+                sender: "agent".into(),
+                timestamp: -12,
+                context,
+            }));
+            let rid = RequestId::new("r\"1");
+            let mut buf = b"left over".to_vec();
+            buf.clear();
+            frame.encode_into(&rid, &mut buf);
+            assert_eq!(String::from_utf8(buf).unwrap(), generic(&frame, &rid));
+            assert_eq!(frame.encode(&rid), generic(&frame, &rid));
+        }
     }
 }

@@ -108,7 +108,7 @@ pub fn json_object() -> BoxedStrategy<Map<String, Value>> {
 
 /// A free-form `context` map (often empty, as on the wire).
 pub fn context() -> BoxedStrategy<Context> {
-    prop_oneof![1 => Just(Context::new()), 2 => json_object()].boxed()
+    prop_oneof![1 => Just(Context::new()), 2 => json_object().prop_map(Context::from)].boxed()
 }
 
 // ---------------------------------------------------------------- open enums

@@ -100,7 +100,10 @@ impl<S: Service> Driver<S> {
         let io = Adapters {
             http: http::Http::new(config, &tls)?,
             ws: ws::Ws::new(
-                ws::websocket_config(config.session.inbound_frame_limit(), &config.options),
+                moobius_runtime::frames::ws_config(
+                    config.session.inbound_frame_limit(),
+                    &config.options,
+                ),
                 config.options.connect_timeout,
                 tls,
             ),

@@ -26,18 +26,6 @@ type Connecting = Pin<Box<dyn Future<Output = (u64, Result<Stream, String>)> + S
 /// How long closing may take before the socket is just dropped.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// The websocket's settings: the shared ones ([`frames::ws_config`]:
-/// inbound frames up to the session's limit), and the buffer sizes of [`Options`](moobius_runtime::Options) (why these
-/// defaults: the crate docs, "Performance").
-pub(super) fn websocket_config(
-    max_frame_bytes: usize,
-    options: &moobius_runtime::Options,
-) -> WebSocketConfig {
-    frames::ws_config(max_frame_bytes)
-        .read_buffer_size(options.ws_read_buffer)
-        .write_buffer_size(options.ws_write_buffer)
-}
-
 pub(super) struct Ws {
     generation: u64,
     config: WebSocketConfig,
@@ -241,7 +229,7 @@ mod tests {
             .with_env(false)
             .rustls_client_config()
             .unwrap();
-        let config = websocket_config(1 << 20, &moobius_runtime::Options::default());
+        let config = frames::ws_config(1 << 20, &moobius_runtime::Options::default());
         let mut ws = Ws::new(config, Duration::from_secs(10), tls);
         ws.connect(format!("wss://{addr}/ws"));
         let (generation, result) = ws.connecting.take().unwrap().await;
