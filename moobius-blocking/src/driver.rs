@@ -164,18 +164,33 @@ impl<Sp: Send + 'static> Loop<Sp> {
     }
 
     fn take_commands(&mut self) {
-        loop {
-            match self.commands.try_recv() {
-                Ok(cmd) => {
-                    self.active_until = Instant::now() + ACTIVE_WINDOW;
-                    self.engine.command(cmd);
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => return self.engine.stop(),
-            }
-        }
+        while self.take_command(None) {}
         while let Ok(spell) = self.spells.try_recv() {
             self.engine.spell(spell);
+        }
+    }
+
+    /// Takes one command, waiting at most `wait` (`None`: only one that is
+    /// there already); false when none came.
+    fn take_command(&mut self, wait: Option<Duration>) -> bool {
+        let taken = match wait {
+            None => (self.commands.try_recv()).map_err(|e| e == TryRecvError::Disconnected),
+            Some(w) => {
+                (self.commands.recv_timeout(w)).map_err(|e| e == RecvTimeoutError::Disconnected)
+            }
+        };
+        match taken {
+            Ok(cmd) => {
+                self.active_until = Instant::now() + ACTIVE_WINDOW;
+                self.engine.command(cmd);
+                true
+            }
+            Err(gone) => {
+                if gone {
+                    self.engine.stop();
+                }
+                false
+            }
         }
     }
 
@@ -193,38 +208,24 @@ impl<Sp: Send + 'static> Loop<Sp> {
     /// Waits for one input (at most a command slice), then runs due timers.
     fn wait(&mut self) {
         let now = Instant::now();
-        let timer = self.engine.poll_timeout().unwrap_or(now + IDLE_WAIT);
         let active = now < self.active_until;
-        let slice = now
-            + if active {
-                ACTIVE_SLICE
-            } else {
-                self.engine.config().options.command_poll
-            };
-        let wait = timer.min(slice).saturating_duration_since(now);
-        // Backpressure: the socket is left unread while the bot is behind
-        // (anything waits for it), or while the session takes no frames;
-        // the wait is then for a command or a timer, which make room again.
-        let reading = self.engine.wants_read(1);
-        let (input, await_command) = match self.io.ws.as_mut() {
-            // Active: a frame that is there already, else a command.
-            Some(ws) if reading && active => {
-                let input = ws.read_now();
-                let none = input.is_none();
-                (input, none)
-            }
-            Some(ws) if reading => (ws.read(wait), false),
-            _ => (None, true),
+        let slice = match active {
+            true => ACTIVE_SLICE,
+            false => self.engine.config().options.command_poll,
         };
-        if await_command {
-            match self.commands.recv_timeout(wait) {
-                Ok(cmd) => {
-                    self.active_until = Instant::now() + ACTIVE_WINDOW;
-                    self.engine.command(cmd);
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => self.engine.stop(),
-            }
+        let timer = self.engine.poll_timeout().unwrap_or(now + IDLE_WAIT);
+        let wait = timer.min(now + slice).saturating_duration_since(now);
+        // Active: a frame that is there already, else a command. Idle: a
+        // read of up to `wait`. Backpressure: the socket is left unread
+        // while the bot is behind (anything waits for it), or while the
+        // session takes no frames; the wait is then for a command or a
+        // timer, which make room again.
+        let (input, read_waited) = match self.io.ws.as_mut() {
+            Some(ws) if self.engine.wants_read(1) => (ws.read((!active).then_some(wait)), !active),
+            _ => (None, false),
+        };
+        if input.is_none() && !read_waited {
+            self.take_command(Some(wait));
         }
         if let Some(Input::Closed(_)) = input {
             self.io.ws = None;

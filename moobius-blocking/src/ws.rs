@@ -86,35 +86,27 @@ impl WsConn {
         }
     }
 
-    /// Reads one frame, waiting at most `timeout`; `None` when nothing
-    /// came for the session.
-    pub(crate) fn read(&mut self, timeout: Duration) -> Option<Input> {
-        if let Err(e) = self
-            .tcp()?
-            .set_read_timeout(Some(timeout.max(MIN_READ_TIMEOUT)))
-        {
-            return Some(Input::Closed(CloseReason::Error(format!("socket: {e}"))));
+    /// Reads one frame, waiting at most `wait` (`None`: only a frame that
+    /// is there already; the socket is non-blocking for that one read, and
+    /// tungstenite keeps a partial frame); `None` when nothing came for the
+    /// session.
+    pub(crate) fn read(&mut self, wait: Option<Duration>) -> Option<Input> {
+        let tcp = self.tcp()?;
+        let set = match wait {
+            Some(t) => tcp.set_read_timeout(Some(t.max(MIN_READ_TIMEOUT))),
+            None => tcp.set_nonblocking(true),
+        };
+        let mut input = frames::received(
+            set.map(|()| self.socket.read())
+                .unwrap_or_else(|e| Err(e.into())),
+        );
+        if wait.is_none() {
+            if let Some(Err(e)) = self.tcp().map(|t| t.set_nonblocking(false)) {
+                input = Some(Input::Closed(CloseReason::Error(format!("socket: {e}"))));
+            }
         }
-        let input = frames::received(self.socket.read());
         if let Some(Input::Closed(_)) = input {
             // Answer a close (tungstenite queued the reply).
-            let _ = self.socket.flush();
-        }
-        input
-    }
-
-    /// Reads one frame if one has arrived, without waiting (the socket is
-    /// non-blocking for this one read; tungstenite keeps a partial frame).
-    pub(crate) fn read_now(&mut self) -> Option<Input> {
-        let set = |ws: &Self, on: bool| ws.tcp().map(|t| t.set_nonblocking(on));
-        if let Some(Err(e)) = set(self, true) {
-            return Some(Input::Closed(CloseReason::Error(format!("socket: {e}"))));
-        }
-        let input = frames::received(self.socket.read());
-        if let Some(Err(e)) = set(self, false) {
-            return Some(Input::Closed(CloseReason::Error(format!("socket: {e}"))));
-        }
-        if let Some(Input::Closed(_)) = input {
             let _ = self.socket.flush();
         }
         input
@@ -138,7 +130,7 @@ impl WsConn {
         }
         let deadline = Instant::now() + CLOSE_LINGER;
         while Instant::now() < deadline {
-            if let Some(Input::Closed(_)) = self.read(remaining(deadline)) {
+            if let Some(Input::Closed(_)) = self.read(Some(remaining(deadline))) {
                 return;
             }
         }
