@@ -32,6 +32,7 @@ mod logging;
 mod narrator;
 mod options;
 pub mod pending;
+pub mod prelude;
 mod status;
 pub mod subscriber;
 mod surface;

@@ -21,21 +21,8 @@
 //! callbacks receive and send (messages, characters, buttons, dialogs,
 //! menus, canvas, styles), the ids, and the error types.
 
-pub use crate::{
-    run, spawn, Action, CallbackResult, Click, Config, DownloadOptions, Error, MenuClick, Mode,
-    Moobius, NewChannel, Options, Profile, Running, Service, SpellSender, Wand, WandHandle,
-};
-pub use moobius_proto::compose::{Card, CharacterList, FileSource, MessageSpec, Recipients};
-pub use moobius_proto::model::{
-    ActionSubtype, BottomButton, Button, ButtonClick, CanvasItem, ChannelInfo, Character,
-    ClickArgument, CopyBody, Dialog, Display, InputComponent, InputType, MenuItem, MenuItemClick,
-    MessageBody, MessageContent, MessageSubtype, SimpleAction, StyleItem, UpdateBody,
-    UpdateContent, UserInfo, Widget,
-};
-pub use moobius_proto::ws::UnknownFrame;
-pub use moobius_proto::{
-    ButtonId, ChannelId, CharacterId, GroupId, MenuItemId, MessageId, ServiceId,
-};
+pub use crate::{run, spawn, Action, Moobius, Running, Service, SpellSender, Wand, WandHandle};
+pub use moobius_runtime::prelude::*;
 /// Per-channel storage, as `Moobius::open_storage` opens it.
 #[cfg(feature = "storage")]
 #[cfg_attr(docsrs, doc(cfg(feature = "storage")))]

@@ -24,18 +24,9 @@ import os
 import sys
 
 
-def patch_websockets():
-    """Drop `ssl=` for ws:// URIs (the SDK passes it unconditionally)."""
-    import websockets
-
-    original = websockets.connect
-
-    def connect(uri, *args, **kwargs):
-        if str(uri).startswith("ws://"):
-            kwargs.pop("ssl", None)
-        return original(uri, *args, **kwargs)
-
-    websockets.connect = connect
+# The one shim, shared with the interop tests (tests/python/interop_common.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "python"))
+from interop_common import patch_websockets  # noqa: E402
 
 
 CFG = json.loads(os.environ["MOOBIUS_BENCH_SERVICE"])
