@@ -279,7 +279,9 @@ impl Outbound {
     /// ```
     #[must_use]
     pub fn encode(&self, request_id: &RequestId) -> String {
-        let mut out = Vec::with_capacity(256);
+        // Room for a typical frame (a `message_down` of a short text is
+        // about 400 bytes), so that it is written without a reallocation.
+        let mut out = Vec::with_capacity(512);
         self.encode_into(request_id, &mut out);
         // `encode_into` writes JSON text, which is UTF-8.
         String::from_utf8(out).unwrap_or_default()
