@@ -66,3 +66,62 @@ def exit_now(code):
     """Leave at once (the SDK's loops never return)."""
     sys.stdout.flush()
     os._exit(code)
+
+
+class ReportsFailedCopies:
+    """Mixin (put it before `Moobius`): reports every `copy` with a false status."""
+
+    async def on_copy_client(self, copy):
+        if not copy.status:
+            report("copy_false", origin_type=copy.origin_type, context=copy.context)
+
+
+class ServiceHelpers(ReportsFailedCopies):
+    """Mixin for the services (put it before `Moobius`): the agent they speak
+    as, made once, and a button click answered with a message naming it."""
+
+    agent_id = None
+    agent_lock = None
+
+    async def agent(self):
+        # Inbound frames are handled concurrently by the SDK: create once.
+        if self.agent_lock is None:
+            import asyncio
+
+            self.agent_lock = asyncio.Lock()
+        async with self.agent_lock:
+            if not self.agent_id:
+                a = await self.create_agent("Echo Bot", description="Echoes messages")
+                self.agent_id = a.character_id
+                report("agent", character_id=self.agent_id)
+        return self.agent_id
+
+    async def on_button_click(self, click):
+        args = [[a.label, a.value] for a in (click.arguments or [])]
+        report("on_button_click", button_id=click.button_id, arguments=args, sender=click.sender)
+        text = "clicked " + click.button_id + "".join(f" {l}={v}" for l, v in args)
+        await self.send_message(text, channel_id=click.channel_id, sender=await self.agent(), recipients=[click.sender])
+
+
+async def run_service(service, cfg):
+    """Runs a service until the test's time is up (then reports it and leaves)."""
+    import asyncio
+
+    try:
+        await asyncio.wait_for(service.start(), timeout=cfg.get("timeout", 50))
+    except asyncio.TimeoutError:
+        report("service_timeout")
+        exit_now(0)
+
+
+async def run_user(user, cfg):
+    """Runs a user until it reports `done` and leaves; on timeout, reports
+    what it saw and leaves with a failure."""
+    import asyncio
+
+    try:
+        await asyncio.wait_for(user.start(), timeout=cfg.get("timeout", 40))
+    except asyncio.TimeoutError:
+        pass
+    report("timeout", seen=sorted(type(user).seen))
+    exit_now(1)

@@ -8,7 +8,7 @@ message_up with send_message, and answers button clicks with a message.
 
 import asyncio
 
-from interop_common import config, exit_now, patch_websockets, report, sdk_configs
+from interop_common import ServiceHelpers, config, patch_websockets, report, run_service, sdk_configs
 
 patch_websockets()
 
@@ -18,21 +18,7 @@ from moobius.types import Button, CanvasItem, StyleItem  # noqa: E402
 CFG = config()
 
 
-class EchoService(Moobius):
-    agent_id = None
-    agent_lock = None
-
-    async def agent(self):
-        # Inbound frames are handled concurrently by the SDK: create once.
-        if self.agent_lock is None:
-            self.agent_lock = asyncio.Lock()
-        async with self.agent_lock:
-            if not self.agent_id:
-                a = await self.create_agent("Echo Bot", description="Echoes messages")
-                self.agent_id = a.character_id
-                report("agent", character_id=self.agent_id)
-        return self.agent_id
-
+class EchoService(ServiceHelpers, Moobius):
     async def send_ui(self, channel_id, who):
         agent = await self.agent()
         members = await self.fetch_member_ids(channel_id)
@@ -68,24 +54,9 @@ class EchoService(Moobius):
             recipients=[message.sender],
         )
 
-    async def on_button_click(self, click):
-        args = [[a.label, a.value] for a in (click.arguments or [])]
-        report("on_button_click", button_id=click.button_id, arguments=args, sender=click.sender)
-        text = "clicked " + click.button_id + "".join(f" {l}={v}" for l, v in args)
-        await self.send_message(text, channel_id=click.channel_id, sender=await self.agent(), recipients=[click.sender])
-
-    async def on_copy_client(self, copy):
-        if not copy.status:
-            report("copy_false", origin_type=copy.origin_type, context=copy.context)
-
 
 async def main():
-    service = EchoService(**sdk_configs(CFG, service_mode=True))
-    try:
-        await asyncio.wait_for(service.start(), timeout=CFG.get("timeout", 50))
-    except asyncio.TimeoutError:
-        report("service_timeout")
-        exit_now(0)
+    await run_service(EchoService(**sdk_configs(CFG, service_mode=True)), CFG)
 
 
 if __name__ == "__main__":

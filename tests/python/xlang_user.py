@@ -16,7 +16,7 @@ dict shape the SDK's own code reads (`message_id`, `message_subtype`,
 
 import asyncio
 
-from interop_common import config, exit_now, patch_websockets, report, sdk_configs
+from interop_common import ReportsFailedCopies, config, exit_now, patch_websockets, report, run_user, sdk_configs
 
 patch_websockets()
 
@@ -28,7 +28,7 @@ CHANNEL = CFG["channel"]
 NEEDED = {"echo", "click_answer", "menu_answer", "buttons", "canvas", "style", "menu"}
 
 
-class User(Moobius):
+class User(ReportsFailedCopies, Moobius):
     seen = set()
     clicked = False
     menu_clicked = False
@@ -100,19 +100,9 @@ class User(Moobius):
         report("on_update_style", items=items)
         self.got("style")
 
-    async def on_copy_client(self, copy):
-        if not copy.status:
-            report("copy_false", origin_type=copy.origin_type, context=copy.context)
-
 
 async def main():
-    user = User(**sdk_configs(CFG, service_mode=False))
-    try:
-        await asyncio.wait_for(user.start(), timeout=CFG.get("timeout", 40))
-    except asyncio.TimeoutError:
-        pass
-    report("timeout", seen=sorted(User.seen))
-    exit_now(1)
+    await run_user(User(**sdk_configs(CFG, service_mode=False)), CFG)
 
 
 if __name__ == "__main__":

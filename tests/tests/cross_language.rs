@@ -28,7 +28,7 @@ use moobius_tokio::proto::model::{
     MessageSubtype, SimpleAction, StyleItem, Widget,
 };
 use moobius_tokio::proto::session::{Role, SessionConfig};
-use python_support::{python, temp_cwd, Py};
+use python_support::{check, python, temp_cwd, Py};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
@@ -74,14 +74,6 @@ fn user_session(server: &DevServerHandle) -> SessionConfig {
 fn py_config(server: &DevServerHandle, email: &str, password: &str) -> Value {
     json!({"http": server.http_uri(), "ws": server.ws_uri(), "channel": CHANNEL,
            "email": email, "password": password})
-}
-
-fn check(ok: bool, what: impl FnOnce() -> String) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(what())
-    }
 }
 
 /// The service's side of the conversation, the same in both drivers.

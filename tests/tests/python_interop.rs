@@ -9,119 +9,19 @@
 #![allow(clippy::unwrap_used)]
 
 mod devserver_support;
+mod python_support;
 
 use devserver_support::raw_request;
 use moobius_devserver::{DevServer, DevServerHandle};
+use python_support::{check, python, temp_cwd, Py};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
+use std::path::Path;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::process::{Child, Command};
 
 const CHANNEL: &str = "22222222-2222-4222-8222-222222222222";
 const IMAGE: &[u8] = b"\x89PNG\r\n\x1a\nnot really a png";
 /// Bound on the whole test (the SDK itself sleeps ~1 s at start).
 const TOTAL: Duration = Duration::from_secs(60);
-
-fn python() -> Option<PathBuf> {
-    match std::env::var_os("MOOBIUS_PYTHON") {
-        Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
-        _ if std::env::var_os("CI").is_some() => panic!(
-            "MOOBIUS_PYTHON is not set under CI: run the tests through scripts/test.sh \
-             (scripts/env/python.sh installs moobius==1.8.0 and sets it)"
-        ),
-        _ => {
-            eprintln!(
-                "NOTICE: python_interop skipped: MOOBIUS_PYTHON is not set \
-                 (`source scripts/env/python.sh` sets it up)"
-            );
-            None
-        }
-    }
-}
-
-/// One Python process: its output lines and its `INTEROP` events.
-struct Py {
-    name: &'static str,
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-fn collect(stream: impl AsyncRead + Unpin + Send + 'static, lines: Arc<Mutex<Vec<String>>>) {
-    tokio::spawn(async move {
-        let mut r = BufReader::new(stream).lines();
-        while let Ok(Some(l)) = r.next_line().await {
-            lines.lock().unwrap().push(l);
-        }
-    });
-}
-
-impl Py {
-    fn spawn(name: &'static str, python: &Path, script: &str, cwd: &Path, cfg: &Value) -> Self {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("python");
-        let mut child = Command::new(python)
-            .arg(dir.join(script))
-            .current_dir(cwd)
-            .env("MOOBIUS_INTEROP", cfg.to_string())
-            .env("PYTHONPATH", &dir)
-            .env("PYTHONUNBUFFERED", "1")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        collect(child.stdout.take().unwrap(), lines.clone());
-        collect(child.stderr.take().unwrap(), lines.clone());
-        Self { name, child, lines }
-    }
-
-    fn events(&self) -> Vec<Value> {
-        self.lines
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(|l| l.strip_prefix("INTEROP "))
-            .filter_map(|j| serde_json::from_str(j).ok())
-            .collect()
-    }
-
-    fn event(&self, kind: &str) -> Option<Value> {
-        self.events().into_iter().find(|e| e["kind"] == kind)
-    }
-
-    fn all(&self, kind: &str) -> Vec<Value> {
-        self.events()
-            .into_iter()
-            .filter(|e| e["kind"] == kind)
-            .collect()
-    }
-
-    /// The process output for a failure message (last lines).
-    fn tail(&self) -> String {
-        let lines = self.lines.lock().unwrap();
-        let from = lines.len().saturating_sub(60);
-        format!(
-            "---- {} output (last {} lines) ----\n{}\n",
-            self.name,
-            lines.len() - from,
-            lines[from..].join("\n")
-        )
-    }
-}
-
-/// Fails (Err) with a clear message; the caller adds the process outputs.
-fn check(ok: bool, what: impl FnOnce() -> String) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(what())
-    }
-}
 
 async fn scenario(
     server: &DevServerHandle,
@@ -328,12 +228,7 @@ async fn official_python_sdk_service_and_user_talk_through_the_devserver() {
         .start()
         .await
         .expect("devserver starts");
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let cwd = std::env::temp_dir().join(format!("moobius-interop-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&cwd).unwrap();
+    let cwd = temp_cwd("interop");
 
     let mut svc = None;
     let mut user = None;
@@ -341,8 +236,7 @@ async fn official_python_sdk_service_and_user_talk_through_the_devserver() {
         .await
         .unwrap_or_else(|_| Err(format!("interop test exceeded {} s", TOTAL.as_secs())));
     for p in [&mut svc, &mut user].into_iter().flatten() {
-        let _ = p.child.start_kill();
-        let _ = p.child.wait().await;
+        p.kill().await;
     }
     // Let the output collectors drain the pipes.
     tokio::time::sleep(Duration::from_millis(100)).await;

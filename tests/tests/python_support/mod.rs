@@ -22,7 +22,7 @@ pub fn python() -> Option<PathBuf> {
         ),
         _ => {
             eprintln!(
-                "NOTICE: cross-language test skipped: MOOBIUS_PYTHON is not set \
+                "NOTICE: Python interop test skipped: MOOBIUS_PYTHON is not set \
                  (`source scripts/env/python.sh` sets it up)"
             );
             None
@@ -118,4 +118,13 @@ pub fn temp_cwd(tag: &str) -> PathBuf {
     let cwd = std::env::temp_dir().join(format!("moobius-{tag}-{}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&cwd).unwrap();
     cwd
+}
+
+/// Fails (`Err`) with a clear message; the caller adds the process outputs.
+pub fn check(ok: bool, what: impl FnOnce() -> String) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err(what())
+    }
 }
