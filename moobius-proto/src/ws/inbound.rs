@@ -121,8 +121,18 @@ pub fn decode_inbound_with_limit(text: &str, limit: usize) -> Result<Inbound, De
             limit,
         });
     }
-    // Fast path: one pass, no path bookkeeping. On failure, decode again with
-    // path tracking to say where it failed; that cost is paid only by bad frames.
+    // The usual frames in their usual form: one pass straight into the model.
+    if let Some(inbound) = super::inbound_fast::decode(text) {
+        return Ok(inbound);
+    }
+    decode_general(text)
+}
+
+/// The general decoder (serde_json), the authority on every frame: what the
+/// fast path reads, it reads the same.
+pub(super) fn decode_general(text: &str) -> Result<Inbound, DecodeError> {
+    // One pass, no path bookkeeping. On failure, decode again with path
+    // tracking to say where it failed; that cost is paid only by bad frames.
     let decoded = match serde_json::from_str::<Frame>(text) {
         Ok(frame) => frame,
         Err(_) => return Err(explain_failure(text)),
