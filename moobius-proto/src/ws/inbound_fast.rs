@@ -18,12 +18,12 @@
 //! and fuzzed (`fuzz/fuzz_targets/inbound_fast.rs`).
 
 use super::frame_type;
-use super::inbound::{Action, Inbound};
+use super::inbound::{Action, ActionParts, Inbound};
 use super::json_scan::Scan;
-use crate::ids::{ButtonId, ChannelId, CharacterId, MenuItemId, MessageId, RequestId};
+use crate::ids::{ChannelId, CharacterId, RequestId};
 use crate::model::{
-    ActionSubtype, ButtonClick, CharacterRefs, ClickArgument, Context, CopyBody, GroupRef,
-    MenuItemClick, MessageBody, MessageContent, MessageSubtype, SimpleAction,
+    ActionSubtype, CharacterRefs, ClickArgument, Context, CopyBody, GroupRef, MessageBody,
+    MessageBodyParts, MessageContent, MessageSubtype,
 };
 use std::borrow::Cow;
 
@@ -92,38 +92,22 @@ fn first(seen: &mut u16, bit: u16) -> Option<()> {
 }
 
 fn message_body(s: &mut Scan<'_>) -> Option<MessageBody> {
-    let mut subtype = None;
-    let mut channel_id = None;
-    let mut content = None;
-    let mut timestamp = 0;
-    let mut recipients = None;
-    let mut sender = None;
-    let mut message_id = None;
-    let mut context_ = None;
+    let mut p = MessageBodyParts::default();
     s.object(|s, key| {
         match key {
-            "subtype" => subtype = Some(MessageSubtype::from_wire(&text(s)?)),
-            "channel_id" => channel_id = Some(ChannelId::from(&*text(s)?)),
-            "content" => content = Some(message_content(s)?),
-            "timestamp" => timestamp = i64::try_from(s.u64()?).ok()?,
-            "recipients" => recipients = s.opt_string()?.map(|g| group_ref(&g)),
-            "sender" => sender = Some(CharacterId::from(&*text(s)?)),
-            "message_id" => message_id = opt(s)?,
-            "context" => context_ = context(s)?,
+            "subtype" => p.subtype = Some(MessageSubtype::from_wire(&text(s)?)),
+            "channel_id" => p.channel_id = Some(ChannelId::from(&*text(s)?)),
+            "content" => p.content = Some(message_content(s)?),
+            "timestamp" => p.timestamp = i64::try_from(s.u64()?).ok()?,
+            "recipients" => p.recipients = s.opt_string()?.map(|g| group_ref(&g)),
+            "sender" => p.sender = Some(CharacterId::from(&*text(s)?)),
+            "message_id" => p.message_id = opt(s)?,
+            "context" => p.context = context(s)?,
             _ => s.skip()?,
         }
         Some(())
     })?;
-    Some(MessageBody {
-        subtype: subtype?,
-        channel_id: channel_id?,
-        content: content?,
-        timestamp,
-        recipients,
-        sender: sender?,
-        message_id,
-        context: context_,
-    })
+    p.finish().ok()
 }
 
 /// A group id as `recipients` carries it (a list of ids or records is left
@@ -195,36 +179,25 @@ fn click_arguments(s: &mut Scan<'_>) -> Option<Vec<ClickArgument>> {
 }
 
 fn action_body(s: &mut Scan<'_>) -> Option<Action> {
-    let mut subtype = None;
-    let mut channel_id: Option<ChannelId> = None;
-    let mut sender: Option<CharacterId> = None;
-    let mut context_ = None;
-    let mut button_id: Option<ButtonId> = None;
-    let mut arguments = Vec::new();
-    let mut bottom_button_id = None;
-    let mut button_type = None;
-    let mut menu_item_id: Option<MenuItemId> = None;
-    let mut message_id: Option<MessageId> = None;
-    let mut message_subtype: Option<MessageSubtype> = None;
-    let mut clicked_content = None;
+    let mut p = ActionParts::default();
     s.object(|s, key| {
         match key {
-            "subtype" => subtype = Some(ActionSubtype::from_wire(&text(s)?)),
-            "channel_id" => channel_id = opt(s)?,
-            "sender" => sender = opt(s)?,
-            "context" => context_ = context(s)?,
-            "button_id" => button_id = opt(s)?,
-            "arguments" => arguments = click_arguments(s)?,
-            "bottom_button_id" => bottom_button_id = opt_owned(s)?,
-            "button_type" => button_type = opt_owned(s)?,
-            "menu_item_id" => menu_item_id = opt(s)?,
-            "message_id" => message_id = opt(s)?,
-            "message_subtype" => message_subtype = opt(s)?,
+            "subtype" => p.subtype = Some(ActionSubtype::from_wire(&text(s)?)),
+            "channel_id" => p.channel_id = opt(s)?,
+            "sender" => p.sender = opt(s)?,
+            "context" => p.context = context(s)?,
+            "button_id" => p.button_id = opt(s)?,
+            "arguments" => p.arguments = click_arguments(s)?,
+            "bottom_button_id" => p.bottom_button_id = opt_owned(s)?,
+            "button_type" => p.button_type = opt_owned(s)?,
+            "menu_item_id" => p.menu_item_id = opt(s)?,
+            "message_id" => p.message_id = opt(s)?,
+            "message_subtype" => p.message_subtype = opt(s)?,
             "message_content" => {
-                clicked_content = if s.null()? {
+                p.message_content = if s.null()? {
                     None
                 } else {
-                    Some(message_content(s)?)
+                    Some(Box::new(message_content(s)?))
                 }
             }
             // Labels (a list) are rare: the general decoder reads them.
@@ -233,45 +206,8 @@ fn action_body(s: &mut Scan<'_>) -> Option<Action> {
         }
         Some(())
     })?;
-    let simple = |channel_id, sender, context| {
-        Some(SimpleAction {
-            channel_id: channel_id?,
-            sender: sender?,
-            context,
-        })
-    };
-    Some(match subtype? {
-        ActionSubtype::Join | ActionSubtype::JoinChannel => {
-            Action::Join(simple(channel_id, sender, context_)?)
-        }
-        ActionSubtype::Leave | ActionSubtype::LeaveChannel => {
-            Action::Leave(simple(channel_id, sender, context_)?)
-        }
-        ActionSubtype::Refresh => Action::Refresh(simple(channel_id, sender, context_)?),
-        ActionSubtype::ButtonClick => Action::ButtonClick(Box::new(ButtonClick {
-            button_id: button_id?,
-            channel_id: channel_id?,
-            sender: sender?,
-            arguments,
-            labels: None,
-            bottom_button_id,
-            context: context_,
-            button_type,
-        })),
-        ActionSubtype::MenuItemClick => Action::MenuItemClick(Box::new(MenuItemClick {
-            menu_item_id: menu_item_id?,
-            message_subtype: message_subtype?,
-            message_content: clicked_content.unwrap_or_default(),
-            channel_id: channel_id?,
-            sender: sender?,
-            message_id,
-            arguments,
-            bottom_button_id,
-            context: context_,
-        })),
-        // Kept whole as JSON: the general decoder's job.
-        ActionSubtype::Other(_) => return None,
-    })
+    // An unknown subtype is kept whole as JSON: the general decoder's job.
+    p.finish().ok()?.ok()
 }
 
 fn copy_body(s: &mut Scan<'_>) -> Option<CopyBody> {
