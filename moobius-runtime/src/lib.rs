@@ -9,8 +9,8 @@
 //! downloads), the handle surface ([`handle_surface!`]), and the loop's
 //! turn itself: the [`engine`] (session, operations in flight, deliveries,
 //! stopping, over a driver's small [`engine::Io`] trait), what a websocket
-//! frame means ([`frames`]) and which callback an event is for
-//! ([`call_back!`]).
+//! frame means ([`frames`]), the callbacks of the application traits
+//! (`callback_trait!`) and which callback an event is for ([`call_back!`]).
 //!
 //! Protocol rules live in `moobius_proto` (no I/O there); this crate does
 //! only small, runtime-neutral I/O (files, the clock); sockets and
@@ -20,6 +20,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
+mod callbacks;
 mod clock;
 mod config;
 mod dispatch;
