@@ -67,6 +67,18 @@ macro_rules! handle_surface {
             self.status_now().stopped
         }
 
+        /// The handle's `Debug` form: mode, own id, ready, stopped (never
+        /// the credentials it holds).
+        fn fmt_debug(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            let st = self.status_now();
+            f.debug_struct("Moobius")
+                .field("mode", &self.mode())
+                .field("own_id", &st.own_id)
+                .field("ready", &st.ready)
+                .field("stopped", &st.stopped)
+                .finish_non_exhaustive()
+        }
+
         // ---- websocket --------------------------------------------------
 
         /// Sends a message (`send_message`): down to its recipients in

@@ -51,13 +51,7 @@ struct Inner {
 
 impl std::fmt::Debug for Moobius {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let st = self.inner.shared.status();
-        f.debug_struct("Moobius")
-            .field("mode", &self.inner.mode)
-            .field("own_id", &st.own_id)
-            .field("ready", &st.ready)
-            .field("stopped", &st.stopped)
-            .finish_non_exhaustive()
+        self.fmt_debug(f)
     }
 }
 
