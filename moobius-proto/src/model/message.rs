@@ -124,7 +124,8 @@ pub struct MessageBody {
     pub channel_id: ChannelId,
     /// The payload.
     pub content: MessageContent,
-    /// Milliseconds since the Unix epoch, from the sender's clock (0 when absent).
+    /// Milliseconds since the Unix epoch, from the sender's clock (0 when
+    /// absent or `null`; a number with a fraction is truncated).
     pub timestamp: i64,
     /// Intended recipients, as sent on the wire.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -261,7 +262,9 @@ impl<'de> Deserialize<'de> for MessageBody {
                         BodyKey::Subtype => p.subtype = Some(map.next_value()?),
                         BodyKey::ChannelId => p.channel_id = Some(map.next_value()?),
                         BodyKey::Content => p.content = Some(map.next_value()?),
-                        BodyKey::Timestamp => p.timestamp = map.next_value()?,
+                        BodyKey::Timestamp => {
+                            p.timestamp = map.next_value::<super::lenient::Millis>()?.0
+                        }
                         BodyKey::Recipients => p.recipients = map.next_value()?,
                         BodyKey::Sender => p.sender = Some(map.next_value()?),
                         BodyKey::MessageId => p.message_id = map.next_value()?,
@@ -304,11 +307,11 @@ mod tests {
         assert!(err(r#"{"subtype":"text","channel_id":"c","sender":"u"}"#).contains("`content`"));
         assert!(err(r#"{"subtype":"text","channel_id":"c","content":{}}"#).contains("`sender`"));
         assert!(err(
-            r#"{"subtype":"text","channel_id":"c","content":{},"sender":"u","timestamp":null}"#
+            r#"{"subtype":"text","channel_id":"c","content":{},"sender":"u","timestamp":"1"}"#
         )
-        .contains("null"));
+        .contains("timestamp in milliseconds"));
         let ok: MessageBody = serde_json::from_str(
-            r#"{"subtype":"text","channel_id":"c","content":{},"sender":"u","recipients":null,"message_id":null,"context":null,"extra":[1]}"#,
+            r#"{"subtype":"text","channel_id":"c","content":{},"sender":"u","recipients":null,"message_id":null,"context":null,"timestamp":null,"extra":[1]}"#,
         )
         .unwrap();
         assert_eq!(
