@@ -48,6 +48,15 @@ impl<'de> Deserialize<'de> for Millis {
     }
 }
 
+/// `null` → `T::default()`, as when the key is absent.
+pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
+}
+
 /// One `T` or a list of `T` → a list.
 pub(crate) fn one_or_many<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
