@@ -37,7 +37,9 @@ moobius_runtime::callback_trait! {
     ///   until they leave (the platform's frames stay in the socket buffers).
     ///   At most `Limits::max_lookups_in_flight` (4) lookups and
     ///   `Limits::max_startup_calls_in_flight` (4) start-up calls run at once,
-    ///   and the group caches hold `Limits::max_cached_groups` (10,000) entries
+    ///   at most `Limits::max_http_in_flight` (32) HTTP requests of any kind
+    ///   (the application's calls beyond it wait their turn, in order), and
+    ///   the group caches hold `Limits::max_cached_groups` (10,000) entries
     ///   each. The limits are in `SessionConfig::limits`.
     ///
     /// A callback's error is logged and the bot goes on; so is a panic (the bot
