@@ -1,8 +1,11 @@
 //! The websocket: connecting (ws:// or wss:// with rustls), reading in the
 //! loop, writing from a task of its own, and reporting closes to the session.
 //!
-//! Every connection has a generation number; a write failure reported by the
-//! writer of an older connection is ignored.
+//! The loop watches the writer task of the open connection: it ends early
+//! only when a write fails. A connection that is closed (or replaced) has
+//! its writer set aside to finish the close, unwatched, so a failure of an
+//! older connection is never reported; likewise a connection attempt that
+//! is replaced is dropped, never reported.
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -15,19 +18,20 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinError, JoinHandle};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
-type Connecting = Pin<Box<dyn Future<Output = (u64, Result<Stream, String>)> + Send>>;
+type Connecting = Pin<Box<dyn Future<Output = Result<Stream, String>> + Send>>;
+/// A writer task; it ends with the error of the write that failed.
+type Writer = JoinHandle<Result<(), String>>;
 
 /// How long closing may take before the socket is just dropped.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub(super) struct Ws {
-    generation: u64,
     config: WebSocketConfig,
     /// How long opening a websocket may take (`Options::connect_timeout`,
     /// the same bound the blocking driver uses).
@@ -38,9 +42,10 @@ pub(super) struct Ws {
     pub(super) connecting: Option<Connecting>,
     pub(super) reader: Option<SplitStream<Stream>>,
     writer: Option<mpsc::UnboundedSender<Message>>,
-    writers: Vec<JoinHandle<()>>,
-    failures_tx: mpsc::UnboundedSender<(u64, String)>,
-    pub(super) failures: mpsc::UnboundedReceiver<(u64, String)>,
+    /// The open connection's writer task, which the loop watches.
+    pub(super) writing: Option<Writer>,
+    /// The writers of closed connections, finishing their close.
+    closing: Vec<Writer>,
 }
 
 impl Ws {
@@ -49,26 +54,21 @@ impl Ws {
         connect_timeout: Duration,
         tls: Arc<rustls::ClientConfig>,
     ) -> Self {
-        let (failures_tx, failures) = mpsc::unbounded_channel();
         Self {
-            generation: 0,
             config,
             connect_timeout,
             tls,
             connecting: None,
             reader: None,
             writer: None,
-            writers: Vec::new(),
-            failures_tx,
-            failures,
+            writing: None,
+            closing: Vec::new(),
         }
     }
 
-    /// Opens a new connection, closing any previous one.
+    /// Opens a new connection, closing any previous one (or attempt).
     pub(super) fn connect(&mut self, uri: String) {
         self.close("reconnecting");
-        self.generation += 1;
-        let generation = self.generation;
         let config = self.config;
         let tls = Some(tokio_tungstenite::Connector::Rustls(self.tls.clone()));
         let limit = self.connect_timeout;
@@ -79,7 +79,7 @@ impl Ws {
                 true,
                 tls,
             );
-            let result = match tokio::time::timeout(limit, attempt).await {
+            match tokio::time::timeout(limit, attempt).await {
                 Ok(Ok((stream, _response))) => Ok(stream),
                 Ok(Err(e)) => Err(moobius_runtime::explain::transport(&uri, &e)),
                 Err(_) => Err(moobius_runtime::explain::timeout(
@@ -88,35 +88,24 @@ impl Ws {
                     limit,
                     "connect_timeout",
                 )),
-            };
-            (generation, result)
+            }
         }));
     }
 
     /// The connection attempt finished: the websocket is open, or it
-    /// failed (nothing for an attempt that was superseded).
-    pub(super) fn on_connected(
-        &mut self,
-        (generation, result): (u64, Result<Stream, String>),
-    ) -> Option<Input> {
+    /// failed.
+    pub(super) fn on_connected(&mut self, result: Result<Stream, String>) -> Input {
         self.connecting = None;
-        if generation != self.generation {
-            return None;
-        }
-        Some(match result {
-            Ok(stream) => {
-                let (sink, reader) = stream.split();
-                let (tx, rx) = mpsc::unbounded_channel();
-                let failures = self.failures_tx.clone();
-                self.writers.retain(|w| !w.is_finished());
-                self.writers
-                    .push(tokio::spawn(write_loop(sink, rx, generation, failures)));
-                self.reader = Some(reader);
-                self.writer = Some(tx);
-                Input::Opened
-            }
-            Err(e) => Input::Closed(CloseReason::ConnectFailed(e)),
-        })
+        let stream = match result {
+            Ok(stream) => stream,
+            Err(e) => return Input::Closed(CloseReason::ConnectFailed(e)),
+        };
+        let (sink, reader) = stream.split();
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.reader = Some(reader);
+        self.writer = Some(tx);
+        self.writing = Some(tokio::spawn(write_loop(sink, rx)));
+        Input::Opened
     }
 
     /// Queues a text frame for the writer.
@@ -129,13 +118,18 @@ impl Ws {
         }
     }
 
-    /// Closes the current connection (or attempt), if any.
+    /// Closes the current connection (or attempt), if any; its writer
+    /// sends the close frame and ends, unwatched.
     pub(super) fn close(&mut self, reason: &str) {
         self.connecting = None;
         self.reader = None;
         if let Some(w) = self.writer.take() {
-            tracing::debug!(%reason, generation = self.generation, "websocket closing");
+            tracing::debug!(%reason, "websocket closing");
             let _ = w.send(Message::Close(Some(frames::close_frame(reason))));
+        }
+        if let Some(writer) = self.writing.take() {
+            self.closing.retain(|w| !w.is_finished());
+            self.closing.push(writer);
         }
     }
 
@@ -152,12 +146,17 @@ impl Ws {
         input
     }
 
-    /// A writer reported a failure: the current websocket is gone.
-    pub(super) fn on_write_failed(&mut self, failure: Option<(u64, String)>) -> Option<Input> {
-        let (generation, error) = failure?;
-        if generation != self.generation || self.writer.is_none() {
-            return None;
-        }
+    /// The open connection's writer ended: a write failed (or the task
+    /// did), so the websocket is gone.
+    pub(super) fn on_write_ended(
+        &mut self,
+        ended: Result<Result<(), String>, JoinError>,
+    ) -> Option<Input> {
+        self.writing = None;
+        let error = match ended {
+            Ok(result) => result.err()?,
+            Err(e) => format!("websocket writer: {e}"),
+        };
         self.close("write failed");
         Some(Input::Closed(CloseReason::Error(error)))
     }
@@ -165,7 +164,7 @@ impl Ws {
     /// Closes everything and waits (briefly) for the writers to finish.
     pub(super) async fn shutdown(&mut self) {
         self.close("shutting down");
-        for w in self.writers.drain(..) {
+        for w in self.closing.drain(..) {
             let abort = w.abort_handle();
             if tokio::time::timeout(CLOSE_TIMEOUT, w).await.is_err() {
                 abort.abort();
@@ -175,38 +174,30 @@ impl Ws {
 }
 
 /// Writes frames in order, flushing when the queue is empty; sends a close
-/// frame and ends when asked to close or when the loop drops the sender.
+/// frame and ends when asked to close or when the loop drops the sender;
+/// ends with the error of a write that failed.
 async fn write_loop(
     mut sink: SplitSink<Stream, Message>,
     mut rx: mpsc::UnboundedReceiver<Message>,
-    generation: u64,
-    failures: mpsc::UnboundedSender<(u64, String)>,
-) {
+) -> Result<(), String> {
     while let Some(first) = rx.recv().await {
         let mut next = Some(first);
         let mut closing = false;
         while let Some(msg) = next.take() {
             closing = matches!(msg, Message::Close(_));
-            if let Err(e) = sink.feed(msg).await {
-                let _ = failures.send((generation, e.to_string()));
-                return;
-            }
+            sink.feed(msg).await.map_err(|e| e.to_string())?;
             if closing {
                 break;
             }
             next = rx.try_recv().ok();
         }
-        if let Err(e) = sink.flush().await {
-            if !closing {
-                let _ = failures.send((generation, e.to_string()));
-            }
-            return;
-        }
+        sink.flush().await.map_err(|e| e.to_string())?;
         if closing {
             break;
         }
     }
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.close()).await;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -232,9 +223,7 @@ mod tests {
         let config = frames::ws_config(1 << 20, &moobius_runtime::Options::default());
         let mut ws = Ws::new(config, Duration::from_secs(10), tls);
         ws.connect(format!("wss://{addr}/ws"));
-        let (generation, result) = ws.connecting.take().unwrap().await;
-        assert_eq!(generation, 1);
-        let Err(e) = result else {
+        let Err(e) = ws.connecting.take().unwrap().await else {
             panic!("a plain TCP peer must fail the TLS handshake")
         };
         assert!(!e.is_empty());
