@@ -9,8 +9,9 @@
 //! downloads), the handle surface ([`handle_surface!`]), and the loop's
 //! turn itself: the [`engine`] (session, operations in flight, deliveries,
 //! stopping, over a driver's small [`engine::Io`] trait), what a websocket
-//! frame means ([`frames`]) and which callback an event is for
-//! ([`call_back!`]).
+//! frame means ([`frames`]), which callback an event is for
+//! ([`call_back!`]) and how long a loop that cannot be woken while it
+//! reads waits ([`pace`]).
 //!
 //! Protocol rules live in `moobius_proto` (no I/O there); this crate does
 //! only small, runtime-neutral I/O (files, the clock); sockets and
@@ -31,6 +32,7 @@ pub mod frames;
 mod logging;
 mod narrator;
 mod options;
+pub mod pace;
 pub mod pending;
 pub mod prelude;
 mod status;
