@@ -21,9 +21,10 @@
 //! and an answer back, never a lock.
 
 use crate::http::HttpClient;
-use crate::ws::{Dial, WsConn};
+use crate::ws::WsConn;
 use crate::Config;
 use moobius_proto::session::{CloseReason, FatalError, HttpId};
+use moobius_runtime::dial::Dial;
 use moobius_runtime::engine::{Audience, Engine, Input, Io};
 pub(crate) use moobius_runtime::engine::{Command, Delivery};
 use moobius_runtime::pace::Pace;
@@ -105,17 +106,13 @@ impl<Sp: Send + 'static> Loop<Sp> {
         deliveries: SyncSender<Delivery<Sp>>,
     ) -> Result<Self, crate::Error> {
         let engine = Engine::new(config, Audience::Everything)?;
-        let (o, session) = (&engine.config().options, &engine.config().session);
+        let o = &engine.config().options;
         let pace = Pace::new(o.command_poll);
         let roots = o.tls.root_certificates()?;
+        let tls = moobius_runtime::tls::client_config(roots.clone())?;
         let io = Adapters {
             ws: None,
-            dial: Dial {
-                connect: o.connect_timeout,
-                write: o.write_timeout,
-                config: moobius_runtime::frames::ws_config(session.inbound_frame_limit(), o),
-                tls: moobius_runtime::tls::client_config(roots.clone())?,
-            },
+            dial: Dial::new(engine.config(), tls),
             http: HttpClient::new(o.http_timeout, o.max_response_bytes, &roots),
             shared,
         };

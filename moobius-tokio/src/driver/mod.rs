@@ -22,6 +22,7 @@ use dispatch::{Finished, RunningCallback};
 use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
 use moobius_proto::session::HttpId;
+use moobius_runtime::dial::Dial;
 pub(crate) use moobius_runtime::engine::Command;
 use moobius_runtime::engine::{Audience, Engine, Input, Io};
 use moobius_runtime::Status;
@@ -98,14 +99,7 @@ impl<S: Service> Driver<S> {
         let tls = config.options.tls.rustls_client_config()?;
         let io = Adapters {
             http: http::Http::new(config, &tls)?,
-            ws: ws::Ws::new(
-                moobius_runtime::frames::ws_config(
-                    config.session.inbound_frame_limit(),
-                    &config.options,
-                ),
-                config.options.connect_timeout,
-                tls,
-            ),
+            ws: ws::Ws::new(Dial::new(config, tls)),
             calls: FuturesUnordered::new(),
             status: wiring.status,
         };

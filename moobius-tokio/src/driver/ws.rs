@@ -10,16 +10,15 @@
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use moobius_proto::session::CloseReason;
+use moobius_runtime::dial::Dial;
 use moobius_runtime::engine::Input;
 use moobius_runtime::frames;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::{JoinError, JoinHandle};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -32,13 +31,9 @@ type Writer = JoinHandle<Result<(), String>>;
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub(super) struct Ws {
-    config: WebSocketConfig,
-    /// How long opening a websocket may take (`Options::connect_timeout`,
-    /// the same bound the blocking driver uses).
-    connect_timeout: Duration,
-    /// The driver's TLS configuration (websocket proxies: none, see the
-    /// crate docs).
-    tls: Arc<rustls::ClientConfig>,
+    /// How to open a websocket (the same settings as the blocking
+    /// driver's; websocket proxies: none, see the crate docs).
+    dial: Dial,
     pub(super) connecting: Option<Connecting>,
     pub(super) reader: Option<SplitStream<Stream>>,
     writer: Option<mpsc::UnboundedSender<Message>>,
@@ -49,15 +44,9 @@ pub(super) struct Ws {
 }
 
 impl Ws {
-    pub(super) fn new(
-        config: WebSocketConfig,
-        connect_timeout: Duration,
-        tls: Arc<rustls::ClientConfig>,
-    ) -> Self {
+    pub(super) fn new(dial: Dial) -> Self {
         Self {
-            config,
-            connect_timeout,
-            tls,
+            dial,
             connecting: None,
             reader: None,
             writer: None,
@@ -69,9 +58,9 @@ impl Ws {
     /// Opens a new connection, closing any previous one (or attempt).
     pub(super) fn connect(&mut self, uri: String) {
         self.close("reconnecting");
-        let config = self.config;
-        let tls = Some(tokio_tungstenite::Connector::Rustls(self.tls.clone()));
-        let limit = self.connect_timeout;
+        let config = self.dial.config;
+        let tls = Some(tokio_tungstenite::Connector::Rustls(self.dial.tls.clone()));
+        let limit = self.dial.connect_timeout;
         self.connecting = Some(Box::pin(async move {
             let attempt = tokio_tungstenite::connect_async_tls_with_config(
                 uri.as_str(),
@@ -220,8 +209,12 @@ mod tests {
             .with_env(false)
             .rustls_client_config()
             .unwrap();
-        let config = frames::ws_config(1 << 20, &moobius_runtime::Options::default());
-        let mut ws = Ws::new(config, Duration::from_secs(10), tls);
+        let mut ws = Ws::new(Dial {
+            config: frames::ws_config(1 << 20, &moobius_runtime::Options::default()),
+            connect_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
+            tls,
+        });
         ws.connect(format!("wss://{addr}/ws"));
         let Err(e) = ws.connecting.take().unwrap().await else {
             panic!("a plain TCP peer must fail the TLS handshake")
