@@ -93,7 +93,8 @@ impl Ws {
         let (tx, rx) = mpsc::unbounded_channel();
         self.reader = Some(reader);
         self.writer = Some(tx);
-        self.writing = Some(tokio::spawn(write_loop(sink, rx)));
+        let limit = self.dial.write_timeout;
+        self.writing = Some(tokio::spawn(write_loop(sink, rx, limit)));
         Input::Opened
     }
 
@@ -164,29 +165,45 @@ impl Ws {
 
 /// Writes frames in order, flushing when the queue is empty; sends a close
 /// frame and ends when asked to close or when the loop drops the sender;
-/// ends with the error of a write that failed.
+/// ends with the error of a write that failed or stayed blocked longer than
+/// `limit` (`Options::write_timeout`).
 async fn write_loop(
     mut sink: SplitSink<Stream, Message>,
     mut rx: mpsc::UnboundedReceiver<Message>,
+    limit: Duration,
 ) -> Result<(), String> {
     while let Some(first) = rx.recv().await {
         let mut next = Some(first);
         let mut closing = false;
         while let Some(msg) = next.take() {
             closing = matches!(msg, Message::Close(_));
-            sink.feed(msg).await.map_err(|e| e.to_string())?;
+            within(limit, sink.feed(msg)).await?;
             if closing {
                 break;
             }
             next = rx.try_recv().ok();
         }
-        sink.flush().await.map_err(|e| e.to_string())?;
+        within(limit, sink.flush()).await?;
         if closing {
             break;
         }
     }
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.close()).await;
     Ok(())
+}
+
+/// A write (a feed or a flush) that fails when it is blocked longer than
+/// `limit`.
+async fn within(
+    limit: Duration,
+    write: impl Future<Output = Result<(), tungstenite::Error>>,
+) -> Result<(), String> {
+    match tokio::time::timeout(limit, write).await {
+        Ok(written) => written.map_err(|e| e.to_string()),
+        Err(_) => Err(format!(
+            "a write blocked longer than {limit:?} (`Options::write_timeout`)"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -220,5 +237,48 @@ mod tests {
             panic!("a plain TCP peer must fail the TLS handshake")
         };
         assert!(!e.is_empty());
+    }
+
+    /// A peer that stops reading blocks the writer; after
+    /// `Options::write_timeout` the websocket counts as lost.
+    #[tokio::test]
+    async fn a_write_blocked_past_the_write_timeout_loses_the_connection() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            // Handshake, then never read again.
+            let ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            drop(ws);
+        });
+        let tls = moobius_runtime::TlsConfig::new()
+            .with_env(false)
+            .rustls_client_config()
+            .unwrap();
+        let mut ws = Ws::new(Dial {
+            config: frames::ws_config(1 << 20, &moobius_runtime::Options::default()),
+            connect_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_millis(300),
+            tls,
+        });
+        ws.connect(format!("ws://{addr}/ws"));
+        let opened = ws.connecting.take().unwrap().await;
+        assert!(matches!(ws.on_connected(opened), Input::Opened));
+        // Far more than the kernel buffers of both ends hold.
+        let chunk = "x".repeat(256 << 10);
+        for _ in 0..256 {
+            ws.send(chunk.clone());
+        }
+        let writer = ws.writing.as_mut().expect("a writer");
+        let ended = tokio::time::timeout(Duration::from_secs(20), writer)
+            .await
+            .expect("the blocked writer gives up after the write timeout");
+        let Some(Input::Closed(CloseReason::Error(error))) = ws.on_write_ended(ended) else {
+            panic!("a blocked write loses the connection")
+        };
+        assert!(error.contains("write_timeout"), "{error}");
+        assert!(ws.writing.is_none() && ws.writer.is_none());
+        peer.abort();
     }
 }
