@@ -222,7 +222,6 @@ impl<Sp: Send + 'static> Loop<Sp> {
             // handles also read from `Shared`.
             let _ = self.deliveries.try_send(d);
         }
-        self.io.close("client stopped");
         self.engine.stopped(&mut self.io);
     }
 }

@@ -6,7 +6,7 @@
 use moobius_proto::session::CloseReason;
 use moobius_runtime::dial::Dial;
 use moobius_runtime::engine::Input;
-use moobius_runtime::frames;
+use moobius_runtime::{explain, frames};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 use tungstenite::client::IntoClientRequest;
@@ -30,7 +30,7 @@ impl WsConn {
     /// handshake, all within `dial.connect_timeout`. Writes later fail
     /// after `dial.write_timeout`. An error says why, with a hint when one is known.
     pub(crate) fn connect(uri: &str, dial: &Dial) -> Result<Self, String> {
-        Self::open(uri, dial).map_err(|e| moobius_runtime::explain::with_hint(uri, &e))
+        Self::open(uri, dial).map_err(|e| explain::with_hint(uri, &e))
     }
 
     /// [`connect`](Self::connect) without the host and hint in front of
@@ -40,7 +40,7 @@ impl WsConn {
         let request = uri
             .into_client_request()
             .map_err(|e| format!("bad websocket URI: {e}"))?;
-        let stream = tcp_connect(request.uri(), deadline)?;
+        let stream = tcp_connect(request.uri(), dial, deadline)?;
         stream
             .set_nodelay(true)
             .map_err(|e| format!("socket: {e}"))?;
@@ -54,9 +54,7 @@ impl WsConn {
         let (socket, _response) =
             tungstenite::client_tls_with_config(request, stream, Some(config), Some(connector))
                 .map_err(|e| match e {
-                    HandshakeError::Interrupted(_) => {
-                        format!("handshake not done within {:?}", dial.connect_timeout)
-                    }
+                    HandshakeError::Interrupted(_) => dial.timed_out(),
                     HandshakeError::Failure(e) => format!("handshake: {e}"),
                 })?;
         let conn = Self { socket };
@@ -133,8 +131,8 @@ fn set_timeouts(tcp: &TcpStream, read: Duration, write: Duration) -> Result<(), 
 }
 
 /// A TCP connection to the URI's host (its first address that answers),
-/// within `deadline`.
-fn tcp_connect(uri: &http::Uri, deadline: Instant) -> Result<TcpStream, String> {
+/// within `deadline` (where `dial.connect_timeout` ends).
+fn tcp_connect(uri: &http::Uri, dial: &Dial, deadline: Instant) -> Result<TcpStream, String> {
     let host = uri.host().ok_or("websocket URI without a host")?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
@@ -148,7 +146,7 @@ fn tcp_connect(uri: &http::Uri, deadline: Instant) -> Result<TcpStream, String> 
     for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err("connect timed out".to_owned());
+            return Err(dial.timed_out());
         }
         match TcpStream::connect_timeout(&addr, left) {
             Ok(s) => return Ok(s),

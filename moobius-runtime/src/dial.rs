@@ -37,27 +37,32 @@ impl Dial {
             tls,
         }
     }
+
+    /// What an opening that ran out of
+    /// [`connect_timeout`](Self::connect_timeout) says (without the host:
+    /// [`explain::with_hint`](crate::explain::with_hint) puts it in front).
+    #[must_use]
+    pub fn timed_out(&self) -> String {
+        crate::explain::timed_out(
+            "opening the websocket",
+            self.connect_timeout,
+            "connect_timeout",
+        )
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Options, TlsConfig};
-    use moobius_proto::session::{Role, SessionConfig};
+    use crate::TlsConfig;
 
     #[test]
     fn the_settings_come_from_the_session_and_the_options() {
-        let session = SessionConfig::new(
-            "bot@example.com",
-            "secret".into(),
-            "http://127.0.0.1:9/".parse().expect("base"),
-            "ws://127.0.0.1:9/ws",
-            Role::user(vec![]),
-        );
-        let options = Options::default()
+        let mut config = crate::config::test_config();
+        config.options = config
+            .options
             .connect_timeout(Duration::from_secs(3))
             .write_timeout(Duration::from_secs(4));
-        let config = Config::new(session).with_options(options);
         let tls = TlsConfig::new()
             .with_env(false)
             .rustls_client_config()
@@ -68,5 +73,10 @@ mod tests {
         let limit = config.session.inbound_frame_limit();
         assert_eq!(dial.config.max_frame_size, Some(limit));
         assert_eq!(dial.config.max_message_size, Some(limit));
+        let text = dial.timed_out();
+        assert!(
+            text.contains("3s") && text.contains("connect_timeout"),
+            "{text}"
+        );
     }
 }

@@ -85,10 +85,20 @@ pub fn with_hint(uri: &str, text: &str) -> String {
 /// The text of a timeout: which one, how long, and the option that sets it.
 #[must_use]
 pub fn timeout(uri: &str, what: &str, limit: Duration, option: &str) -> String {
-    format!(
-        "{}: {what} took longer than {limit:?} (`Options::{option}`)",
-        host_of(uri)
-    )
+    format!("{}: {}", host_of(uri), timed_out(what, limit, option))
+}
+
+/// [`timeout`] without the host in front (for a text that gets it later,
+/// as [`with_hint`] gives it).
+///
+/// ```
+/// use std::time::Duration;
+/// let text = moobius_runtime::explain::timed_out("opening the websocket", Duration::from_secs(10), "connect_timeout");
+/// assert_eq!(text, "opening the websocket took longer than 10s (`Options::connect_timeout`)");
+/// ```
+#[must_use]
+pub fn timed_out(what: &str, limit: Duration, option: &str) -> String {
+    format!("{what} took longer than {limit:?} (`Options::{option}`)")
 }
 
 /// `scheme://host:port` of `uri` (no path, query or credentials).

@@ -61,6 +61,7 @@ impl Ws {
         let config = self.dial.config;
         let tls = Some(tokio_tungstenite::Connector::Rustls(self.dial.tls.clone()));
         let limit = self.dial.connect_timeout;
+        let timed_out = self.dial.timed_out();
         self.connecting = Some(Box::pin(async move {
             let attempt = tokio_tungstenite::connect_async_tls_with_config(
                 uri.as_str(),
@@ -71,12 +72,7 @@ impl Ws {
             match tokio::time::timeout(limit, attempt).await {
                 Ok(Ok((stream, _response))) => Ok(stream),
                 Ok(Err(e)) => Err(moobius_runtime::explain::transport(&uri, &e)),
-                Err(_) => Err(moobius_runtime::explain::timeout(
-                    &uri,
-                    "opening the websocket",
-                    limit,
-                    "connect_timeout",
-                )),
+                Err(_) => Err(moobius_runtime::explain::with_hint(&uri, &timed_out)),
             }
         }));
     }
@@ -222,16 +218,7 @@ mod tests {
                 let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
             }
         });
-        let tls = moobius_runtime::TlsConfig::new()
-            .with_env(false)
-            .rustls_client_config()
-            .unwrap();
-        let mut ws = Ws::new(Dial {
-            config: frames::ws_config(1 << 20, &moobius_runtime::Options::default()),
-            connect_timeout: Duration::from_secs(10),
-            write_timeout: Duration::from_secs(10),
-            tls,
-        });
+        let mut ws = test_ws(Duration::from_secs(10));
         ws.connect(format!("wss://{addr}/ws"));
         let Err(e) = ws.connecting.take().unwrap().await else {
             panic!("a plain TCP peer must fail the TLS handshake")
@@ -252,16 +239,7 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(60)).await;
             drop(ws);
         });
-        let tls = moobius_runtime::TlsConfig::new()
-            .with_env(false)
-            .rustls_client_config()
-            .unwrap();
-        let mut ws = Ws::new(Dial {
-            config: frames::ws_config(1 << 20, &moobius_runtime::Options::default()),
-            connect_timeout: Duration::from_secs(10),
-            write_timeout: Duration::from_millis(300),
-            tls,
-        });
+        let mut ws = test_ws(Duration::from_millis(300));
         ws.connect(format!("ws://{addr}/ws"));
         let opened = ws.connecting.take().unwrap().await;
         assert!(matches!(ws.on_connected(opened), Input::Opened));
@@ -280,5 +258,19 @@ mod tests {
         assert!(error.contains("write_timeout"), "{error}");
         assert!(ws.writing.is_none() && ws.writer.is_none());
         peer.abort();
+    }
+
+    /// A websocket adapter whose writes fail after `write_timeout`.
+    fn test_ws(write_timeout: Duration) -> Ws {
+        let tls = moobius_runtime::TlsConfig::new()
+            .with_env(false)
+            .rustls_client_config()
+            .unwrap();
+        Ws::new(Dial {
+            config: frames::ws_config(1 << 20, &moobius_runtime::Options::default()),
+            connect_timeout: Duration::from_secs(10),
+            write_timeout,
+            tls,
+        })
     }
 }
