@@ -9,9 +9,10 @@
 //! downloads), the handle surface ([`handle_surface!`]), and the loop's
 //! turn itself: the [`engine`] (session, operations in flight, deliveries,
 //! stopping, over a driver's small [`engine::Io`] trait), how a websocket
-//! is opened ([`dial`]) and what its frames mean ([`frames`]), which
-//! callback an event is for ([`call_back!`]) and how long a loop that
-//! cannot be woken while it reads waits ([`pace`]).
+//! is opened ([`dial`]) and what its frames mean ([`frames`]), the
+//! callbacks of the application traits (`callback_trait!`), which callback
+//! an event is for ([`call_back!`]) and how long a loop that cannot be
+//! woken while it reads waits ([`pace`]).
 //!
 //! Protocol rules live in `moobius_proto` (no I/O there); this crate does
 //! only small, runtime-neutral I/O (files, the clock); sockets and
@@ -21,6 +22,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
+mod callbacks;
 mod clock;
 mod config;
 pub mod dial;

@@ -90,31 +90,9 @@ impl Moobius {
         self.inner.mode
     }
 
-    /// Own service id (service mode) or user id (user mode), once known.
-    #[must_use]
-    pub fn own_id(&self) -> Option<String> {
-        self.inner.shared.status().own_id.clone()
-    }
-
-    /// Channels served (service mode, once bound), in configuration order;
-    /// channels created with [`create_channel`](Self::create_channel) and
-    /// bound are added.
-    #[must_use]
-    pub fn channels(&self) -> Vec<ChannelId> {
-        self.inner.shared.status().channels.clone()
-    }
-
-    /// True once start-up finished ([`Bot::on_start`](crate::Bot::on_start)
-    /// is due).
-    #[must_use]
-    pub fn is_ready(&self) -> bool {
-        self.inner.shared.status().ready
-    }
-
-    /// True once the client has stopped (asked to, or failed).
-    #[must_use]
-    pub fn is_stopped(&self) -> bool {
-        self.inner.shared.status().stopped
+    /// The status as it is now (for the state methods of `handle_surface!`).
+    fn status_now(&self) -> impl std::ops::Deref<Target = moobius_runtime::Status> + '_ {
+        self.inner.shared.status()
     }
 
     /// Waits until start-up has finished: [`Error::Stopped`] if the client

@@ -89,30 +89,9 @@ impl Moobius {
         self.inner.mode
     }
 
-    /// Own service id (service mode) or user id (user mode), once known.
-    #[must_use]
-    pub fn own_id(&self) -> Option<String> {
-        self.inner.status.borrow().own_id.clone()
-    }
-
-    /// Channels served (service mode, once bound), in configuration order;
-    /// channels created with [`create_channel`](Self::create_channel) and
-    /// bound are added.
-    #[must_use]
-    pub fn channels(&self) -> Vec<ChannelId> {
-        self.inner.status.borrow().channels.clone()
-    }
-
-    /// True once start-up finished ([`Service::on_start`](crate::Service::on_start) is due).
-    #[must_use]
-    pub fn is_ready(&self) -> bool {
-        self.inner.status.borrow().ready
-    }
-
-    /// True once the service's task has ended.
-    #[must_use]
-    pub fn is_stopped(&self) -> bool {
-        self.inner.status.borrow().stopped
+    /// The status as it is now (for the state methods of `handle_surface!`).
+    fn status_now(&self) -> impl std::ops::Deref<Target = Status> + '_ {
+        self.inner.status.borrow()
     }
 
     /// Waits until start-up has finished; [`Error::Stopped`] if the service
