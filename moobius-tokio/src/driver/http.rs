@@ -70,7 +70,7 @@ impl Http {
             let text = if e.is_timeout() && e.is_connect() {
                 explain::timeout(&url, "connecting", self.connect_timeout, "connect_timeout")
             } else if e.is_timeout() {
-                explain::timeout(&url, "the request", self.request_timeout, "http_timeout")
+                explain::http_timeout(&url, self.request_timeout)
             } else {
                 explain::transport(&url, &e.without_url())
             };
