@@ -4,7 +4,7 @@
 
 mod devserver_support;
 
-use devserver_support::{message_down, Api, World, Ws, WAIT};
+use devserver_support::{heartbeat, message_down, Api, World, Ws, WAIT};
 use moobius_devserver::{codes, DevServer};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -25,24 +25,20 @@ async fn expect_close(ws: &mut Ws, code: CloseCode) -> String {
 async fn dropping_connections() {
     let w = World::new().await;
     let sid = w.bound_service().await;
-    let uri = w.server.ws_uri();
-    let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
-    let mut bob = Ws::login_user(&uri, &w.bob_token).await;
+    let mut svc = w.service_ws(&sid).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
+    let mut bob = w.user_ws(&w.bob_token).await;
 
     assert_eq!(w.server.drop_user_connections(&w.alice), 1);
     let reason = expect_close(&mut alice, CloseCode::Away).await;
     assert!(reason.contains("injected"), "{reason}");
-    assert_eq!(
-        bob.request(json!({"type": "heartbeat", "body": {}})).await["status"],
-        true
-    );
+    assert_eq!(bob.request(heartbeat()).await["status"], true);
 
     assert_eq!(w.server.drop_service_connections(&sid), 1);
     expect_close(&mut svc, CloseCode::Away).await;
 
     // Reconnecting works; then everything is dropped.
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
     w.server
         .wait_until(WAIT, |s| {
             (s.connections().iter().filter(|c| c.open).count() == 2).then_some(())
@@ -63,12 +59,9 @@ async fn dropping_connections() {
 #[tokio::test]
 async fn forced_logout_makes_frames_fail_until_login() {
     let w = World::new().await;
-    let uri = w.server.ws_uri();
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
     assert_eq!(w.server.logout_all_connections(), 1);
-    let c = alice
-        .request(json!({"type": "heartbeat", "body": {}}))
-        .await;
+    let c = alice.request(heartbeat()).await;
     assert_eq!(c["status"], false);
     assert_eq!(c["context"]["message"], "not logged in");
     let c = alice
@@ -82,13 +75,10 @@ async fn forced_logout_makes_frames_fail_until_login() {
 #[tokio::test]
 async fn outbound_delay() {
     let w = World::new().await;
-    let uri = w.server.ws_uri();
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
     w.server.set_outbound_delay(Duration::from_millis(300));
     let t0 = Instant::now();
-    let c = alice
-        .request(json!({"type": "heartbeat", "body": {}}))
-        .await;
+    let c = alice.request(heartbeat()).await;
     assert_eq!(c["status"], true);
     assert!(
         t0.elapsed() >= Duration::from_millis(300),
@@ -97,9 +87,7 @@ async fn outbound_delay() {
     );
     w.server.set_outbound_delay(Duration::ZERO);
     let t0 = Instant::now();
-    alice
-        .request(json!({"type": "heartbeat", "body": {}}))
-        .await;
+    alice.request(heartbeat()).await;
     assert!(t0.elapsed() < Duration::from_millis(300));
 }
 
@@ -115,21 +103,19 @@ async fn failing_http_requests() {
         assert_eq!(status, 503);
         assert_eq!(env["code"], codes::INJECTED_FAULT);
     }
-    w.api
-        .ok("GET", "/user/info", Some(&w.alice_token), None)
-        .await;
+    w.api.get("/user/info", Some(&w.alice_token)).await;
 }
 
 #[tokio::test]
 async fn expiring_tokens() {
     let w = World::new().await;
     let api = &w.api;
+    let [_, alice_t, _] = w.tokens();
     let d = api
-        .ok(
-            "POST",
+        .post(
             "/auth/sign_in",
             None,
-            Some(json!({"username": "alice@example.com", "password": "alice-pw"})),
+            json!({"username": "alice@example.com", "password": "alice-pw"}),
         )
         .await;
     let refresh = d["AuthenticationResult"]["RefreshToken"]
@@ -137,35 +123,27 @@ async fn expiring_tokens() {
         .unwrap()
         .to_owned();
     w.server.expire_access_tokens();
-    api.fails(
-        "GET",
-        "/user/info",
-        Some(&w.alice_token),
-        None,
-        codes::UNAUTHORIZED,
-    )
-    .await;
+    api.get_fails("/user/info", alice_t, codes::UNAUTHORIZED)
+        .await;
     let d = api
-        .ok(
-            "POST",
+        .post(
             "/auth/refresh",
             None,
-            Some(json!({"username": "alice@example.com", "refresh_token": refresh})),
+            json!({"username": "alice@example.com", "refresh_token": refresh}),
         )
         .await;
     let fresh = d["AuthenticationResult"]["AccessToken"]
         .as_str()
         .unwrap()
         .to_owned();
-    api.ok("GET", "/user/info", Some(&fresh), None).await;
+    api.get("/user/info", Some(&fresh)).await;
     w.server.expire_all_tokens();
-    api.fails("GET", "/user/info", Some(&fresh), None, codes::UNAUTHORIZED)
+    api.get_fails("/user/info", Some(&fresh), codes::UNAUTHORIZED)
         .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/refresh",
         None,
-        Some(json!({"username": "alice@example.com", "refresh_token": refresh})),
+        json!({"username": "alice@example.com", "refresh_token": refresh}),
         codes::UNAUTHORIZED,
     )
     .await;
@@ -195,11 +173,10 @@ async fn seeding_and_inspection_without_http() {
     let mut u = Ws::login_user(&uri, &user_tokens.access_token).await;
     let api = Api::new(&server);
     let g = api
-        .ok(
-            "POST",
+        .post(
             "/service/group/create",
             Some(&svc_tokens.access_token),
-            Some(json!({"group_id": "", "characters": [user]})),
+            json!({"group_id": "", "characters": [user]}),
         )
         .await
         .as_str()
@@ -228,9 +205,8 @@ async fn seeding_and_inspection_without_http() {
 #[tokio::test]
 async fn shutdown_closes_connections_and_the_port() {
     let w = World::new().await;
-    let uri = w.server.ws_uri();
     let addr = w.server.local_addr();
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
     w.server.shutdown().await;
     let reason = expect_close(&mut alice, CloseCode::Away).await;
     assert_eq!(reason, "server shutting down");
@@ -272,11 +248,10 @@ async fn seeded_ids_are_stable_across_starts() {
     assert_eq!(svc[0].owner, ids.0);
     let api = Api::new(&second);
     let (token, _) = api.sign_in("owner@example.com", "pw").await;
-    api.ok(
-        "POST",
+    api.post(
         "/service/bind",
         Some(&token),
-        Some(json!({"channel_id": "lobby", "service_id": "fixed-service"})),
+        json!({"channel_id": "lobby", "service_id": "fixed-service"}),
     )
     .await;
     Ws::login_service(&second.ws_uri(), &token, "fixed-service").await;

@@ -16,61 +16,55 @@ async fn sign_up_confirm_sign_in_refresh_sign_out() {
     let api = &w.api;
     let email = "new@example.com";
     let d = api
-        .ok(
-            "POST",
+        .post(
             "/auth/sign_up",
             None,
-            Some(json!({"username": email, "password": "pw1"})),
+            json!({"username": email, "password": "pw1"}),
         )
         .await;
     assert_eq!(d["UserConfirmed"], false);
     let code = w.server.sign_up_code(email).expect("a code");
     assert_eq!(code.len(), 6);
     // Not confirmed yet.
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/sign_in",
         None,
-        Some(json!({"username": email, "password": "pw1"})),
+        json!({"username": email, "password": "pw1"}),
         codes::NOT_CONFIRMED,
     )
     .await;
     // Resend gives a new code; the old one no longer works unless equal.
-    api.ok(
-        "POST",
+    api.post(
         "/auth/resend_confirmation",
         None,
-        Some(json!({"username": email})),
+        json!({"username": email}),
     )
     .await;
     let code = w.server.sign_up_code(email).expect("a new code");
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/confirm_sign_up",
         None,
-        Some(json!({"username": email, "confirmation_code": "not-it"})),
+        json!({"username": email, "confirmation_code": "not-it"}),
         codes::BAD_CODE,
     )
     .await;
-    api.ok(
-        "POST",
+    api.post(
         "/auth/confirm_sign_up",
         None,
-        Some(json!({"username": email, "confirmation_code": code})),
+        json!({"username": email, "confirmation_code": code}),
     )
     .await;
     // Signing up again with a confirmed email fails.
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/sign_up",
         None,
-        Some(json!({"username": email, "password": "x"})),
+        json!({"username": email, "password": "x"}),
         codes::ACCOUNT_EXISTS,
     )
     .await;
 
     let (access, refresh) = api.sign_in(email, "pw1").await;
-    let info = api.ok("GET", "/user/info", Some(&access), None).await;
+    let info = api.get("/user/info", Some(&access)).await;
     assert_eq!(info["email"], email);
     assert_eq!(info["user_id"], w.server.user_id(email).unwrap());
     for k in ["name", "avatar", "description"] {
@@ -79,11 +73,10 @@ async fn sign_up_confirm_sign_in_refresh_sign_out() {
     assert!(info["system_context"].is_object());
 
     let d = api
-        .ok(
-            "POST",
+        .post(
             "/auth/refresh",
             None,
-            Some(json!({"username": email, "refresh_token": refresh})),
+            json!({"username": email, "refresh_token": refresh}),
         )
         .await;
     let access2 = d["AuthenticationResult"]["AccessToken"]
@@ -92,54 +85,43 @@ async fn sign_up_confirm_sign_in_refresh_sign_out() {
         .to_owned();
     assert_ne!(access2, access);
     assert!(d["AuthenticationResult"].get("RefreshToken").is_none());
-    api.ok("GET", "/user/info", Some(&access2), None).await;
+    api.get("/user/info", Some(&access2)).await;
     // A refresh token of another user, or a wrong one, is refused.
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/refresh",
         None,
-        Some(json!({"username": "alice@example.com", "refresh_token": refresh})),
+        json!({"username": "alice@example.com", "refresh_token": refresh}),
         codes::UNAUTHORIZED,
     )
     .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/refresh",
         None,
-        Some(json!({"username": email, "refresh_token": "nope"})),
+        json!({"username": email, "refresh_token": "nope"}),
         codes::UNAUTHORIZED,
     )
     .await;
 
-    api.ok(
-        "POST",
+    api.post(
         "/auth/sign_out",
         Some(&access),
-        Some(json!({"access_token": access})),
+        json!({"access_token": access}),
     )
     .await;
-    api.fails(
-        "GET",
-        "/user/info",
-        Some(&access),
-        None,
-        codes::UNAUTHORIZED,
-    )
-    .await;
-    api.fails(
-        "POST",
+    api.get_fails("/user/info", Some(&access), codes::UNAUTHORIZED)
+        .await;
+    api.post_fails(
         "/auth/refresh",
         None,
-        Some(json!({"username": email, "refresh_token": refresh})),
+        json!({"username": email, "refresh_token": refresh}),
         codes::UNAUTHORIZED,
     )
     .await;
     // Sign-out needs auth.
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/sign_out",
         None,
-        Some(json!({"access_token": access})),
+        json!({"access_token": access}),
         codes::UNAUTHORIZED,
     )
     .await;
@@ -150,28 +132,25 @@ async fn sign_in_failures() {
     let w = World::new().await;
     let api = &w.api;
     let m = api
-        .fails(
-            "POST",
+        .post_fails(
             "/auth/sign_in",
             None,
-            Some(json!({"username": "alice@example.com", "password": "wrong"})),
+            json!({"username": "alice@example.com", "password": "wrong"}),
             codes::BAD_CREDENTIALS,
         )
         .await;
     assert_eq!(m, "Incorrect username or password.");
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/sign_in",
         None,
-        Some(json!({"username": "nobody@example.com", "password": "x"})),
+        json!({"username": "nobody@example.com", "password": "x"}),
         codes::BAD_CREDENTIALS,
     )
     .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/sign_in",
         None,
-        Some(json!({"username": "alice@example.com"})),
+        json!({"username": "alice@example.com"}),
         codes::BAD_REQUEST,
     )
     .await;
@@ -184,64 +163,51 @@ async fn password_reset_and_account_deletion() {
     let w = World::new().await;
     let api = &w.api;
     let email = "bob@example.com";
-    api.ok(
-        "POST",
-        "/auth/forgot_password",
-        None,
-        Some(json!({"username": email})),
-    )
-    .await;
-    let code = w.server.reset_code(email).expect("reset code");
-    api.fails(
-        "POST",
+    let code = w.forgot_password(email).await;
+    api.post_fails(
         "/auth/confirm_reset_password",
         None,
-        Some(json!({"username": email, "password": "new-pw", "confirmation_code": "000"})),
+        json!({"username": email, "password": "new-pw", "confirmation_code": "000"}),
         codes::BAD_CODE,
     )
     .await;
-    api.ok(
-        "POST",
+    api.post(
         "/auth/confirm_reset_password",
         None,
-        Some(json!({"username": email, "password": "new-pw", "confirmation_code": code})),
+        json!({"username": email, "password": "new-pw", "confirmation_code": code}),
     )
     .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/sign_in",
         None,
-        Some(json!({"username": email, "password": "bob-pw"})),
+        json!({"username": email, "password": "bob-pw"}),
         codes::BAD_CREDENTIALS,
     )
     .await;
     let (t, _) = api.sign_in(email, "new-pw").await;
     w.server.add_member(&w.channel, &w.bob).unwrap();
 
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/delete_account",
         None,
-        Some(json!({"username": email, "password": "bob-pw"})),
+        json!({"username": email, "password": "bob-pw"}),
         codes::BAD_CREDENTIALS,
     )
     .await;
-    api.ok(
-        "POST",
+    api.post(
         "/auth/delete_account",
         None,
-        Some(json!({"username": email, "password": "new-pw"})),
+        json!({"username": email, "password": "new-pw"}),
     )
     .await;
-    api.fails("GET", "/user/info", Some(&t), None, codes::UNAUTHORIZED)
+    api.get_fails("/user/info", Some(&t), codes::UNAUTHORIZED)
         .await;
     assert!(w.server.user_id(email).is_none());
     assert!(w.server.members(&w.channel).is_empty());
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/forgot_password",
         None,
-        Some(json!({"username": email})),
+        json!({"username": email}),
         codes::NOT_FOUND,
     )
     .await;
@@ -258,39 +224,31 @@ async fn tokens_expire_after_their_lifetime() {
     let api = Api::new(&server);
     let (access, refresh) = api.sign_in("a@example.com", "pw").await;
     let d = api
-        .ok(
-            "POST",
+        .post(
             "/auth/sign_in",
             None,
-            Some(json!({"username": "a@example.com", "password": "pw"})),
+            json!({"username": "a@example.com", "password": "pw"}),
         )
         .await;
     assert_eq!(d["AuthenticationResult"]["ExpiresIn"], 0);
-    api.ok("GET", "/user/info", Some(&access), None).await;
+    api.get("/user/info", Some(&access)).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     let m = api
-        .fails(
-            "GET",
-            "/user/info",
-            Some(&access),
-            None,
-            codes::UNAUTHORIZED,
-        )
+        .get_fails("/user/info", Some(&access), codes::UNAUTHORIZED)
         .await;
     assert!(m.contains("expired"), "{m}");
     let d = api
-        .ok(
-            "POST",
+        .post(
             "/auth/refresh",
             None,
-            Some(json!({"username": "a@example.com", "refresh_token": refresh})),
+            json!({"username": "a@example.com", "refresh_token": refresh}),
         )
         .await;
     let fresh = d["AuthenticationResult"]["AccessToken"]
         .as_str()
         .unwrap()
         .to_owned();
-    api.ok("GET", "/user/info", Some(&fresh), None).await;
+    api.get("/user/info", Some(&fresh)).await;
     server.shutdown().await;
 }
 
@@ -298,147 +256,106 @@ async fn tokens_expire_after_their_lifetime() {
 async fn user_profile_update() {
     let w = World::new().await;
     let api = &w.api;
+    let [_, alice_t, _] = w.tokens();
     let d = api
-        .ok(
-            "POST",
+        .post(
             "/user/info",
-            Some(&w.alice_token),
-            Some(json!({"avatar": "https://x/a.png", "description": "hi", "name": "Alice"})),
+            alice_t,
+            json!({"avatar": "https://x/a.png", "description": "hi", "name": "Alice"}),
         )
         .await;
     assert_eq!(d["user_id"], w.alice);
-    let info = api
-        .ok("GET", "/user/info", Some(&w.alice_token), None)
-        .await;
+    let info = api.get("/user/info", alice_t).await;
     assert_eq!(
         info["context"],
         json!({"name": "Alice", "avatar": "https://x/a.png", "description": "hi"})
     );
-    api.fails(
-        "GET",
-        "/user/info",
-        Some("bogus"),
-        None,
-        codes::UNAUTHORIZED,
-    )
-    .await;
+    api.get_fails("/user/info", Some("bogus"), codes::UNAUTHORIZED)
+        .await;
 }
 
 #[tokio::test]
 async fn services_bindings_and_listing() {
     let w = World::new().await;
     let api = &w.api;
-    let t = Some(w.svc_token.as_str());
-    let s1 = api
-        .ok(
-            "POST",
-            "/service/create",
-            t,
-            Some(json!({"description": "one"})),
-        )
-        .await["service_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let s2 = api
-        .ok(
-            "POST",
-            "/service/create",
-            t,
-            Some(json!({"description": "two"})),
-        )
-        .await["service_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let list = api.ok("GET", "/service/list", t, None).await;
+    let [t, alice_t, _] = w.tokens();
+    let s1 = w.new_service(&w.svc_token, "one").await;
+    let s2 = w.new_service(&w.svc_token, "two").await;
+    let list = api.get("/service/list", t).await;
     assert_eq!(
         list,
         json!([{"service_id": s1, "channel_ids": []}, {"service_id": s2, "channel_ids": []}])
     );
     // Other accounts see only their own services.
-    assert_eq!(
-        api.ok("GET", "/service/list", Some(&w.alice_token), None)
-            .await,
-        json!([])
-    );
+    assert_eq!(api.get("/service/list", alice_t).await, json!([]));
 
-    api.ok(
-        "POST",
+    api.post(
         "/service/bind",
         t,
-        Some(json!({"channel_id": w.channel, "service_id": s1})),
+        json!({"channel_id": w.channel, "service_id": s1}),
     )
     .await;
     // Binding again to the same service is fine; to another is refused.
-    api.ok(
-        "POST",
+    api.post(
         "/service/bind",
         t,
-        Some(json!({"channel_id": w.channel, "service_id": s1})),
+        json!({"channel_id": w.channel, "service_id": s1}),
     )
     .await;
     let m = api
-        .fails(
-            "POST",
+        .post_fails(
             "/service/bind",
             t,
-            Some(json!({"channel_id": w.channel, "service_id": s2})),
+            json!({"channel_id": w.channel, "service_id": s2}),
             codes::ALREADY_BOUND,
         )
         .await;
     assert_eq!(m, "channel already bound");
     assert_eq!(w.server.bindings(), vec![(w.channel.clone(), s1.clone())]);
-    let list = api.ok("GET", "/service/list", t, None).await;
+    let list = api.get("/service/list", t).await;
     assert_eq!(list[0]["channel_ids"], json!([w.channel]));
 
     // Someone else's service, unknown ids.
-    api.fails(
-        "POST",
+    api.post_fails(
         "/service/bind",
-        Some(&w.alice_token),
-        Some(json!({"channel_id": w.channel, "service_id": s2})),
+        alice_t,
+        json!({"channel_id": w.channel, "service_id": s2}),
         codes::FORBIDDEN,
     )
     .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/service/bind",
         t,
-        Some(json!({"channel_id": "nope", "service_id": s2})),
+        json!({"channel_id": "nope", "service_id": s2}),
         codes::NOT_FOUND,
     )
     .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/service/bind",
         t,
-        Some(json!({"channel_id": w.channel, "service_id": "nope"})),
+        json!({"channel_id": w.channel, "service_id": "nope"}),
         codes::NOT_FOUND,
     )
     .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/service/unbind",
         t,
-        Some(json!({"channel_id": w.channel, "service_id": s2})),
+        json!({"channel_id": w.channel, "service_id": s2}),
         codes::NOT_FOUND,
     )
     .await;
 
-    api.ok(
-        "POST",
+    api.post(
         "/service/unbind",
         t,
-        Some(json!({"channel_id": w.channel, "service_id": s1})),
+        json!({"channel_id": w.channel, "service_id": s1}),
     )
     .await;
     assert!(w.server.bindings().is_empty());
-    api.ok(
-        "POST",
+    api.post(
         "/service/bind",
         t,
-        Some(json!({"channel_id": w.channel, "service_id": s2})),
+        json!({"channel_id": w.channel, "service_id": s2}),
     )
     .await;
     assert_eq!(w.server.services().len(), 2);
@@ -449,37 +366,20 @@ async fn services_bindings_and_listing() {
 async fn agents_and_profiles() {
     let w = World::new().await;
     let api = &w.api;
+    let [t, alice_t, _] = w.tokens();
     let sid = w.bound_service().await;
-    let t = Some(w.svc_token.as_str());
-    let rec = api
-        .ok(
-            "POST",
-            "/service/character/create",
-            t,
-            Some(json!({"service_id": sid, "context": {"name": "Dice Bot", "avatar": "https://x/b.png", "description": "Rolls"}})),
-        )
-        .await;
+    let body = json!({"service_id": sid, "context": {"name": "Dice Bot", "avatar": "https://x/b.png", "description": "Rolls"}});
+    let rec = api.post("/service/character/create", t, body).await;
     let agent = rec["character_id"].as_str().unwrap().to_owned();
     assert_eq!(
         rec["character_context"],
         json!({"name": "Dice Bot", "avatar": "https://x/b.png", "description": "Rolls"})
     );
-    let d = api
-        .ok(
-            "POST",
-            "/service/character/update",
-            t,
-            Some(json!({"service_id": sid, "character_id": agent, "context": {"avatar": "https://x/c.png", "description": "More", "name": "Dice Bot 2"}})),
-        )
-        .await;
+    let body = json!({"service_id": sid, "character_id": agent, "context": {"avatar": "https://x/c.png", "description": "More", "name": "Dice Bot 2"}});
+    let d = api.post("/service/character/update", t, body).await;
     assert_eq!(d, json!({"character_id": agent, "updated": true}));
     let list = api
-        .ok(
-            "GET",
-            &format!("/service/character/list?service_id={sid}"),
-            t,
-            None,
-        )
+        .get(&format!("/service/character/list?service_id={sid}"), t)
         .await;
     assert_eq!(list[0]["character_context"]["name"], "Dice Bot 2");
     // The reference's last fallback: no query, id in a JSON body.
@@ -492,48 +392,42 @@ async fn agents_and_profiles() {
         )
         .await;
     assert_eq!(list, list2);
-    api.fails(
-        "GET",
+    api.get_fails(
         "/service/character/list?service_id=nope",
         t,
-        None,
         codes::NOT_FOUND,
     )
     .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/service/character/update",
         t,
-        Some(json!({"service_id": sid, "character_id": "nope", "context": {}})),
+        json!({"service_id": sid, "character_id": "nope", "context": {}}),
         codes::NOT_FOUND,
     )
     .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/service/character/create",
-        Some(&w.alice_token),
-        Some(json!({"service_id": sid, "context": {"name": "x"}})),
+        alice_t,
+        json!({"service_id": sid, "context": {"name": "x"}}),
         codes::FORBIDDEN,
     )
     .await;
 
     // Profiles of users and agents, in the order asked.
     let recs = api
-        .ok(
-            "POST",
+        .post(
             "/character/fetch_profile",
             t,
-            Some(json!({"character_list": [agent, w.alice]})),
+            json!({"character_list": [agent, w.alice]}),
         )
         .await;
     assert_eq!(recs[0]["character_id"], agent);
     assert_eq!(recs[1]["character_id"], w.alice);
     assert_eq!(recs[1]["character_context"]["name"], "alice");
-    api.fails(
-        "POST",
+    api.post_fails(
         "/character/fetch_profile",
         t,
-        Some(json!({"character_list": ["ghost"]})),
+        json!({"character_list": ["ghost"]}),
         codes::NOT_FOUND,
     )
     .await;
@@ -544,45 +438,35 @@ async fn agents_and_profiles() {
 async fn channels_members_and_history() {
     let w = World::new().await;
     let api = &w.api;
-    let t = Some(w.alice_token.as_str());
+    let [_, t, bob_t] = w.tokens();
     let cid = api
-        .ok(
-            "POST",
+        .post_for(
             "/channel/create",
             t,
-            Some(json!({"channel_name": "Dice Arena", "context": {"channel_description": "Roll"}})),
+            json!({"channel_name": "Dice Arena", "context": {"channel_description": "Roll"}}),
+            "channel_id",
         )
-        .await["channel_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     let c = w.server.channel(&cid).unwrap();
     assert_eq!(
         (c.name.as_str(), c.description.as_str()),
         ("Dice Arena", "Roll")
     );
-    api.ok(
-        "POST",
-        "/channel/update",
-        t,
-        Some(json!({"channel_id": cid, "channel_name": "Dice Arena v2", "context": {"channel_description": "More"}})),
-    )
-    .await;
+    let body = json!({"channel_id": cid, "channel_name": "Dice Arena v2", "context": {"channel_description": "More"}});
+    api.post("/channel/update", t, body).await;
     assert_eq!(w.server.channel(&cid).unwrap().name, "Dice Arena v2");
     // Another account may not rename it; an unknown channel is 10404.
-    api.fails(
-        "POST",
+    api.post_fails(
         "/channel/update",
-        Some(&w.bob_token),
-        Some(json!({"channel_id": cid, "channel_name": "x"})),
+        bob_t,
+        json!({"channel_id": cid, "channel_name": "x"}),
         codes::FORBIDDEN,
     )
     .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/channel/update",
         t,
-        Some(json!({"channel_id": "nope", "channel_name": "x"})),
+        json!({"channel_id": "nope", "channel_name": "x"}),
         codes::NOT_FOUND,
     )
     .await;
@@ -590,43 +474,33 @@ async fn channels_members_and_history() {
     w.server.add_member(&cid, &w.alice).unwrap();
     w.server.add_member(&cid, &w.bob).unwrap();
     w.server.add_member(&w.channel, &w.bob).unwrap();
-    let list = api.ok("GET", "/channel/list", t, None).await;
+    let list = api.get("/channel/list", t).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["channel_id"], cid);
-    let popular = api.ok("GET", "/channel/popular", t, None).await;
+    let popular = api.get("/channel/popular", t).await;
     assert_eq!(popular[0]["channel_id"], cid, "most members first");
     assert_eq!(popular.as_array().unwrap().len(), 2);
     let members = api
-        .ok(
-            "GET",
+        .get(
             &format!(
                 "/channel/character_list?channel_id={cid}&service_id={}",
                 w.alice
             ),
             t,
-            None,
         )
         .await;
     assert_eq!(
         members,
         json!({"character_list": [w.alice, w.bob], "channel_id": cid})
     );
-    api.fails(
-        "GET",
+    api.get_fails(
         "/channel/character_list?channel_id=nope&service_id=x",
         t,
-        None,
         codes::NOT_FOUND,
     )
     .await;
-    api.fails(
-        "GET",
-        "/channel/character_list",
-        t,
-        None,
-        codes::BAD_REQUEST,
-    )
-    .await;
+    api.get_fails("/channel/character_list", t, codes::BAD_REQUEST)
+        .await;
 
     // History: empty here, with the reference's query and GET body.
     let h = api
@@ -638,19 +512,15 @@ async fn channels_members_and_history() {
         )
         .await;
     assert_eq!(h, json!([]));
-    api.fails(
-        "GET",
+    api.get_fails(
         &format!("/channel/history_message?channel_id={cid}&limit=abc"),
         t,
-        None,
         codes::BAD_REQUEST,
     )
     .await;
-    api.fails(
-        "GET",
+    api.get_fails(
         "/channel/history_message?channel_id=nope",
         t,
-        None,
         codes::NOT_FOUND,
     )
     .await;
@@ -659,11 +529,9 @@ async fn channels_members_and_history() {
         w.server.seed_user("carol@example.com", "pw").unwrap();
         api.sign_in("carol@example.com", "pw").await
     };
-    api.fails(
-        "GET",
+    api.get_fails(
         &format!("/channel/history_message?channel_id={cid}"),
         Some(&carol),
-        None,
         codes::FORBIDDEN,
     )
     .await;
@@ -673,57 +541,41 @@ async fn channels_members_and_history() {
 async fn groups_share_one_namespace() {
     let w = World::new().await;
     let api = &w.api;
-    let t = Some(w.svc_token.as_str());
+    let [t, alice_t, _] = w.tokens();
     // Service group: data is the id itself; order is kept; empty is allowed.
     let g1 = w.service_group(&[&w.bob, &w.alice, &w.bob]).await;
     let empty = w.service_group(&[]).await;
-    let d = api
-        .ok("GET", &format!("/service/group?group_id={g1}"), t, None)
-        .await;
+    let d = api.get(&format!("/service/group?group_id={g1}"), t).await;
     assert_eq!(
         d,
         json!({"group_id": g1, "characters": [w.bob, w.alice, w.bob]})
     );
     let d = api
-        .ok(
-            "GET",
+        .get(
             &format!(
                 "/user/group?group_id={g1}&channel_id={}&user_id={}",
                 w.channel, w.alice
             ),
-            Some(&w.alice_token),
-            None,
+            alice_t,
         )
         .await;
     assert_eq!(d["characters"], json!([w.bob, w.alice, w.bob]));
-    let d = api
-        .ok("GET", &format!("/user/group?group_id={empty}"), t, None)
-        .await;
+    let d = api.get(&format!("/user/group?group_id={empty}"), t).await;
     assert_eq!(d["characters"], json!([]));
 
     // Channel group: resolvable through either endpoint, listed for its
     // channel. (Only the channel's readers create and list them: Alice joins.)
     w.server.add_member(&w.channel, &w.alice).unwrap();
-    let d = api
-        .ok(
-            "POST",
-            "/user/group/create",
-            Some(&w.alice_token),
-            Some(json!({"channel_id": w.channel, "group_name": "A_message_up_group", "characters": [w.alice]})),
-        )
-        .await;
+    let body = json!({"channel_id": w.channel, "group_name": "A_message_up_group", "characters": [w.alice]});
+    let d = api.post("/user/group/create", alice_t, body).await;
     let g2 = d["group_id"].as_str().unwrap().to_owned();
     assert_eq!(d["group_name"], "A_message_up_group");
-    let d = api
-        .ok("GET", &format!("/service/group?group_id={g2}"), t, None)
-        .await;
+    let d = api.get(&format!("/service/group?group_id={g2}"), t).await;
     assert_eq!(d["characters"], json!([w.alice]));
     let list = api
-        .ok(
-            "GET",
+        .get(
             &format!("/user/group/list?channel_id={}&service_id=x", w.channel),
             t,
-            None,
         )
         .await;
     assert_eq!(
@@ -732,11 +584,9 @@ async fn groups_share_one_namespace() {
     );
     w.server.add_member(&w.channel, &w.bob).unwrap();
     let temp = api
-        .ok(
-            "GET",
+        .get(
             &format!("/user/group/temp?channel_id={}&service_id=x", w.channel),
             t,
-            None,
         )
         .await;
     assert_eq!(
@@ -745,31 +595,22 @@ async fn groups_share_one_namespace() {
     );
 
     // "service" resolves to nobody; unknown groups and channels are 10404.
-    let d = api.ok("GET", "/user/group?group_id=service", t, None).await;
+    let d = api.get("/user/group?group_id=service", t).await;
     assert_eq!(d["characters"], json!([]));
-    api.fails(
-        "GET",
-        "/user/group?group_id=ghost",
-        t,
-        None,
-        codes::NOT_FOUND,
-    )
-    .await;
-    api.fails("GET", "/service/group", t, None, codes::BAD_REQUEST)
+    api.get_fails("/user/group?group_id=ghost", t, codes::NOT_FOUND)
         .await;
-    api.fails(
-        "POST",
+    api.get_fails("/service/group", t, codes::BAD_REQUEST).await;
+    api.post_fails(
         "/user/group/create",
         t,
-        Some(json!({"channel_id": "nope", "group_name": "x", "characters": []})),
+        json!({"channel_id": "nope", "group_name": "x", "characters": []}),
         codes::NOT_FOUND,
     )
     .await;
-    api.fails(
-        "POST",
+    api.post_fails(
         "/service/group/create",
         t,
-        Some(json!({"characters": "not-a-list"})),
+        json!({"characters": "not-a-list"}),
         codes::BAD_REQUEST,
     )
     .await;
@@ -784,14 +625,8 @@ async fn groups_share_one_namespace() {
 async fn file_upload_and_download() {
     let w = World::new().await;
     let api = &w.api;
-    let d = api
-        .ok(
-            "GET",
-            "/file/upload?extension=png",
-            Some(&w.alice_token),
-            None,
-        )
-        .await;
+    let [_, alice_t, _] = w.tokens();
+    let d = api.get("/file/upload?extension=png", alice_t).await;
     let url = d["url"].as_str().unwrap().to_owned();
     let key = d["fields"]["key"].as_str().unwrap().to_owned();
     assert!(
@@ -846,14 +681,8 @@ async fn file_upload_and_download() {
     );
     let r = raw_request("POST", &url, &[("Content-Type", "application/json")], b"{}").await;
     assert_eq!(r.json()["code"], codes::BAD_REQUEST);
-    api.fails(
-        "GET",
-        "/file/upload?extension=png",
-        None,
-        None,
-        codes::UNAUTHORIZED,
-    )
-    .await;
+    api.get_fails("/file/upload?extension=png", None, codes::UNAUTHORIZED)
+        .await;
 }
 
 #[tokio::test]
@@ -874,27 +703,20 @@ async fn bad_requests_get_documented_errors_and_the_server_stays_up() {
         assert_eq!(r.json()["code"], codes::BAD_REQUEST, "{body:?}");
     }
     // Wrong types of fields.
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/sign_in",
         None,
-        Some(json!({"username": 5, "password": []})),
+        json!({"username": 5, "password": []}),
         codes::BAD_REQUEST,
     )
     .await;
     // Unknown endpoint, wrong method, oversized body.
-    api.fails("GET", "/no/such/endpoint", None, None, codes::NOT_FOUND)
+    api.get_fails("/no/such/endpoint", None, codes::NOT_FOUND)
         .await;
-    api.fails(
-        "GET",
-        "/auth/sign_in",
-        None,
-        None,
-        codes::METHOD_NOT_ALLOWED,
-    )
-    .await;
+    api.get_fails("/auth/sign_in", None, codes::METHOD_NOT_ALLOWED)
+        .await;
     let big = json!({"username": "a@example.com", "password": "x".repeat(2000)});
-    api.fails("POST", "/auth/sign_in", None, Some(big), codes::TOO_LARGE)
+    api.post_fails("/auth/sign_in", None, big, codes::TOO_LARGE)
         .await;
     // Missing and bogus tokens on every authenticated endpoint kind.
     for (m, p) in [
@@ -912,6 +734,6 @@ async fn bad_requests_get_documented_errors_and_the_server_stays_up() {
     assert_eq!(r.json()["code"], codes::BAD_REQUEST);
     // Repeated slashes are collapsed, as the reference SDK does.
     let (t, _) = api.sign_in("a@example.com", "pw").await;
-    api.ok("GET", "//user//info", Some(&t), None).await;
+    api.get("//user//info", Some(&t)).await;
     server.shutdown().await;
 }

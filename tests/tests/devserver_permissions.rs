@@ -7,45 +7,13 @@
 
 mod devserver_support;
 
-use devserver_support::{message_down, message_up, raw_request, World, Ws};
+use devserver_support::{
+    binding, heartbeat, join, message_down, message_up, raw_request, World, Ws,
+};
 use moobius_devserver::codes;
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
-
-/// A service of `token`'s account; its id.
-async fn service_of(w: &World, token: &str) -> String {
-    w.api
-        .ok(
-            "POST",
-            "/service/create",
-            Some(token),
-            Some(json!({"description": "x"})),
-        )
-        .await["service_id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// A channel created by `token`'s account; its id.
-async fn channel_of(w: &World, token: &str, name: &str) -> String {
-    w.api
-        .ok(
-            "POST",
-            "/channel/create",
-            Some(token),
-            Some(json!({"channel_name": name, "context": {}})),
-        )
-        .await["channel_id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn bind_body(channel: &str, service: &str) -> Option<Value> {
-    Some(json!({"channel_id": channel, "service_id": service}))
-}
 
 /// Waits for the close frame of a socket; returns (code, reason).
 async fn closed(ws: &mut Ws) -> (CloseCode, String) {
@@ -62,6 +30,7 @@ async fn closed(ws: &mut Ws) -> (CloseCode, String) {
 async fn rule_bind_only_to_own_channels() {
     let w = World::new().await;
     let api = &w.api;
+    let [_, _, bob_t] = w.tokens();
     // Allowed: the seeded channel's owner (the first seeded account).
     let sid = w.bound_service().await;
     assert_eq!(
@@ -69,36 +38,29 @@ async fn rule_bind_only_to_own_channels() {
         Some(sid.clone())
     );
     // Refused: Bob's service onto the svc account's channel (takeover).
-    let bob_sid = service_of(&w, &w.bob_token).await;
+    let bob_sid = w.new_service(&w.bob_token, "x").await;
     unbind_all(&w).await;
     let m = api
-        .fails(
-            "POST",
+        .post_fails(
             "/service/bind",
-            Some(&w.bob_token),
-            bind_body(&w.channel, &bob_sid),
+            bob_t,
+            binding(&w.channel, &bob_sid),
             codes::FORBIDDEN,
         )
         .await;
     assert!(m.contains("owner"), "{m}");
     // Refused: someone else's service, even onto one's own channel.
-    let bobs = channel_of(&w, &w.bob_token, "Bob's").await;
-    api.fails(
-        "POST",
+    let bobs = w.new_channel(&w.bob_token, "Bob's").await;
+    api.post_fails(
         "/service/bind",
-        Some(&w.bob_token),
-        bind_body(&bobs, &sid),
+        bob_t,
+        binding(&bobs, &sid),
         codes::FORBIDDEN,
     )
     .await;
     // Allowed: Bob's service onto Bob's channel.
-    api.ok(
-        "POST",
-        "/service/bind",
-        Some(&w.bob_token),
-        bind_body(&bobs, &bob_sid),
-    )
-    .await;
+    api.post("/service/bind", bob_t, binding(&bobs, &bob_sid))
+        .await;
 }
 
 /// Leaves every channel unbound (so a refusal is about ownership, not about
@@ -106,12 +68,7 @@ async fn rule_bind_only_to_own_channels() {
 async fn unbind_all(w: &World) {
     for (c, s) in w.server.bindings() {
         w.api
-            .ok(
-                "POST",
-                "/service/unbind",
-                Some(&w.svc_token),
-                bind_body(&c, &s),
-            )
+            .post("/service/unbind", Some(&w.svc_token), binding(&c, &s))
             .await;
     }
 }
@@ -120,43 +77,28 @@ async fn unbind_all(w: &World) {
 async fn rule_unbind_by_service_owner_or_channel_owner() {
     let w = World::new().await;
     let api = &w.api;
+    let [_, alice_t, bob_t] = w.tokens();
     // Bob owns a channel; the svc account's service cannot bind there, so
     // Bob binds his own; the svc account cannot unbind it.
-    let bobs = channel_of(&w, &w.bob_token, "Bob's").await;
-    let bob_sid = service_of(&w, &w.bob_token).await;
-    api.ok(
-        "POST",
-        "/service/bind",
-        Some(&w.bob_token),
-        bind_body(&bobs, &bob_sid),
-    )
-    .await;
-    api.fails(
-        "POST",
+    let bobs = w.new_channel(&w.bob_token, "Bob's").await;
+    let bob_sid = w.new_service(&w.bob_token, "x").await;
+    api.post("/service/bind", bob_t, binding(&bobs, &bob_sid))
+        .await;
+    api.post_fails(
         "/service/unbind",
-        Some(&w.alice_token),
-        bind_body(&bobs, &bob_sid),
+        alice_t,
+        binding(&bobs, &bob_sid),
         codes::FORBIDDEN,
     )
     .await;
-    api.ok(
-        "POST",
-        "/service/unbind",
-        Some(&w.bob_token),
-        bind_body(&bobs, &bob_sid),
-    )
-    .await;
+    api.post("/service/unbind", bob_t, binding(&bobs, &bob_sid))
+        .await;
     // The channel's owner may unbind a service bound by the seeding API.
     let sid = w.bound_service().await;
-    let alice_sid = service_of(&w, &w.alice_token).await;
+    let alice_sid = w.new_service(&w.alice_token, "x").await;
     w.server.bind(&bobs, &alice_sid).unwrap();
-    api.ok(
-        "POST",
-        "/service/unbind",
-        Some(&w.bob_token),
-        bind_body(&bobs, &alice_sid),
-    )
-    .await;
+    api.post("/service/unbind", bob_t, binding(&bobs, &alice_sid))
+        .await;
     let _ = sid;
 }
 
@@ -164,48 +106,25 @@ async fn rule_unbind_by_service_owner_or_channel_owner() {
 async fn rule_manage_channel_by_owner_or_service_owner() {
     let w = World::new().await;
     let api = &w.api;
-    let rename = |name: &str| Some(json!({"channel_id": w.channel, "channel_name": name}));
+    let [svc_t, alice_t, bob_t] = w.tokens();
+    let rename = |name: &str| json!({"channel_id": w.channel, "channel_name": name});
     // The seeded channel now has an owner: a member or a stranger cannot rename it.
     w.server.add_member(&w.channel, &w.alice).unwrap();
-    api.fails(
-        "POST",
-        "/channel/update",
-        Some(&w.alice_token),
-        rename("x"),
-        codes::FORBIDDEN,
-    )
-    .await;
-    api.fails(
-        "POST",
-        "/channel/update",
-        Some(&w.bob_token),
-        rename("x"),
-        codes::FORBIDDEN,
-    )
-    .await;
-    api.ok(
-        "POST",
-        "/channel/update",
-        Some(&w.svc_token),
-        rename("Owned"),
-    )
-    .await;
+    api.post_fails("/channel/update", alice_t, rename("x"), codes::FORBIDDEN)
+        .await;
+    api.post_fails("/channel/update", bob_t, rename("x"), codes::FORBIDDEN)
+        .await;
+    api.post("/channel/update", svc_t, rename("Owned")).await;
     assert_eq!(w.server.channel(&w.channel).unwrap().name, "Owned");
     // The owner of the bound service manages the channel too.
-    let alices = channel_of(&w, &w.alice_token, "Alice's").await;
-    let asid = service_of(&w, &w.alice_token).await;
-    api.ok(
-        "POST",
-        "/service/bind",
-        Some(&w.alice_token),
-        bind_body(&alices, &asid),
-    )
-    .await;
-    api.ok(
-        "POST",
+    let alices = w.new_channel(&w.alice_token, "Alice's").await;
+    let asid = w.new_service(&w.alice_token, "x").await;
+    api.post("/service/bind", alice_t, binding(&alices, &asid))
+        .await;
+    api.post(
         "/channel/update",
-        Some(&w.alice_token),
-        Some(json!({"channel_id": alices, "channel_name": "Renamed"})),
+        alice_t,
+        json!({"channel_id": alices, "channel_name": "Renamed"}),
     )
     .await;
 }
@@ -214,6 +133,7 @@ async fn rule_manage_channel_by_owner_or_service_owner() {
 async fn rule_read_channel_by_members_and_managers() {
     let w = World::new().await;
     let api = &w.api;
+    let [svc_t, _, bob_t] = w.tokens();
     let c = &w.channel;
     let paths = [
         format!("/channel/history_message?channel_id={c}&limit=5"),
@@ -223,87 +143,56 @@ async fn rule_read_channel_by_members_and_managers() {
     ];
     for p in &paths {
         // Refused: a stranger.
-        api.fails("GET", p, Some(&w.bob_token), None, codes::FORBIDDEN)
-            .await;
+        api.get_fails(p, bob_t, codes::FORBIDDEN).await;
         // Allowed: the owner, and a member.
-        api.ok("GET", p, Some(&w.svc_token), None).await;
+        api.get(p, svc_t).await;
     }
-    let group = Some(json!({"channel_id": c, "group_name": "g", "characters": [w.alice]}));
-    api.fails(
-        "POST",
-        "/user/group/create",
-        Some(&w.bob_token),
-        group.clone(),
-        codes::FORBIDDEN,
-    )
-    .await;
+    let group = json!({"channel_id": c, "group_name": "g", "characters": [w.alice]});
+    api.post_fails("/user/group/create", bob_t, group.clone(), codes::FORBIDDEN)
+        .await;
     w.server.add_member(c, &w.bob).unwrap();
     for p in &paths {
-        api.ok("GET", p, Some(&w.bob_token), None).await;
+        api.get(p, bob_t).await;
     }
-    api.ok("POST", "/user/group/create", Some(&w.bob_token), group)
-        .await;
+    api.post("/user/group/create", bob_t, group).await;
 }
 
 #[tokio::test]
 async fn rule_read_group() {
     let w = World::new().await;
     let api = &w.api;
+    let [svc_t, alice_t, bob_t] = w.tokens();
     w.server.add_member(&w.channel, &w.alice).unwrap();
-    let g = api
-        .ok(
-            "POST",
-            "/user/group/create",
-            Some(&w.alice_token),
-            Some(json!({"channel_id": w.channel, "group_name": "g", "characters": [w.alice]})),
-        )
-        .await["group_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let g = w.channel_group(&w.alice_token, &[&w.alice]).await;
     let path = format!("/user/group?group_id={g}");
     // A channel group: its channel's readers (the owner here) and its creator.
-    api.ok("GET", &path, Some(&w.svc_token), None).await;
-    api.ok("GET", &path, Some(&w.alice_token), None).await;
-    api.fails("GET", &path, Some(&w.bob_token), None, codes::FORBIDDEN)
-        .await;
+    api.get(&path, svc_t).await;
+    api.get(&path, alice_t).await;
+    api.get_fails(&path, bob_t, codes::FORBIDDEN).await;
     // A service group: its id is the capability.
     let sg = w.service_group(&[&w.alice]).await;
-    api.ok(
-        "GET",
-        &format!("/service/group?group_id={sg}"),
-        Some(&w.bob_token),
-        None,
-    )
-    .await;
+    api.get(&format!("/service/group?group_id={sg}"), bob_t)
+        .await;
 }
 
 #[tokio::test]
 async fn rule_service_things_by_its_owner() {
     let w = World::new().await;
     let api = &w.api;
+    let [svc_t, _, bob_t] = w.tokens();
     let sid = w.bound_service().await;
-    let create = Some(json!({"service_id": sid, "context": {"name": "Guide"}}));
-    api.fails(
-        "POST",
+    let create = json!({"service_id": sid, "context": {"name": "Guide"}});
+    api.post_fails(
         "/service/character/create",
-        Some(&w.bob_token),
+        bob_t,
         create.clone(),
         codes::FORBIDDEN,
     )
     .await;
-    api.ok(
-        "POST",
-        "/service/character/create",
-        Some(&w.svc_token),
-        create,
-    )
-    .await;
-    api.fails(
-        "GET",
+    api.post("/service/character/create", svc_t, create).await;
+    api.get_fails(
         &format!("/service/character/list?service_id={sid}"),
-        Some(&w.bob_token),
-        None,
+        bob_t,
         codes::FORBIDDEN,
     )
     .await;
@@ -314,24 +203,21 @@ async fn rule_service_things_by_its_owner() {
         .request(json!({"type": "service_login", "access_token": w.bob_token, "service_id": sid}))
         .await;
     assert_eq!(c["status"], false, "{c}");
-    Ws::login_service(&uri, &w.svc_token, &sid).await;
+    w.service_ws(&sid).await;
 }
 
 #[tokio::test]
 async fn rule_user_frames_need_membership() {
     let w = World::new().await;
     let sid = w.bound_service().await;
-    let uri = w.server.ws_uri();
-    let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
-    let mut bob = Ws::login_user(&uri, &w.bob_token).await;
+    let mut svc = w.service_ws(&sid).await;
+    let mut bob = w.user_ws(&w.bob_token).await;
     // Refused before joining; allowed after.
     let c = bob
         .request(message_up(&w.bob, &w.channel, "service", "hi"))
         .await;
     assert_eq!(c["status"], false, "{c}");
-    let join = json!({"type": "action", "user_id": w.bob,
-        "body": {"subtype": "join_channel", "channel_id": w.channel, "context": {}}});
-    assert_eq!(bob.request(join).await["status"], true);
+    assert_eq!(bob.request(join(&w.bob, &w.channel)).await["status"], true);
     let c = bob
         .request(message_up(&w.bob, &w.channel, "service", "hi"))
         .await;
@@ -343,9 +229,8 @@ async fn rule_user_frames_need_membership() {
 async fn rule_service_speaks_as_members_agents_or_itself() {
     let w = World::new().await;
     let sid = w.bound_service().await;
-    let uri = w.server.ws_uri();
-    let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    let mut svc = w.service_ws(&sid).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
     let agent = w.agent(&sid, "Guide").await;
     let g = w.service_group(&[&w.alice]).await;
@@ -359,19 +244,17 @@ async fn rule_service_speaks_as_members_agents_or_itself() {
     }
     // Refused: a non-member (spoofing Bob), the channel's owner who is no
     // member, another service's agent.
-    let bob_sid = service_of(&w, &w.bob_token).await;
+    let bob_sid = w.new_service(&w.bob_token, "x").await;
+    let spy = json!({"service_id": bob_sid, "context": {"name": "Spy"}});
     let bob_agent = w
         .api
-        .ok(
-            "POST",
+        .post_for(
             "/service/character/create",
             Some(&w.bob_token),
-            Some(json!({"service_id": bob_sid, "context": {"name": "Spy"}})),
+            spy,
+            "character_id",
         )
-        .await["character_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     for bad in [w.bob.as_str(), w.svc_user.as_str(), bob_agent.as_str()] {
         let c = svc
             .request(message_down(&sid, &w.channel, &g, bad, "x"))
@@ -387,22 +270,10 @@ async fn rule_service_speaks_as_members_agents_or_itself() {
 async fn rule_uploads_one_shot_keys() {
     let w = World::new().await;
     let api = &w.api;
-    api.fails(
-        "GET",
-        "/file/upload?extension=txt",
-        None,
-        None,
-        codes::UNAUTHORIZED,
-    )
-    .await;
-    let d = api
-        .ok(
-            "GET",
-            "/file/upload?extension=txt",
-            Some(&w.alice_token),
-            None,
-        )
+    let [_, alice_t, _] = w.tokens();
+    api.get_fails("/file/upload?extension=txt", None, codes::UNAUTHORIZED)
         .await;
+    let d = api.get("/file/upload?extension=txt", alice_t).await;
     let url = d["url"].as_str().unwrap().to_owned();
     let key = d["fields"]["key"].as_str().unwrap().to_owned();
     let post = |content: &'static str| {
@@ -439,20 +310,12 @@ async fn codes_are_void_after_five_wrong_guesses() {
     let w = World::new().await;
     let api = &w.api;
     let email = "alice@example.com";
-    api.ok(
-        "POST",
-        "/auth/forgot_password",
-        None,
-        Some(json!({"username": email})),
-    )
-    .await;
-    let code = w.server.reset_code(email).unwrap();
+    let code = w.forgot_password(email).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let attempt =
-        |c: &str| Some(json!({"username": email, "password": "new-pw", "confirmation_code": c}));
+        |c: &str| json!({"username": email, "password": "new-pw", "confirmation_code": c});
     for _ in 0..5 {
-        api.fails(
-            "POST",
+        api.post_fails(
             "/auth/confirm_reset_password",
             None,
             attempt(wrong),
@@ -461,8 +324,7 @@ async fn codes_are_void_after_five_wrong_guesses() {
         .await;
     }
     // The right code no longer works: it was dropped.
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/confirm_reset_password",
         None,
         attempt(&code),
@@ -471,15 +333,8 @@ async fn codes_are_void_after_five_wrong_guesses() {
     .await;
     assert_eq!(w.server.reset_code(email), None);
     // A fresh code works at once.
-    api.ok(
-        "POST",
-        "/auth/forgot_password",
-        None,
-        Some(json!({"username": email})),
-    )
-    .await;
-    let code = w.server.reset_code(email).unwrap();
-    api.ok("POST", "/auth/confirm_reset_password", None, attempt(&code))
+    let code = w.forgot_password(email).await;
+    api.post("/auth/confirm_reset_password", None, attempt(&code))
         .await;
 }
 
@@ -487,24 +342,17 @@ async fn codes_are_void_after_five_wrong_guesses() {
 async fn sign_out_closes_the_sockets_of_that_sign_in() {
     let w = World::new().await;
     let uri = w.server.ws_uri();
-    let mut old = Ws::login_user(&uri, &w.alice_token).await;
+    let mut old = w.user_ws(&w.alice_token).await;
     // Another sign-in of the same account is not affected.
     let (other_token, _) = w.api.sign_in("alice@example.com", "alice-pw").await;
-    let mut other = Ws::login_user(&uri, &other_token).await;
+    let mut other = w.user_ws(&other_token).await;
     w.api
-        .ok(
-            "POST",
-            "/auth/sign_out",
-            Some(&w.alice_token),
-            Some(json!({})),
-        )
+        .post("/auth/sign_out", Some(&w.alice_token), json!({}))
         .await;
     let (code, reason) = closed(&mut old).await;
     assert_eq!(code, CloseCode::Policy);
     assert!(reason.contains("signed out"), "{reason}");
-    let c = other
-        .request(json!({"type": "heartbeat", "body": {}}))
-        .await;
+    let c = other.request(heartbeat()).await;
     assert_eq!(c["status"], true);
     // The token is refused for a new login.
     let mut again = Ws::connect(&uri).await;
@@ -520,34 +368,24 @@ async fn password_reset_revokes_every_token_and_socket() {
     let api = &w.api;
     let email = "alice@example.com";
     let (access, refresh) = api.sign_in(email, "alice-pw").await;
-    let uri = w.server.ws_uri();
-    let mut ws = Ws::login_user(&uri, &access).await;
-    api.ok(
-        "POST",
-        "/auth/forgot_password",
-        None,
-        Some(json!({"username": email})),
-    )
-    .await;
-    let code = w.server.reset_code(email).unwrap();
-    api.ok(
-        "POST",
+    let mut ws = w.user_ws(&access).await;
+    let code = w.forgot_password(email).await;
+    api.post(
         "/auth/confirm_reset_password",
         None,
-        Some(json!({"username": email, "password": "new-pw", "confirmation_code": code})),
+        json!({"username": email, "password": "new-pw", "confirmation_code": code}),
     )
     .await;
     let (c, _) = closed(&mut ws).await;
     assert_eq!(c, CloseCode::Policy);
     for t in [&access, &w.alice_token] {
-        api.fails("GET", "/user/info", Some(t), None, codes::UNAUTHORIZED)
+        api.get_fails("/user/info", Some(t), codes::UNAUTHORIZED)
             .await;
     }
-    api.fails(
-        "POST",
+    api.post_fails(
         "/auth/refresh",
         None,
-        Some(json!({"username": email, "refresh_token": refresh})),
+        json!({"username": email, "refresh_token": refresh}),
         codes::UNAUTHORIZED,
     )
     .await;
@@ -558,19 +396,16 @@ async fn password_reset_revokes_every_token_and_socket() {
 async fn deleted_accounts_lose_their_sockets_and_still_resolve() {
     let w = World::new().await;
     let api = &w.api;
+    let [svc_t, _, _] = w.tokens();
     let sid = w.bound_service().await;
-    let uri = w.server.ws_uri();
-    let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
-    let mut bob = Ws::login_user(&uri, &w.bob_token).await;
-    let join = json!({"type": "action", "user_id": w.bob,
-        "body": {"subtype": "join_channel", "channel_id": w.channel, "context": {}}});
-    assert_eq!(bob.request(join.clone()).await["status"], true);
+    let mut svc = w.service_ws(&sid).await;
+    let mut bob = w.user_ws(&w.bob_token).await;
+    assert_eq!(bob.request(join(&w.bob, &w.channel)).await["status"], true);
     let g = w.service_group(&[&w.bob]).await;
-    api.ok(
-        "POST",
+    api.post(
         "/auth/delete_account",
         None,
-        Some(json!({"username": "bob@example.com", "password": "bob-pw"})),
+        json!({"username": "bob@example.com", "password": "bob-pw"}),
     )
     .await;
     let (c, reason) = closed(&mut bob).await;
@@ -579,11 +414,10 @@ async fn deleted_accounts_lose_their_sockets_and_still_resolve() {
     assert!(!w.server.members(&w.channel).contains(&w.bob));
     // The group still names Bob: profiles resolve instead of failing.
     let p = api
-        .ok(
-            "POST",
+        .post(
             "/character/fetch_profile",
-            Some(&w.svc_token),
-            Some(json!({"character_list": [w.bob]})),
+            svc_t,
+            json!({"character_list": [w.bob]}),
         )
         .await;
     assert_eq!(p[0]["character_context"]["name"], "Deleted account");

@@ -6,7 +6,7 @@
 
 mod devserver_support;
 
-use devserver_support::{message_down, raw_request, Api, Ws, WAIT};
+use devserver_support::{heartbeat, message_down, raw_request, Api, Ws, WAIT};
 use moobius_devserver::{DevServer, DevServerBuilder, DevServerHandle};
 use serde_json::json;
 use std::time::Duration;
@@ -36,21 +36,17 @@ async fn setup(b: DevServerBuilder) -> Setup {
     let (svc_token, _) = api.sign_in("svc@example.com", "pw").await;
     let (alice_token, _) = api.sign_in("alice@example.com", "pw").await;
     let sid = api
-        .ok(
-            "POST",
+        .post_for(
             "/service/create",
             Some(&svc_token),
-            Some(json!({"description": "x"})),
+            json!({"description": "x"}),
+            "service_id",
         )
-        .await["service_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    api.ok(
-        "POST",
+        .await;
+    api.post(
         "/service/bind",
         Some(&svc_token),
-        Some(json!({"channel_id": "c", "service_id": sid})),
+        json!({"channel_id": "c", "service_id": sid}),
     )
     .await;
     let alice = server.user_id("alice@example.com").unwrap();
@@ -74,11 +70,10 @@ async fn a_reader_that_falls_behind_is_closed() {
     let mut alice = Ws::login_user(&uri, &s.alice_token).await;
     let g = s
         .api
-        .ok(
-            "POST",
+        .post(
             "/service/group/create",
             Some(&s.svc_token),
-            Some(json!({"characters": [s.alice]})),
+            json!({"characters": [s.alice]}),
         )
         .await
         .as_str()
@@ -102,7 +97,7 @@ async fn a_reader_that_falls_behind_is_closed() {
         })
         .await;
     assert!(closed.is_some(), "slow reader still open");
-    let c = svc.request(json!({"type": "heartbeat", "body": {}})).await;
+    let c = svc.request(heartbeat()).await;
     assert_eq!(c["status"], true);
     // Reading now: what was written, then the end (a 1008 close when it fit).
     let end = tokio::time::timeout(WAIT * 4, async {
@@ -136,7 +131,7 @@ async fn a_socket_that_never_logs_in_is_closed() {
     }
     // A logged-in socket outlives the deadline.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let c = user.request(json!({"type": "heartbeat", "body": {}})).await;
+    let c = user.request(heartbeat()).await;
     assert_eq!(c["status"], true);
 }
 
@@ -145,12 +140,7 @@ async fn hostile_multipart_bodies_are_refused() {
     let s = setup(builder().max_upload_bytes(1 << 20)).await;
     let d = s
         .api
-        .ok(
-            "GET",
-            "/file/upload?extension=txt",
-            Some(&s.alice_token),
-            None,
-        )
+        .get("/file/upload?extension=txt", Some(&s.alice_token))
         .await;
     let url = d["url"].as_str().unwrap().to_owned();
     let key = d["fields"]["key"].as_str().unwrap().to_owned();
@@ -228,11 +218,10 @@ async fn inspection_and_history_are_capped() {
     let mut svc = Ws::login_service(&uri, &s.svc_token, &s.sid).await;
     let g = s
         .api
-        .ok(
-            "POST",
+        .post(
             "/service/group/create",
             Some(&s.svc_token),
-            Some(json!({"characters": [s.alice]})),
+            json!({"characters": [s.alice]}),
         )
         .await
         .as_str()
@@ -269,5 +258,5 @@ async fn inspection_and_history_are_capped() {
         })
         .await;
     assert_eq!(kept, Some(2));
-    let _ = svc.request(json!({"type": "heartbeat", "body": {}})).await;
+    let _ = svc.request(heartbeat()).await;
 }

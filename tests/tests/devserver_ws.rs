@@ -5,7 +5,9 @@
 
 mod devserver_support;
 
-use devserver_support::{action, body_keys, message_down, message_up, World, Ws, WAIT};
+use devserver_support::{
+    action, body_keys, heartbeat, join, message_down, message_up, World, Ws, WAIT,
+};
 use futures_util::SinkExt;
 use moobius_devserver::{DevServer, Login};
 use serde_json::{json, Value};
@@ -24,7 +26,7 @@ async fn logins_are_checked_and_every_frame_is_acknowledged() {
     let mut ws = Ws::connect(&uri).await;
 
     // Before login: heartbeat and messages are refused with status false.
-    let rid = ws.send(json!({"type": "heartbeat", "body": {}})).await;
+    let rid = ws.send(heartbeat()).await;
     let c = ws.copy_of(&rid).await;
     assert_eq!(
         c,
@@ -64,7 +66,7 @@ async fn logins_are_checked_and_every_frame_is_acknowledged() {
     );
     assert_eq!(frame["body"]["request_id"], rid);
     assert_eq!(frame["body"]["status"], true);
-    let c = ws.request(json!({"type": "heartbeat", "body": {}})).await;
+    let c = ws.request(heartbeat()).await;
     assert_eq!(
         (c["status"].clone(), c["origin_type"].clone()),
         (json!(true), json!("heartbeat"))
@@ -93,7 +95,7 @@ async fn logins_are_checked_and_every_frame_is_acknowledged() {
         "{c}"
     );
     // ... while the open session stays logged in.
-    let c = ws.request(json!({"type": "heartbeat", "body": {}})).await;
+    let c = ws.request(heartbeat()).await;
     assert_eq!(c["status"], true);
     let conns = w.server.connections();
     assert!(
@@ -122,9 +124,8 @@ async fn service_login_works_on_the_root_path_too() {
 async fn message_up_goes_to_the_bound_service() {
     let w = World::new().await;
     let sid = w.bound_service().await;
-    let uri = w.server.ws_uri();
-    let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    let mut svc = w.service_ws(&sid).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
 
     // Not a member yet.
     let c = alice
@@ -136,9 +137,7 @@ async fn message_up_goes_to_the_bound_service() {
         .unwrap()
         .contains("not a member"));
 
-    let c = alice
-        .request(action(&w.alice, &w.channel, "join_channel", json!({})))
-        .await;
+    let c = alice.request(join(&w.alice, &w.channel)).await;
     assert_eq!(c["status"], true);
     let join = svc.recv_until(is("action")).await;
     assert_eq!(
@@ -147,18 +146,16 @@ async fn message_up_goes_to_the_bound_service() {
     );
 
     // Recipients as a channel group (as the Python SDK sends them).
+    let group = json!({"channel_id": w.channel, "group_name": "A_message_up_group", "characters": [w.alice, w.bob]});
     let g = w
         .api
-        .ok(
-            "POST",
+        .post_for(
             "/user/group/create",
             Some(&w.alice_token),
-            Some(json!({"channel_id": w.channel, "group_name": "A_message_up_group", "characters": [w.alice, w.bob]})),
+            group,
+            "group_id",
         )
-        .await["group_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     let c = alice
         .request(message_up(&w.alice, &w.channel, &g, "hello service"))
         .await;
@@ -207,14 +204,12 @@ async fn message_up_goes_to_the_bound_service() {
     assert_eq!(h[0].direction, "message_up");
     let api_h = w
         .api
-        .ok(
-            "GET",
+        .get(
             &format!(
                 "/channel/history_message?channel_id={}&limit=64&before=null",
                 w.channel
             ),
             Some(&w.alice_token),
-            None,
         )
         .await;
     assert_eq!(api_h.as_array().unwrap().len(), 2);
@@ -222,14 +217,12 @@ async fn message_up_goes_to_the_bound_service() {
     assert_eq!(api_h[0]["content"]["text"], "hello service");
     let before = w
         .api
-        .ok(
-            "GET",
+        .get(
             &format!(
                 "/channel/history_message?channel_id={}&limit=1&before={}",
                 w.channel, h[1].message_id
             ),
             Some(&w.alice_token),
-            None,
         )
         .await;
     assert_eq!(before.as_array().unwrap().len(), 1);
@@ -240,10 +233,9 @@ async fn message_up_goes_to_the_bound_service() {
 async fn message_down_reaches_connected_member_recipients_only() {
     let w = World::new().await;
     let sid = w.bound_service().await;
-    let uri = w.server.ws_uri();
-    let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
-    let mut bob = Ws::login_user(&uri, &w.bob_token).await;
+    let mut svc = w.service_ws(&sid).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
+    let mut bob = w.user_ws(&w.bob_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
     let agent = w.agent(&sid, "Guide").await;
     // Bob is in the group but not a member; an agent and a stranger too.
@@ -309,26 +301,11 @@ async fn message_down_reaches_connected_member_recipients_only() {
 #[tokio::test]
 async fn channel_without_service_delivers_to_recipients_directly() {
     let w = World::new().await;
-    let uri = w.server.ws_uri();
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
-    let mut bob = Ws::login_user(&uri, &w.bob_token).await;
-    alice
-        .request(action(&w.alice, &w.channel, "join_channel", json!({})))
-        .await;
-    bob.request(action(&w.bob, &w.channel, "join_channel", json!({})))
-        .await;
-    let g = w
-        .api
-        .ok(
-            "POST",
-            "/user/group/create",
-            Some(&w.alice_token),
-            Some(json!({"channel_id": w.channel, "group_name": "g", "characters": [w.bob]})),
-        )
-        .await["group_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let mut alice = w.user_ws(&w.alice_token).await;
+    let mut bob = w.user_ws(&w.bob_token).await;
+    alice.request(join(&w.alice, &w.channel)).await;
+    bob.request(join(&w.bob, &w.channel)).await;
+    let g = w.channel_group(&w.alice_token, &[&w.bob]).await;
     let c = alice
         .request(message_up(&w.alice, &w.channel, &g, "hi bob"))
         .await;
@@ -345,9 +322,8 @@ async fn channel_without_service_delivers_to_recipients_directly() {
 async fn updates_reach_members_with_the_allowed_keys() {
     let w = World::new().await;
     let sid = w.bound_service().await;
-    let uri = w.server.ws_uri();
-    let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    let mut svc = w.service_ws(&sid).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
     let to = w.service_group(&[&w.alice]).await;
     let chars = w.service_group(&["agent-1", &w.alice]).await;
@@ -421,9 +397,8 @@ async fn updates_reach_members_with_the_allowed_keys() {
 async fn user_actions_reach_the_service() {
     let w = World::new().await;
     let sid = w.bound_service().await;
-    let uri = w.server.ws_uri();
-    let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    let mut svc = w.service_ws(&sid).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
     let ch = w.channel.clone();
 
     // Refresh and clicks need membership.
@@ -431,9 +406,7 @@ async fn user_actions_reach_the_service() {
         .request(action(&w.alice, &ch, "refresh", json!({})))
         .await;
     assert_eq!(c["status"], false);
-    alice
-        .request(action(&w.alice, &ch, "join_channel", json!({})))
-        .await;
+    alice.request(join(&w.alice, &ch)).await;
     assert_eq!(w.server.members(&ch), vec![w.alice.clone()]);
     svc.recv_until(is("action")).await;
 
@@ -501,9 +474,7 @@ async fn user_actions_reach_the_service() {
         .request(action(&w.alice, &ch, "leave_channel", json!({})))
         .await;
     assert_eq!(c["status"], false);
-    let c = alice
-        .request(action(&w.alice, "nope", "join_channel", json!({})))
-        .await;
+    let c = alice.request(join(&w.alice, "nope")).await;
     assert_eq!(c["status"], false);
     // Unknown action subtypes are refused.
     let c = alice
@@ -511,17 +482,14 @@ async fn user_actions_reach_the_service() {
         .await;
     assert_eq!(c["status"], false);
     // A service may not send user actions.
-    let c = svc
-        .request(action(&sid, &ch, "join_channel", json!({})))
-        .await;
+    let c = svc.request(join(&sid, &ch)).await;
     assert_eq!(c["status"], false);
 }
 
 #[tokio::test]
 async fn bad_frames_are_refused_and_the_connection_stays() {
     let w = World::new().await;
-    let uri = w.server.ws_uri();
-    let mut ws = Ws::login_user(&uri, &w.alice_token).await;
+    let mut ws = w.user_ws(&w.alice_token).await;
     for text in [
         "{not json",
         "[1,2,3]",
@@ -549,7 +517,7 @@ async fn bad_frames_are_refused_and_the_connection_stays() {
         .await;
     assert_eq!(c["status"], false);
     // Still logged in and working.
-    let c = ws.request(json!({"type": "heartbeat", "body": {}})).await;
+    let c = ws.request(heartbeat()).await;
     assert_eq!(c["status"], true);
 }
 
@@ -580,15 +548,11 @@ async fn oversized_frames_close_only_their_connection() {
         m => panic!("expected a close frame, got {m:?}"),
     }
     // The other connection and HTTP are unaffected.
-    let c = other
-        .request(json!({"type": "heartbeat", "body": {}}))
-        .await;
+    let c = other.request(heartbeat()).await;
     assert_eq!(c["status"], true);
-    api.ok("GET", "/user/info", Some(&token), None).await;
+    api.get("/user/info", Some(&token)).await;
     let mut again = Ws::login_user(&uri, &token).await;
-    let c = again
-        .request(json!({"type": "heartbeat", "body": {}}))
-        .await;
+    let c = again.request(heartbeat()).await;
     assert_eq!(c["status"], true);
     server.shutdown().await;
 }
@@ -621,11 +585,8 @@ async fn binary_frames_and_abrupt_disconnects_do_no_harm() {
         .await
         .expect("connection seen closed");
     assert_eq!(ok[0].user_id(), Some(w.alice.as_str()));
-    let mut ws = Ws::login_user(&uri, &w.alice_token).await;
-    assert_eq!(
-        ws.request(json!({"type": "heartbeat", "body": {}})).await["status"],
-        true
-    );
+    let mut ws = w.user_ws(&w.alice_token).await;
+    assert_eq!(ws.request(heartbeat()).await["status"], true);
 }
 
 #[tokio::test]
@@ -650,8 +611,7 @@ async fn pings_are_answered() {
 async fn a_frame_sent_again_with_the_same_request_id_is_acknowledged_but_delivered_once() {
     let w = World::new().await;
     let sid = w.bound_service().await;
-    let uri = w.server.ws_uri();
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
     let g = w.service_group(&[&w.alice]).await;
     let mut frame = message_down(&sid, &w.channel, &g, &w.alice, "once");
@@ -659,7 +619,7 @@ async fn a_frame_sent_again_with_the_same_request_id_is_acknowledged_but_deliver
     // The first socket sends it and is dropped; the second (a reconnect)
     // sends the same frame again, as a client that never saw the ack does.
     for _ in 0..2 {
-        let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
+        let mut svc = w.service_ws(&sid).await;
         svc.send_text(frame.to_string()).await;
         let c = svc.recv_until(is("copy")).await;
         assert_eq!(c["body"]["status"], true, "{c}");
@@ -674,10 +634,9 @@ async fn a_frame_sent_again_with_the_same_request_id_is_acknowledged_but_deliver
 async fn generic_updates_and_frames_are_forwarded() {
     let w = World::new().await;
     let sid = w.bound_service().await;
-    let uri = w.server.ws_uri();
-    let mut svc = Ws::login_service(&uri, &w.svc_token, &sid).await;
-    let mut alice = Ws::login_user(&uri, &w.alice_token).await;
-    let mut bob = Ws::login_user(&uri, &w.bob_token).await;
+    let mut svc = w.service_ws(&sid).await;
+    let mut alice = w.user_ws(&w.alice_token).await;
+    let mut bob = w.user_ws(&w.bob_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
     let g = w.service_group(&[&w.alice, &w.bob]).await;
     // send_update: a body of the service's own shape, to member recipients.

@@ -177,6 +177,48 @@ impl Api {
         env["message"].as_str().expect("message").to_owned()
     }
 
+    /// A POST that must succeed; returns `data`.
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Value {
+        self.ok("POST", path, token, Some(body)).await
+    }
+
+    /// A POST that must fail with `code`; returns the message.
+    pub async fn post_fails(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+        code: i64,
+    ) -> String {
+        self.fails("POST", path, token, Some(body), code).await
+    }
+
+    /// A GET (no body) that must succeed; returns `data`.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Value {
+        self.ok("GET", path, token, None).await
+    }
+
+    /// A GET (no body) that must fail with `code`; returns the message.
+    pub async fn get_fails(&self, path: &str, token: Option<&str>, code: i64) -> String {
+        self.fails("GET", path, token, None, code).await
+    }
+
+    /// A POST that must succeed; returns the string `field` of its `data`
+    /// (the id of what it made).
+    pub async fn post_for(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+        field: &str,
+    ) -> String {
+        let data = self.post(path, token, body).await;
+        data[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("POST {path}: no string {field} in {data}"))
+            .to_owned()
+    }
+
     /// Signs in; returns (access, refresh).
     pub async fn sign_in(&self, email: &str, password: &str) -> (String, String) {
         let d = self
@@ -235,59 +277,91 @@ impl World {
         }
     }
 
+    /// The access tokens of the service account, Alice and Bob, each as
+    /// the `token` argument of [`Api`] calls.
+    pub fn tokens(&self) -> [Option<&str>; 3] {
+        [
+            Some(self.svc_token.as_str()),
+            Some(self.alice_token.as_str()),
+            Some(self.bob_token.as_str()),
+        ]
+    }
+
     /// Creates a service for the service account and binds it to the channel.
     pub async fn bound_service(&self) -> String {
-        let sid = self
-            .api
-            .ok(
-                "POST",
-                "/service/create",
-                Some(&self.svc_token),
-                Some(json!({"description": "test"})),
-            )
-            .await["service_id"]
-            .as_str()
-            .expect("service_id")
-            .to_owned();
+        let sid = self.new_service(&self.svc_token, "test").await;
+        let bind = binding(&self.channel, &sid);
         self.api
-            .ok(
-                "POST",
-                "/service/bind",
-                Some(&self.svc_token),
-                Some(json!({"channel_id": self.channel, "service_id": sid})),
-            )
+            .post("/service/bind", Some(&self.svc_token), bind)
             .await;
         sid
     }
 
+    /// A new (unbound) service of `token`'s account; its id.
+    pub async fn new_service(&self, token: &str, description: &str) -> String {
+        let body = json!({"description": description});
+        self.api
+            .post_for("/service/create", Some(token), body, "service_id")
+            .await
+    }
+
+    /// A new channel of `token`'s account (empty context); its id.
+    pub async fn new_channel(&self, token: &str, name: &str) -> String {
+        let body = json!({"channel_name": name, "context": {}});
+        self.api
+            .post_for("/channel/create", Some(token), body, "channel_id")
+            .await
+    }
+
     /// A new agent of the service (as the service account); its id.
     pub async fn agent(&self, service_id: &str, name: &str) -> String {
+        let body = json!({"service_id": service_id, "context": {"name": name}});
         self.api
-            .ok(
-                "POST",
+            .post_for(
                 "/service/character/create",
                 Some(&self.svc_token),
-                Some(json!({"service_id": service_id, "context": {"name": name}})),
+                body,
+                "character_id",
             )
-            .await["character_id"]
-            .as_str()
-            .expect("character_id")
-            .to_owned()
+            .await
     }
 
     /// A service group (as the service account).
     pub async fn service_group(&self, ids: &[&str]) -> String {
+        let body = json!({"group_id": "", "characters": ids});
+        let data = self
+            .api
+            .post("/service/group/create", Some(&self.svc_token), body)
+            .await;
+        data.as_str().expect("group id").to_owned()
+    }
+
+    /// A channel group named "g" of the seeded channel, made by `token`'s
+    /// account (which must read the channel); its id.
+    pub async fn channel_group(&self, token: &str, ids: &[&str]) -> String {
+        let body = json!({"channel_id": self.channel, "group_name": "g", "characters": ids});
         self.api
-            .ok(
-                "POST",
-                "/service/group/create",
-                Some(&self.svc_token),
-                Some(json!({"group_id": "", "characters": ids})),
-            )
+            .post_for("/user/group/create", Some(token), body, "group_id")
             .await
-            .as_str()
-            .expect("group id")
-            .to_owned()
+    }
+
+    /// Asks for a password reset of `email` (which must succeed); returns the
+    /// reset code the devserver issued.
+    pub async fn forgot_password(&self, email: &str) -> String {
+        let body = json!({"username": email});
+        self.api.post("/auth/forgot_password", None, body).await;
+        self.server.reset_code(email).expect("reset code")
+    }
+
+    /// A websocket of this server, logged in as the user of `token`.
+    pub async fn user_ws(&self, token: &str) -> Ws {
+        Ws::login_user(&self.server.ws_uri(), token).await
+    }
+
+    /// A websocket of this server, logged in as the service account running
+    /// `service_id`.
+    pub async fn service_ws(&self, service_id: &str) -> Ws {
+        Ws::login_service(&self.server.ws_uri(), &self.svc_token, service_id).await
     }
 }
 
@@ -409,6 +483,21 @@ impl Ws {
     pub async fn close(mut self) {
         let _ = self.inner.close(None).await;
     }
+}
+
+/// The body of `/service/bind` and `/service/unbind`.
+pub fn binding(channel: &str, service: &str) -> Value {
+    json!({"channel_id": channel, "service_id": service})
+}
+
+/// A `heartbeat` frame with an empty body.
+pub fn heartbeat() -> Value {
+    json!({"type": "heartbeat", "body": {}})
+}
+
+/// A user-mode `join_channel` action of `user` for `channel`.
+pub fn join(user: &str, channel: &str) -> Value {
+    action(user, channel, "join_channel", json!({}))
 }
 
 /// A user-mode `message_up` frame body.
