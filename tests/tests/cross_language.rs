@@ -28,7 +28,7 @@ use moobius_tokio::proto::model::{
     MessageSubtype, SimpleAction, StyleItem, Widget,
 };
 use moobius_tokio::proto::session::{Role, SessionConfig};
-use python_support::{check, python, temp_cwd, Py};
+use python_support::{check, python, temp_cwd, variant, Py};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
@@ -711,6 +711,14 @@ async fn next<T>(
     .ok_or_else(|| format!("the Rust user never saw {what}; it saw: {log:?}"))
 }
 
+/// A filter for [`next`]: a message whose text is `text`.
+fn message_saying(text: &str) -> impl FnMut(&UserSaw) -> Option<MessageBody> + '_ {
+    move |seen| match seen {
+        UserSaw::Message(m) if m.content.text.as_deref() == Some(text) => Some((**m).clone()),
+        _ => None,
+    }
+}
+
 /// Runs a Rust user against the Python service and checks both sides.
 async fn rust_user_scenario(
     server: &DevServerHandle,
@@ -724,67 +732,28 @@ async fn rust_user_scenario(
     let chars = next(
         rx,
         "the characters",
-        |s| match s {
-            UserSaw::Characters(c) => Some(c.clone()),
-            _ => None,
-        },
+        variant!(UserSaw::Characters),
         &mut log,
     )
     .await?;
     check(chars.len() == 2 && chars[1] == me, || {
         format!("characters {chars:?}")
     })?;
-    let buttons = next(
-        rx,
-        "the buttons",
-        |s| match s {
-            UserSaw::Buttons(b) => Some(b.clone()),
-            _ => None,
-        },
-        &mut log,
-    )
-    .await?;
+    let buttons = next(rx, "the buttons", variant!(UserSaw::Buttons), &mut log).await?;
     check(buttons.len() == 1 && buttons[0].button_id == "meow", || {
         format!("buttons {buttons:?}")
     })?;
-    let canvas = next(
-        rx,
-        "the canvas",
-        |s| match s {
-            UserSaw::Canvas(c) => Some(c.clone()),
-            _ => None,
-        },
-        &mut log,
-    )
-    .await?;
+    let canvas = next(rx, "the canvas", variant!(UserSaw::Canvas), &mut log).await?;
     check(
         canvas.first().and_then(|c| c.text.as_deref()) == Some("hello canvas"),
         || format!("canvas {canvas:?}"),
     )?;
-    let style = next(
-        rx,
-        "the style",
-        |s| match s {
-            UserSaw::Style(s) => Some(s.clone()),
-            _ => None,
-        },
-        &mut log,
-    )
-    .await?;
+    let style = next(rx, "the style", variant!(UserSaw::Style), &mut log).await?;
     check(
         style.len() == 1 && style[0].widget == Widget::Canvas && style[0].expand == Some(true),
         || format!("style {style:?}"),
     )?;
-    let menu = next(
-        rx,
-        "the menu",
-        |s| match s {
-            UserSaw::Menu(m) => Some(m.clone()),
-            _ => None,
-        },
-        &mut log,
-    )
-    .await?;
+    let menu = next(rx, "the menu", variant!(UserSaw::Menu), &mut log).await?;
     check(
         menu.len() == 1
             && menu[0].menu_item_id == "shout"
@@ -797,12 +766,7 @@ async fn rust_user_scenario(
     let echo = next(
         rx,
         "the echo",
-        |s| match s {
-            UserSaw::Message(m) if m.content.text.as_deref() == Some("echo: hello from rust") => {
-                Some((**m).clone())
-            }
-            _ => None,
-        },
+        message_saying("echo: hello from rust"),
         &mut log,
     )
     .await?;
@@ -810,14 +774,7 @@ async fn rust_user_scenario(
     next(
         rx,
         "the click answer",
-        |s| match s {
-            UserSaw::Message(m)
-                if m.content.text.as_deref() == Some("clicked meow How many?=2") =>
-            {
-                Some(())
-            }
-            _ => None,
-        },
+        message_saying("clicked meow How many?=2"),
         &mut log,
     )
     .await?;
@@ -825,12 +782,7 @@ async fn rust_user_scenario(
     next(
         rx,
         "the menu answer",
-        |s| match s {
-            UserSaw::Message(m) if m.content.text.as_deref() == Some("menu shout Why=test") => {
-                Some(())
-            }
-            _ => None,
-        },
+        message_saying("menu shout Why=test"),
         &mut log,
     )
     .await?;

@@ -6,7 +6,7 @@
 
 mod devserver_support;
 
-use devserver_support::{heartbeat, message_down, raw_request, Api, Ws, WAIT};
+use devserver_support::{binding, heartbeat, message_down, raw_request, Api, Ws, WAIT};
 use moobius_devserver::{DevServer, DevServerBuilder, DevServerHandle};
 use serde_json::json;
 use std::time::Duration;
@@ -30,25 +30,29 @@ struct Setup {
     sid: String,
 }
 
+impl Setup {
+    /// A new service group of Alice alone (as the service account); its id.
+    async fn alice_group(&self) -> String {
+        let body = json!({"characters": [self.alice]});
+        let data = self
+            .api
+            .post("/service/group/create", Some(&self.svc_token), body)
+            .await;
+        data.as_str().unwrap().to_owned()
+    }
+}
+
 async fn setup(b: DevServerBuilder) -> Setup {
     let server = b.start().await.unwrap();
     let api = Api::new(&server);
     let (svc_token, _) = api.sign_in("svc@example.com", "pw").await;
     let (alice_token, _) = api.sign_in("alice@example.com", "pw").await;
+    let body = json!({"description": "x"});
     let sid = api
-        .post_for(
-            "/service/create",
-            Some(&svc_token),
-            json!({"description": "x"}),
-            "service_id",
-        )
+        .post_for("/service/create", Some(&svc_token), body, "service_id")
         .await;
-    api.post(
-        "/service/bind",
-        Some(&svc_token),
-        json!({"channel_id": "c", "service_id": sid}),
-    )
-    .await;
+    api.post("/service/bind", Some(&svc_token), binding("c", &sid))
+        .await;
     let alice = server.user_id("alice@example.com").unwrap();
     server.add_member("c", &alice).unwrap();
     Setup {
@@ -68,17 +72,7 @@ async fn a_reader_that_falls_behind_is_closed() {
     let mut svc = Ws::login_service(&uri, &s.svc_token, &s.sid).await;
     // Alice logs in and then stops reading.
     let mut alice = Ws::login_user(&uri, &s.alice_token).await;
-    let g = s
-        .api
-        .post(
-            "/service/group/create",
-            Some(&s.svc_token),
-            json!({"characters": [s.alice]}),
-        )
-        .await
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let g = s.alice_group().await;
     let big = "x".repeat(200_000);
     for _ in 0..120 {
         let c = svc
@@ -216,17 +210,7 @@ async fn inspection_and_history_are_capped() {
     assert!(conn.sent.len() <= 10, "{}", conn.sent.len());
     // A logged-in socket keeps the last 10 per direction.
     let mut svc = Ws::login_service(&uri, &s.svc_token, &s.sid).await;
-    let g = s
-        .api
-        .post(
-            "/service/group/create",
-            Some(&s.svc_token),
-            json!({"characters": [s.alice]}),
-        )
-        .await
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let g = s.alice_group().await;
     for i in 0..20 {
         let c = svc
             .request(message_down(&s.sid, "c", &g, &s.sid, &format!("m{i}")))

@@ -67,6 +67,17 @@ enum Kind {
     Plain,
 }
 
+/// Reports `on_start` to the test; the callback's result.
+fn report_start(seen: &Sender<Seen>) -> CallbackResult {
+    let _ = seen.send(Seen::Start);
+    Ok(())
+}
+
+/// Reports `do_member_sync(channel, member)` to the test.
+fn report_sync(seen: &Sender<Seen>, channel: &ChannelId, member: &CharacterId) {
+    let _ = seen.send(Seen::Sync(channel.as_str().into(), member.as_str().into()));
+}
+
 fn hello_bar() -> Vec<Button> {
     vec![Button::new("hello", "Say hello")]
 }
@@ -79,8 +90,7 @@ impl moobius_tokio::Service for TokioSyncing {
     type Spell = ();
 
     async fn on_start(&mut self, _: &moobius_tokio::Moobius) -> CallbackResult {
-        let _ = self.0.send(Seen::Start);
-        Ok(())
+        report_start(&self.0)
     }
 
     async fn do_member_sync(
@@ -89,10 +99,7 @@ impl moobius_tokio::Service for TokioSyncing {
         channel_id: ChannelId,
         member: CharacterId,
     ) -> CallbackResult {
-        let _ = self.0.send(Seen::Sync(
-            channel_id.as_str().into(),
-            member.as_str().into(),
-        ));
+        report_sync(&self.0, &channel_id, &member);
         moobius
             .send_buttons(channel_id, hello_bar(), member)
             .await?;
@@ -106,8 +113,7 @@ impl moobius_tokio::Service for TokioPlain {
     type Spell = ();
 
     async fn on_start(&mut self, _: &moobius_tokio::Moobius) -> CallbackResult {
-        let _ = self.0.send(Seen::Start);
-        Ok(())
+        report_start(&self.0)
     }
 }
 
@@ -117,8 +123,7 @@ impl moobius_blocking::Bot for BlockingSyncing {
     type Spell = ();
 
     fn on_start(&mut self, _: &moobius_blocking::Moobius) -> CallbackResult {
-        let _ = self.0.send(Seen::Start);
-        Ok(())
+        report_start(&self.0)
     }
 
     fn do_member_sync(
@@ -127,10 +132,7 @@ impl moobius_blocking::Bot for BlockingSyncing {
         channel_id: ChannelId,
         member: CharacterId,
     ) -> CallbackResult {
-        let _ = self.0.send(Seen::Sync(
-            channel_id.as_str().into(),
-            member.as_str().into(),
-        ));
+        report_sync(&self.0, &channel_id, &member);
         moobius.send_buttons(channel_id, hello_bar(), member)?;
         Ok(())
     }
@@ -142,8 +144,7 @@ impl moobius_blocking::Bot for BlockingPlain {
     type Spell = ();
 
     fn on_start(&mut self, _: &moobius_blocking::Moobius) -> CallbackResult {
-        let _ = self.0.send(Seen::Start);
-        Ok(())
+        report_start(&self.0)
     }
 }
 

@@ -75,23 +75,14 @@ fn tokio_start_error(pki: &Pki, ca: Option<&Path>) -> (String, String) {
 fn tokio_driver_refuses_an_untrusted_certificate_naming_the_host() {
     let pki = Pki::new(&["localhost", "127.0.0.1"]);
     let (e, host) = tokio_start_error(&pki, None);
-    assert!(e.contains(&host), "the error names {host}: {e}");
-    assert!(e.contains("UnknownIssuer"), "{e}");
-    assert!(
-        e.contains("MOOBIUS_CA_FILE"),
-        "the error says what to do: {e}"
-    );
+    assert_untrusted_certificate_error(&e, &host);
 }
 
 #[test]
 fn tokio_driver_refuses_a_certificate_for_another_name() {
     let pki = Pki::new(&["wrong.example"]);
     let (e, host) = tokio_start_error(&pki, Some(&pki.ca()));
-    assert!(e.contains(&host), "the error names {host}: {e}");
-    assert!(
-        e.contains("not valid for name \"127.0.0.1\"") && e.contains("wrong.example"),
-        "{e}"
-    );
+    assert_wrong_name_certificate_error(&e, &host);
 }
 
 #[test]
@@ -148,23 +139,14 @@ fn blocking_start_error(pki: &Pki, ca: Option<&Path>) -> (String, String) {
 fn blocking_driver_refuses_an_untrusted_certificate_naming_the_host() {
     let pki = Pki::new(&["localhost", "127.0.0.1"]);
     let (e, host) = blocking_start_error(&pki, None);
-    assert!(e.contains(&host), "the error names {host}: {e}");
-    assert!(e.contains("UnknownIssuer"), "{e}");
-    assert!(
-        e.contains("MOOBIUS_CA_FILE"),
-        "the error says what to do: {e}"
-    );
+    assert_untrusted_certificate_error(&e, &host);
 }
 
 #[test]
 fn blocking_driver_refuses_a_certificate_for_another_name() {
     let pki = Pki::new(&["wrong.example"]);
     let (e, host) = blocking_start_error(&pki, Some(&pki.ca()));
-    assert!(e.contains(&host), "the error names {host}: {e}");
-    assert!(
-        e.contains("not valid for name \"127.0.0.1\"") && e.contains("wrong.example"),
-        "{e}"
-    );
+    assert_wrong_name_certificate_error(&e, &host);
 }
 
 /// A CA file that cannot be read stops the start with an error naming it,

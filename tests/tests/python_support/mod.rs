@@ -128,3 +128,19 @@ pub fn check(ok: bool, what: impl FnOnce() -> String) -> Result<(), String> {
         Err(what())
     }
 }
+
+/// A closure `|&E| -> Option<T>` that picks (a clone of) the payload of one
+/// variant of an enum and passes over the others, for waits that take such a
+/// filter: `variant!(UserSaw::Buttons)`. (A macro: a closure cannot take the
+/// variant to match on as an argument.)
+#[allow(unused_macros)]
+macro_rules! variant {
+    ($enum:ident :: $variant:ident) => {
+        |seen: &$enum| match seen {
+            $enum::$variant(payload) => Some(payload.clone()),
+            _ => None,
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use variant;

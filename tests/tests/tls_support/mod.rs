@@ -213,3 +213,26 @@ pub(crate) fn blocking_server(pki: &Pki) -> (tokio::runtime::Runtime, DevServerH
     assert!(server.ws_uri().starts_with("wss://"));
     (rt, server)
 }
+
+/// Checks the start-up error of a driver that met a certificate no trusted CA
+/// signed: it names the `host`, the cause, and what to do about it.
+#[track_caller]
+pub(crate) fn assert_untrusted_certificate_error(e: &str, host: &str) {
+    assert!(e.contains(host), "the error names {host}: {e}");
+    assert!(e.contains("UnknownIssuer"), "{e}");
+    assert!(
+        e.contains("MOOBIUS_CA_FILE"),
+        "the error says what to do: {e}"
+    );
+}
+
+/// Checks the start-up error of a driver that met a certificate for
+/// `wrong.example` (not 127.0.0.1): it names the `host` and both names.
+#[track_caller]
+pub(crate) fn assert_wrong_name_certificate_error(e: &str, host: &str) {
+    assert!(e.contains(host), "the error names {host}: {e}");
+    assert!(
+        e.contains("not valid for name \"127.0.0.1\"") && e.contains("wrong.example"),
+        "{e}"
+    );
+}
