@@ -28,7 +28,7 @@ use moobius_tokio::proto::model::{
     MessageSubtype, SimpleAction, StyleItem, Widget,
 };
 use moobius_tokio::proto::session::{Role, SessionConfig};
-use python_support::{check, python, temp_cwd, variant, Py};
+use python_support::{check, exchange_within, python, temp_cwd, variant, Py};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
@@ -571,12 +571,11 @@ async fn python_user_with_a_tokio_service() {
     config.no_warn_cannot_save_service_id = true;
     let running = moobius_tokio::spawn(config, tokio_side::UiService { tx, agent: None });
     let mut user = None;
-    let result = tokio::time::timeout(
+    let result = exchange_within(
         TOTAL,
         python_user_scenario(&server, &python, &mut user, &mut rx),
     )
-    .await
-    .unwrap_or_else(|_| Err("the exchange took too long".into()));
+    .await;
     let _ = running.stop().await;
     finish(server, &mut [user], result).await;
 }
@@ -591,12 +590,11 @@ async fn python_user_with_a_blocking_service() {
     let running = moobius_blocking::spawn(config, blocking_side::UiService { tx, agent: None })
         .expect("the blocking service starts");
     let mut user = None;
-    let result = tokio::time::timeout(
+    let result = exchange_within(
         TOTAL,
         python_user_scenario(&server, &python, &mut user, &mut rx),
     )
-    .await
-    .unwrap_or_else(|_| Err("the exchange took too long".into()));
+    .await;
     let _ = tokio::task::spawn_blocking(move || running.stop()).await;
     finish(server, &mut [user], result).await;
 }
@@ -842,7 +840,7 @@ async fn tokio_user_with_a_python_service() {
     let server = devserver().await;
     let cwd = temp_cwd("xlang-service");
     let mut procs = [None];
-    let result = tokio::time::timeout(TOTAL, async {
+    let result = exchange_within(TOTAL, async {
         let service = procs[0].insert(python_service(&server, &python, &cwd).await?);
         let (tx, mut rx) = unbounded_channel();
         let running = moobius_tokio::spawn(
@@ -859,8 +857,7 @@ async fn tokio_user_with_a_python_service() {
         let _ = running.stop().await;
         r
     })
-    .await
-    .unwrap_or_else(|_| Err("the exchange took too long".into()));
+    .await;
     let _ = std::fs::remove_dir_all(&cwd);
     finish(server, &mut procs, result).await;
 }
@@ -871,7 +868,7 @@ async fn blocking_user_with_a_python_service() {
     let server = devserver().await;
     let cwd = temp_cwd("xlang-service");
     let mut procs = [None];
-    let result = tokio::time::timeout(TOTAL, async {
+    let result = exchange_within(TOTAL, async {
         let service = procs[0].insert(python_service(&server, &python, &cwd).await?);
         let (tx, mut rx) = unbounded_channel();
         let config = moobius_blocking::Config::new(user_session(&server));
@@ -886,8 +883,7 @@ async fn blocking_user_with_a_python_service() {
         let _ = tokio::task::block_in_place(|| running.stop());
         r
     })
-    .await
-    .unwrap_or_else(|_| Err("the exchange took too long".into()));
+    .await;
     let _ = std::fs::remove_dir_all(&cwd);
     finish(server, &mut procs, result).await;
 }

@@ -24,8 +24,7 @@ async fn expect_close(ws: &mut Ws, code: CloseCode) -> String {
 #[tokio::test]
 async fn dropping_connections() {
     let w = World::new().await;
-    let sid = w.bound_service().await;
-    let mut svc = w.service_ws(&sid).await;
+    let (sid, mut svc) = w.bound_service_ws().await;
     let mut alice = w.user_ws(&w.alice_token).await;
     let mut bob = w.user_ws(&w.bob_token).await;
 
@@ -125,28 +124,13 @@ async fn expiring_tokens() {
     w.server.expire_access_tokens();
     api.get_fails("/user/info", alice_t, codes::UNAUTHORIZED)
         .await;
-    let d = api
-        .post(
-            "/auth/refresh",
-            None,
-            json!({"username": "alice@example.com", "refresh_token": refresh}),
-        )
-        .await;
-    let fresh = d["AuthenticationResult"]["AccessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let fresh = api.refresh("alice@example.com", &refresh).await;
     api.get("/user/info", Some(&fresh)).await;
     w.server.expire_all_tokens();
     api.get_fails("/user/info", Some(&fresh), codes::UNAUTHORIZED)
         .await;
-    api.post_fails(
-        "/auth/refresh",
-        None,
-        json!({"username": "alice@example.com", "refresh_token": refresh}),
-        codes::UNAUTHORIZED,
-    )
-    .await;
+    api.refresh_fails("alice@example.com", &refresh, codes::UNAUTHORIZED)
+        .await;
     // Signing in again works.
     api.sign_in("alice@example.com", "alice-pw").await;
 }

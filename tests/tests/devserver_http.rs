@@ -72,13 +72,8 @@ async fn sign_up_confirm_sign_in_refresh_sign_out() {
     }
     assert!(info["system_context"].is_object());
 
-    let d = api
-        .post(
-            "/auth/refresh",
-            None,
-            json!({"username": email, "refresh_token": refresh}),
-        )
-        .await;
+    let body = json!({"username": email, "refresh_token": refresh});
+    let d = api.post("/auth/refresh", None, body).await;
     let access2 = d["AuthenticationResult"]["AccessToken"]
         .as_str()
         .unwrap()
@@ -87,20 +82,9 @@ async fn sign_up_confirm_sign_in_refresh_sign_out() {
     assert!(d["AuthenticationResult"].get("RefreshToken").is_none());
     api.get("/user/info", Some(&access2)).await;
     // A refresh token of another user, or a wrong one, is refused.
-    api.post_fails(
-        "/auth/refresh",
-        None,
-        json!({"username": "alice@example.com", "refresh_token": refresh}),
-        codes::UNAUTHORIZED,
-    )
-    .await;
-    api.post_fails(
-        "/auth/refresh",
-        None,
-        json!({"username": email, "refresh_token": "nope"}),
-        codes::UNAUTHORIZED,
-    )
-    .await;
+    api.refresh_fails("alice@example.com", &refresh, codes::UNAUTHORIZED)
+        .await;
+    api.refresh_fails(email, "nope", codes::UNAUTHORIZED).await;
 
     api.post(
         "/auth/sign_out",
@@ -110,13 +94,8 @@ async fn sign_up_confirm_sign_in_refresh_sign_out() {
     .await;
     api.get_fails("/user/info", Some(&access), codes::UNAUTHORIZED)
         .await;
-    api.post_fails(
-        "/auth/refresh",
-        None,
-        json!({"username": email, "refresh_token": refresh}),
-        codes::UNAUTHORIZED,
-    )
-    .await;
+    api.refresh_fails(email, &refresh, codes::UNAUTHORIZED)
+        .await;
     // Sign-out needs auth.
     api.post_fails(
         "/auth/sign_out",
@@ -237,17 +216,7 @@ async fn tokens_expire_after_their_lifetime() {
         .get_fails("/user/info", Some(&access), codes::UNAUTHORIZED)
         .await;
     assert!(m.contains("expired"), "{m}");
-    let d = api
-        .post(
-            "/auth/refresh",
-            None,
-            json!({"username": "a@example.com", "refresh_token": refresh}),
-        )
-        .await;
-    let fresh = d["AuthenticationResult"]["AccessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let fresh = api.refresh("a@example.com", &refresh).await;
     api.get("/user/info", Some(&fresh)).await;
     server.shutdown().await;
 }

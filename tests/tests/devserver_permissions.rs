@@ -209,8 +209,7 @@ async fn rule_service_things_by_its_owner() {
 #[tokio::test]
 async fn rule_user_frames_need_membership() {
     let w = World::new().await;
-    let sid = w.bound_service().await;
-    let mut svc = w.service_ws(&sid).await;
+    let (_, mut svc) = w.bound_service_ws().await;
     let mut bob = w.user_ws(&w.bob_token).await;
     // Refused before joining; allowed after.
     let c = bob
@@ -228,8 +227,7 @@ async fn rule_user_frames_need_membership() {
 #[tokio::test]
 async fn rule_service_speaks_as_members_agents_or_itself() {
     let w = World::new().await;
-    let sid = w.bound_service().await;
-    let mut svc = w.service_ws(&sid).await;
+    let (sid, mut svc) = w.bound_service_ws().await;
     let mut alice = w.user_ws(&w.alice_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
     let agent = w.agent(&sid, "Guide").await;
@@ -382,13 +380,8 @@ async fn password_reset_revokes_every_token_and_socket() {
         api.get_fails("/user/info", Some(t), codes::UNAUTHORIZED)
             .await;
     }
-    api.post_fails(
-        "/auth/refresh",
-        None,
-        json!({"username": email, "refresh_token": refresh}),
-        codes::UNAUTHORIZED,
-    )
-    .await;
+    api.refresh_fails(email, &refresh, codes::UNAUTHORIZED)
+        .await;
     api.sign_in(email, "new-pw").await;
 }
 
@@ -397,8 +390,7 @@ async fn deleted_accounts_lose_their_sockets_and_still_resolve() {
     let w = World::new().await;
     let api = &w.api;
     let [svc_t, _, _] = w.tokens();
-    let sid = w.bound_service().await;
-    let mut svc = w.service_ws(&sid).await;
+    let (sid, mut svc) = w.bound_service_ws().await;
     let mut bob = w.user_ws(&w.bob_token).await;
     assert_eq!(bob.request(join(&w.bob, &w.channel)).await["status"], true);
     let g = w.service_group(&[&w.bob]).await;

@@ -123,8 +123,7 @@ async fn service_login_works_on_the_root_path_too() {
 #[tokio::test]
 async fn message_up_goes_to_the_bound_service() {
     let w = World::new().await;
-    let sid = w.bound_service().await;
-    let mut svc = w.service_ws(&sid).await;
+    let (_, mut svc) = w.bound_service_ws().await;
     let mut alice = w.user_ws(&w.alice_token).await;
 
     // Not a member yet.
@@ -232,8 +231,7 @@ async fn message_up_goes_to_the_bound_service() {
 #[tokio::test]
 async fn message_down_reaches_connected_member_recipients_only() {
     let w = World::new().await;
-    let sid = w.bound_service().await;
-    let mut svc = w.service_ws(&sid).await;
+    let (sid, mut svc) = w.bound_service_ws().await;
     let mut alice = w.user_ws(&w.alice_token).await;
     let mut bob = w.user_ws(&w.bob_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
@@ -321,8 +319,7 @@ async fn channel_without_service_delivers_to_recipients_directly() {
 #[tokio::test]
 async fn updates_reach_members_with_the_allowed_keys() {
     let w = World::new().await;
-    let sid = w.bound_service().await;
-    let mut svc = w.service_ws(&sid).await;
+    let (sid, mut svc) = w.bound_service_ws().await;
     let mut alice = w.user_ws(&w.alice_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();
     let to = w.service_group(&[&w.alice]).await;
@@ -396,8 +393,7 @@ async fn updates_reach_members_with_the_allowed_keys() {
 #[tokio::test]
 async fn user_actions_reach_the_service() {
     let w = World::new().await;
-    let sid = w.bound_service().await;
-    let mut svc = w.service_ws(&sid).await;
+    let (sid, mut svc) = w.bound_service_ws().await;
     let mut alice = w.user_ws(&w.alice_token).await;
     let ch = w.channel.clone();
 
@@ -633,8 +629,7 @@ async fn a_frame_sent_again_with_the_same_request_id_is_acknowledged_but_deliver
 #[tokio::test]
 async fn generic_updates_and_frames_are_forwarded() {
     let w = World::new().await;
-    let sid = w.bound_service().await;
-    let mut svc = w.service_ws(&sid).await;
+    let (sid, mut svc) = w.bound_service_ws().await;
     let mut alice = w.user_ws(&w.alice_token).await;
     let mut bob = w.user_ws(&w.bob_token).await;
     w.server.add_member(&w.channel, &w.alice).unwrap();

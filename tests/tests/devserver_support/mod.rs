@@ -219,6 +219,24 @@ impl Api {
             .to_owned()
     }
 
+    /// Refreshes `email`'s access token with `refresh_token` (which must
+    /// succeed); returns the new access token.
+    pub async fn refresh(&self, email: &str, refresh_token: &str) -> String {
+        let body = json!({"username": email, "refresh_token": refresh_token});
+        let d = self.post("/auth/refresh", None, body).await;
+        d["AuthenticationResult"]["AccessToken"]
+            .as_str()
+            .expect("access")
+            .to_owned()
+    }
+
+    /// A refresh of `email`'s access token with `refresh_token` that must
+    /// fail with `code`; returns the message.
+    pub async fn refresh_fails(&self, email: &str, refresh_token: &str, code: i64) -> String {
+        let body = json!({"username": email, "refresh_token": refresh_token});
+        self.post_fails("/auth/refresh", None, body, code).await
+    }
+
     /// Signs in; returns (access, refresh).
     pub async fn sign_in(&self, email: &str, password: &str) -> (String, String) {
         let d = self
@@ -295,6 +313,14 @@ impl World {
             .post("/service/bind", Some(&self.svc_token), bind)
             .await;
         sid
+    }
+
+    /// A service bound to the channel (see [`World::bound_service`]) and a
+    /// websocket logged in as it: (its id, the socket).
+    pub async fn bound_service_ws(&self) -> (String, Ws) {
+        let sid = self.bound_service().await;
+        let ws = self.service_ws(&sid).await;
+        (sid, ws)
     }
 
     /// A new (unbound) service of `token`'s account; its id.

@@ -144,3 +144,14 @@ macro_rules! variant {
 }
 #[allow(unused_imports)]
 pub(crate) use variant;
+
+/// Runs one whole `exchange`, for at most `limit`: its result, or an error
+/// saying it took too long.
+pub async fn exchange_within(
+    limit: std::time::Duration,
+    exchange: impl std::future::Future<Output = Result<(), String>>,
+) -> Result<(), String> {
+    tokio::time::timeout(limit, exchange)
+        .await
+        .unwrap_or_else(|_| Err("the exchange took too long".into()))
+}
