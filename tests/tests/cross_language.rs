@@ -836,54 +836,69 @@ async fn python_service(server: &DevServerHandle, python: &Path, cwd: &Path) -> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn tokio_user_with_a_python_service() {
+    rust_user_with_python_service(UserDriver::Tokio).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn blocking_user_with_a_python_service() {
+    rust_user_with_python_service(UserDriver::Blocking).await;
+}
+
+/// Which driver runs the Rust user.
+enum UserDriver {
+    Tokio,
+    Blocking,
+}
+
+/// Starts the Python service, runs a Rust user of `driver` against it
+/// ([`rust_user_scenario`]) and cleans up; panics with both sides' output
+/// when the exchange fails.
+async fn rust_user_with_python_service(driver: UserDriver) {
     let Some(python) = python() else { return };
     let server = devserver().await;
     let cwd = temp_cwd("xlang-service");
     let mut procs = [None];
     let result = exchange_within(TOTAL, async {
         let service = procs[0].insert(python_service(&server, &python, &cwd).await?);
-        let (tx, mut rx) = unbounded_channel();
-        let running = moobius_tokio::spawn(
-            moobius_tokio::Config::new(user_session(&server)),
-            tokio_side::User { tx },
-        );
-        running
-            .moobius()
-            .wait_ready()
-            .await
-            .map_err(|e| e.to_string())?;
-        let user = TokioUser(running.moobius().clone());
-        let r = rust_user_scenario(&server, &user, &mut rx, service).await;
-        let _ = running.stop().await;
-        r
+        match driver {
+            UserDriver::Tokio => tokio_user_exchange(&server, service).await,
+            UserDriver::Blocking => blocking_user_exchange(&server, service).await,
+        }
     })
     .await;
     let _ = std::fs::remove_dir_all(&cwd);
     finish(server, &mut procs, result).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn blocking_user_with_a_python_service() {
-    let Some(python) = python() else { return };
-    let server = devserver().await;
-    let cwd = temp_cwd("xlang-service");
-    let mut procs = [None];
-    let result = exchange_within(TOTAL, async {
-        let service = procs[0].insert(python_service(&server, &python, &cwd).await?);
-        let (tx, mut rx) = unbounded_channel();
-        let config = moobius_blocking::Config::new(user_session(&server));
-        let running = tokio::task::block_in_place(|| {
-            moobius_blocking::spawn(config, blocking_side::User { tx })
-        })
+/// A moobius-tokio user through [`rust_user_scenario`].
+async fn tokio_user_exchange(server: &DevServerHandle, service: &Py) -> Result<(), String> {
+    let (tx, mut rx) = unbounded_channel();
+    let running = moobius_tokio::spawn(
+        moobius_tokio::Config::new(user_session(server)),
+        tokio_side::User { tx },
+    );
+    running
+        .moobius()
+        .wait_ready()
+        .await
         .map_err(|e| e.to_string())?;
-        tokio::task::block_in_place(|| running.moobius().wait_ready(WAIT))
+    let user = TokioUser(running.moobius().clone());
+    let r = rust_user_scenario(server, &user, &mut rx, service).await;
+    let _ = running.stop().await;
+    r
+}
+
+/// A moobius-blocking user through [`rust_user_scenario`].
+async fn blocking_user_exchange(server: &DevServerHandle, service: &Py) -> Result<(), String> {
+    let (tx, mut rx) = unbounded_channel();
+    let config = moobius_blocking::Config::new(user_session(server));
+    let running =
+        tokio::task::block_in_place(|| moobius_blocking::spawn(config, blocking_side::User { tx }))
             .map_err(|e| e.to_string())?;
-        let user = BlockingUser(running.moobius().clone());
-        let r = rust_user_scenario(&server, &user, &mut rx, service).await;
-        let _ = tokio::task::block_in_place(|| running.stop());
-        r
-    })
-    .await;
-    let _ = std::fs::remove_dir_all(&cwd);
-    finish(server, &mut procs, result).await;
+    tokio::task::block_in_place(|| running.moobius().wait_ready(WAIT))
+        .map_err(|e| e.to_string())?;
+    let user = BlockingUser(running.moobius().clone());
+    let r = rust_user_scenario(server, &user, &mut rx, service).await;
+    let _ = tokio::task::block_in_place(|| running.stop());
+    r
 }
