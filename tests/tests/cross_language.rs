@@ -206,13 +206,8 @@ mod tokio_side {
 
         async fn on_button_click(&mut self, m: &Moobius, click: ButtonClick) -> CallbackResult {
             let _ = self.tx.send(ServiceSaw::Click(click.clone()));
-            self.say(
-                m,
-                click.channel_id.clone(),
-                ui::click_answer(&click),
-                click.sender,
-            )
-            .await
+            let answer = ui::click_answer(&click);
+            self.say(m, click.channel_id, answer, click.sender).await
         }
 
         async fn on_menu_item_click(
@@ -221,13 +216,8 @@ mod tokio_side {
             click: MenuItemClick,
         ) -> CallbackResult {
             let _ = self.tx.send(ServiceSaw::Menu(click.clone()));
-            self.say(
-                m,
-                click.channel_id.clone(),
-                ui::menu_answer(&click),
-                click.sender,
-            )
-            .await
+            let answer = ui::menu_answer(&click);
+            self.say(m, click.channel_id, answer, click.sender).await
         }
     }
 
@@ -357,22 +347,14 @@ mod blocking_side {
 
         fn on_button_click(&mut self, m: &Moobius, click: ButtonClick) -> CallbackResult {
             let _ = self.tx.send(ServiceSaw::Click(click.clone()));
-            self.say(
-                m,
-                click.channel_id.clone(),
-                ui::click_answer(&click),
-                click.sender,
-            )
+            let answer = ui::click_answer(&click);
+            self.say(m, click.channel_id, answer, click.sender)
         }
 
         fn on_menu_item_click(&mut self, m: &Moobius, click: MenuItemClick) -> CallbackResult {
             let _ = self.tx.send(ServiceSaw::Menu(click.clone()));
-            self.say(
-                m,
-                click.channel_id.clone(),
-                ui::menu_answer(&click),
-                click.sender,
-            )
+            let answer = ui::menu_answer(&click);
+            self.say(m, click.channel_id, answer, click.sender)
         }
     }
 
