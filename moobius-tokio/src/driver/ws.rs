@@ -9,6 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use moobius_proto::session::CloseReason;
 use moobius_runtime::engine::Input;
 use moobius_runtime::frames;
+use moobius_runtime::tls::ClientTls;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -32,9 +33,9 @@ pub(super) struct Ws {
     /// How long opening a websocket may take (`Options::connect_timeout`,
     /// the same bound the blocking driver uses).
     connect_timeout: Duration,
-    /// The driver's TLS configuration (websocket proxies: none, see the
-    /// crate docs).
-    tls: Arc<rustls::ClientConfig>,
+    /// The driver's TLS configuration, for `wss://` (websocket proxies:
+    /// none, see the crate docs).
+    tls: Arc<ClientTls>,
     pub(super) connecting: Option<Connecting>,
     pub(super) reader: Option<SplitStream<Stream>>,
     writer: Option<mpsc::UnboundedSender<Message>>,
@@ -47,7 +48,7 @@ impl Ws {
     pub(super) fn new(
         config: WebSocketConfig,
         connect_timeout: Duration,
-        tls: Arc<rustls::ClientConfig>,
+        tls: Arc<ClientTls>,
     ) -> Self {
         let (failures_tx, failures) = mpsc::unbounded_channel();
         Self {
@@ -70,9 +71,21 @@ impl Ws {
         self.generation += 1;
         let generation = self.generation;
         let config = self.config;
-        let tls = Some(tokio_tungstenite::Connector::Rustls(self.tls.clone()));
+        // rustls only for wss:// (its configuration is built then).
+        let tls = if uri.starts_with("wss:") {
+            self.tls.config().map(tokio_tungstenite::Connector::Rustls)
+        } else {
+            Ok(tokio_tungstenite::Connector::Plain)
+        };
         let limit = self.connect_timeout;
         self.connecting = Some(Box::pin(async move {
+            let tls = match tls {
+                Ok(connector) => Some(connector),
+                Err(e) => {
+                    let text = moobius_runtime::explain::transport(&uri, &e);
+                    return (generation, Err(text));
+                }
+            };
             let attempt = tokio_tungstenite::connect_async_tls_with_config(
                 uri.as_str(),
                 Some(config),
@@ -225,12 +238,9 @@ mod tests {
                 let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
             }
         });
-        let tls = moobius_runtime::TlsConfig::new()
-            .with_env(false)
-            .rustls_client_config()
-            .unwrap();
+        let tls = ClientTls::new(&moobius_runtime::TlsConfig::new().with_env(false)).unwrap();
         let config = frames::ws_config(1 << 20, &moobius_runtime::Options::default());
-        let mut ws = Ws::new(config, Duration::from_secs(10), tls);
+        let mut ws = Ws::new(config, Duration::from_secs(10), Arc::new(tls));
         ws.connect(format!("wss://{addr}/ws"));
         let (generation, result) = ws.connecting.take().unwrap().await;
         assert_eq!(generation, 1);
