@@ -57,5 +57,19 @@ cargo build --locked --profile bench -p moobius-devserver --bin moobius-devserve
   -p moobius-tokio --example e2e_service --example e2e_service_tokio_main \
   -p moobius-blocking --example e2e_service_blocking
 
+# Idle RSS is mostly the binaries' code mapped from the page cache, and how
+# much of it a start-up maps depends on how the file got there (written by
+# the linker or read: the kernel's large folios differ, up to ~0.6 MiB apart
+# for one binary). Drop the services' binaries from the cache and read them back
+# in one way, so that rows built at different times compare (and time to
+# ready stays a warm start).
+for bin in target/release/examples/e2e_service target/release/examples/e2e_service_tokio_main \
+  target/release/examples/e2e_service_blocking "${MOOBIUS_BENCH_BEFORE_SERVICE:-}" \
+  "${MOOBIUS_BENCH_EXTRA_SERVICE:-}"; do
+  if [ -f "$bin" ]; then
+    sync "$bin" && dd if="$bin" iflag=nocache count=0 status=none && cat "$bin" >/dev/null || true
+  fi
+done
+
 echo "== cargo bench -p moobius-tokio --bench e2e"
 cargo bench --locked -p moobius-tokio --bench e2e
