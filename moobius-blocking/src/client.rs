@@ -103,23 +103,19 @@ impl Client {
     /// (`Err` with the fatal error): see [`run`](crate::run). Its
     /// [`on_spell`](Bot::on_spell) is never called (use
     /// [`spawn`](crate::spawn) for spells).
-    pub fn run<B: Bot>(mut self, bot: B) -> Result<(), Error> {
-        let result = crate::dispatch::drive(&self.moobius, &self.deliveries, bot, |n| match n {});
-        self.join();
-        result
-    }
-
-    fn join(&mut self) {
-        if let Some(thread) = self.thread.take() {
-            self.moobius.stop();
-            let _ = thread.join();
-        }
+    pub fn run<B: Bot>(self, bot: B) -> Result<(), Error> {
+        // `self` is dropped on return: the loop's thread has ended then.
+        crate::dispatch::drive(&self.moobius, &self.deliveries, bot, |n| match n {})
     }
 }
 
 impl Drop for Client {
+    /// Stops the client and waits for its loop's thread to end.
     fn drop(&mut self) {
-        self.join();
+        if let Some(thread) = self.thread.take() {
+            self.moobius.stop();
+            let _ = thread.join();
+        }
     }
 }
 

@@ -19,18 +19,16 @@ pub(crate) fn drive<B: Bot, Sp>(
 ) -> Result<(), Error> {
     let mut watch = CallbackWatch::default();
     while let Ok(delivery) = deliveries.recv() {
-        let delivery = match delivery {
-            Delivery::Event(Event::Fatal(e)) => return Err(Error::Fatal(e)),
-            Delivery::Event(event) => Delivery::Event(event),
-            Delivery::Spell(s) => Delivery::Spell(spell(s)),
-        };
+        if let Delivery::Event(Event::Fatal(e)) = delivery {
+            return Err(Error::Fatal(e));
+        }
         let Some(callback) = delivery.callback() else {
             continue;
         };
         let _in = delivery.span().entered();
         let outcome = catch_unwind(AssertUnwindSafe(|| match delivery {
             Delivery::Event(event) => moobius_runtime::call_back!(bot, moobius, event),
-            Delivery::Spell(spell) => bot.on_spell(moobius, spell),
+            Delivery::Spell(s) => bot.on_spell(moobius, spell(s)),
         }));
         watch.finished(callback, outcome);
     }

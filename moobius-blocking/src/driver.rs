@@ -7,28 +7,27 @@
 //! (a read with `set_read_timeout` up to the session's next timeout, cut
 //! into slices so that commands are seen), or, with no socket, a command.
 //!
-//! A blocking read cannot be woken by a command, so the wait adapts.
-//! While the application is busy with what the loop handed it, or handles
-//! are sending commands ([`ACTIVE_WINDOW`] after the last of either), the
-//! loop takes a frame only if one is there already (a non-blocking read),
-//! and otherwise waits on the command channel (woken at once by a command)
-//! for at most [`ACTIVE_SLICE`]: a callback's reply leaves as soon as it
-//! is made, and a frame waits a quarter of a millisecond at most. (A 1 ms socket read
-//! timeout would not do: the kernel rounds it up to a scheduler tick,
-//! 4 ms or more.) Idle, the loop blocks in the socket read for up to
-//! `Options::command_poll` (20 ms), so an idle bot wakes 50 times a second
-//! at most.
+//! A blocking read cannot be woken by a command, so the wait adapts
+//! ([`moobius_runtime::pace`] has the rule). While the application is busy
+//! with what the loop handed it, or handles are sending commands, the loop
+//! takes a frame only if one is there already (a non-blocking read), and
+//! otherwise waits on the command channel (woken at once by a command) for
+//! a quarter of a millisecond at most. Idle, the loop blocks in the socket
+//! read for up to `Options::command_poll` (20 ms), so an idle bot wakes 50
+//! times a second at most.
 //!
 //! Callbacks never run on this thread, so a callback may call any
 //! [`Moobius`](crate::Moobius) method: the call is a command to this loop
 //! and an answer back, never a lock.
 
 use crate::http::HttpClient;
-use crate::ws::{Dial, WsConn};
+use crate::ws::WsConn;
 use crate::Config;
 use moobius_proto::session::{CloseReason, FatalError, HttpId};
+use moobius_runtime::dial::Dial;
 use moobius_runtime::engine::{Audience, Engine, Input, Io};
 pub(crate) use moobius_runtime::engine::{Command, Delivery};
+use moobius_runtime::pace::Pace;
 use moobius_runtime::Status;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::sync::Arc;
@@ -36,19 +35,6 @@ use std::time::{Duration, Instant};
 
 /// What handles read without asking the loop.
 pub(crate) use moobius_runtime::StatusCell as Shared;
-
-/// The longest single wait when nothing is scheduled (an open socket
-/// always has the session's liveness timer).
-const IDLE_WAIT: Duration = Duration::from_secs(1);
-
-/// How long after handing out an event or taking a command the loop keeps
-/// looking for commands every [`ACTIVE_SLICE`]: callbacks answer what they
-/// were handed, and commands come in bursts.
-const ACTIVE_WINDOW: Duration = Duration::from_millis(50);
-
-/// While active, the longest wait for a command before the socket is
-/// looked at again.
-const ACTIVE_SLICE: Duration = Duration::from_micros(250);
 
 pub(crate) struct Loop<Sp> {
     engine: Engine<Sp>,
@@ -58,8 +44,8 @@ pub(crate) struct Loop<Sp> {
     /// The application's end: while it has no room, deliveries wait in the
     /// engine and the socket is not read (the kernel buffers it).
     deliveries: SyncSender<Delivery<Sp>>,
-    /// Until when the read slice stays short (see the module docs).
-    active_until: Instant,
+    /// How long each wait may take (see the module docs).
+    pace: Pace,
 }
 
 /// The I/O adapters: the websocket, HTTP (inline), and what handles read.
@@ -120,16 +106,14 @@ impl<Sp: Send + 'static> Loop<Sp> {
         deliveries: SyncSender<Delivery<Sp>>,
     ) -> Result<Self, crate::Error> {
         let engine = Engine::new(config, Audience::Everything)?;
-        let (o, session) = (&engine.config().options, &engine.config().session);
+        let o = &engine.config().options;
+        let pace = Pace::new(o.command_poll);
         let roots = o.tls.root_certificates()?;
+        // Built at the first wss:// (issue 18).
+        let tls = Arc::new(moobius_runtime::tls::ClientTls::from_roots(roots.clone())?);
         let io = Adapters {
             ws: None,
-            dial: Dial {
-                connect: o.connect_timeout,
-                write: o.write_timeout,
-                config: moobius_runtime::frames::ws_config(session.inbound_frame_limit(), o),
-                tls: moobius_runtime::tls::client_config(roots.clone())?,
-            },
+            dial: Dial::new(engine.config(), tls),
             http: HttpClient::new(o.http_timeout, o.max_response_bytes, &roots),
             shared,
         };
@@ -139,7 +123,7 @@ impl<Sp: Send + 'static> Loop<Sp> {
             commands,
             spells,
             deliveries,
-            active_until: Instant::now(),
+            pace,
         })
     }
 
@@ -181,7 +165,7 @@ impl<Sp: Send + 'static> Loop<Sp> {
         };
         match taken {
             Ok(cmd) => {
-                self.active_until = Instant::now() + ACTIVE_WINDOW;
+                self.pace.busy(Instant::now());
                 self.engine.command(cmd);
                 true
             }
@@ -198,7 +182,7 @@ impl<Sp: Send + 'static> Loop<Sp> {
     fn deliver(&mut self) {
         while let Some(d) = self.engine.next_delivery() {
             match self.deliveries.try_send(d) {
-                Ok(()) => self.active_until = Instant::now() + ACTIVE_WINDOW,
+                Ok(()) => self.pace.busy(Instant::now()),
                 Err(TrySendError::Full(d)) => return self.engine.put_back(d),
                 Err(TrySendError::Disconnected(_)) => return self.engine.stop(),
             }
@@ -207,25 +191,18 @@ impl<Sp: Send + 'static> Loop<Sp> {
 
     /// Waits for one input (at most a command slice), then runs due timers.
     fn wait(&mut self) {
-        let now = Instant::now();
-        let active = now < self.active_until;
-        let slice = match active {
-            true => ACTIVE_SLICE,
-            false => self.engine.config().options.command_poll,
-        };
-        let timer = self.engine.poll_timeout().unwrap_or(now + IDLE_WAIT);
-        let wait = timer.min(now + slice).saturating_duration_since(now);
+        let wait = self.pace.next(Instant::now(), self.engine.poll_timeout());
         // Active: a frame that is there already, else a command. Idle: a
-        // read of up to `wait`. Backpressure: the socket is left unread
+        // read of up to `wait.at_most`. Backpressure: the socket is left unread
         // while the bot is behind (anything waits for it), or while the
         // session takes no frames; the wait is then for a command or a
         // timer, which make room again.
         let (input, read_waited) = match self.io.ws.as_mut() {
-            Some(ws) if self.engine.wants_read(1) => (ws.read((!active).then_some(wait)), !active),
+            Some(ws) if self.engine.wants_read(1) => (ws.read(wait.read()), !wait.active),
             _ => (None, false),
         };
         if input.is_none() && !read_waited {
-            self.take_command(Some(wait));
+            self.take_command(Some(wait.at_most));
         }
         if let Some(Input::Closed(_)) = input {
             self.io.ws = None;
@@ -235,19 +212,17 @@ impl<Sp: Send + 'static> Loop<Sp> {
     }
 
     /// Fails what is pending, delivers the last events (the fatal error),
-    /// and tells handles the loop is gone.
+    /// and tells handles the loop is gone. Commands still queued fail when
+    /// the loop, their channel's receiver, is dropped: their callers hear
+    /// [`Error::Stopped`](crate::Error::Stopped).
     fn finish(mut self) {
         self.engine.close(&mut self.io);
-        while let Ok(cmd) = self.commands.try_recv() {
-            self.engine.command(cmd);
-        }
         for d in self.engine.take_deliveries() {
             // The application may be gone; a full channel loses nothing
             // that matters after a stop but the fatal error's copy, which
             // handles also read from `Shared`.
             let _ = self.deliveries.try_send(d);
         }
-        self.io.close("client stopped");
         self.engine.stopped(&mut self.io);
     }
 }

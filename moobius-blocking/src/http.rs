@@ -6,6 +6,7 @@
 use bytes::Bytes;
 use http::{Method, Request, Response};
 use moobius_proto::session::TransportError;
+use moobius_runtime::explain;
 use moobius_runtime::tls::CertificateDer;
 use std::time::Duration;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
@@ -13,10 +14,13 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 /// The `User-Agent` of every request.
 const USER_AGENT: &str = concat!("moobius-blocking/", env!("CARGO_PKG_VERSION"));
 
-/// A ureq agent (its connection pool is reused across requests).
+/// A ureq agent (its connection pool is reused across requests), the
+/// largest answer, and the time a request may take (named when it runs
+/// out).
 pub(crate) struct HttpClient {
     agent: ureq::Agent,
     max_body: u64,
+    timeout: Duration,
 }
 
 impl HttpClient {
@@ -43,6 +47,7 @@ impl HttpClient {
         Self {
             agent: ureq::Agent::new_with_config(config),
             max_body,
+            timeout,
         }
     }
 
@@ -62,8 +67,7 @@ impl HttpClient {
         } else {
             self.agent.run(Request::from_parts(parts, body.as_ref()))
         };
-        let response =
-            sent.map_err(|e| TransportError(moobius_runtime::explain::transport(&uri, &e)))?;
+        let response = sent.map_err(|e| TransportError(self.failed(&uri, &e)))?;
         let (parts, mut body) = response.into_parts();
         let bytes = body
             .with_config()
@@ -71,6 +75,16 @@ impl HttpClient {
             .read_to_vec()
             .map_err(|e| TransportError(format!("reading the answer to {method} {path}: {e}")))?;
         Ok(Response::from_parts(parts, Bytes::from(bytes)))
+    }
+
+    /// Why a request to `uri` got no answer: a timeout names
+    /// `Options::http_timeout` (as the tokio driver's does), anything else
+    /// its cause chain and a hint.
+    fn failed(&self, uri: &str, error: &ureq::Error) -> String {
+        match error {
+            ureq::Error::Timeout(_) => explain::http_timeout(uri, self.timeout),
+            e => explain::transport(uri, e),
+        }
     }
 }
 
@@ -142,6 +156,28 @@ mod tests {
             .body(Bytes::new())
             .expect("request");
         assert!(client.perform(request).is_err());
+    }
+
+    #[test]
+    fn a_timeout_names_the_option() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        // Accepts, reads the request, never answers.
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().expect("accept");
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            std::thread::sleep(Duration::from_secs(1));
+        });
+        let client = HttpClient::new(Duration::from_millis(200), 1 << 20, &[]);
+        let request = Request::get(format!("http://{addr}/user/info"))
+            .body(Bytes::new())
+            .expect("request");
+        let Err(TransportError(text)) = client.perform(request) else {
+            panic!("no answer is a transport error")
+        };
+        assert!(text.contains("`Options::http_timeout`"), "{text}");
+        let _ = server.join();
     }
 
     #[test]

@@ -4,11 +4,10 @@
 //! session's timers.
 
 use moobius_proto::session::CloseReason;
+use moobius_runtime::dial::Dial;
 use moobius_runtime::engine::Input;
-use moobius_runtime::frames;
-use rustls::ClientConfig;
+use moobius_runtime::{explain, frames};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::handshake::HandshakeError;
@@ -21,16 +20,6 @@ const MIN_READ_TIMEOUT: Duration = Duration::from_millis(1);
 /// How long a closing socket waits for the peer's close frame.
 const CLOSE_LINGER: Duration = Duration::from_millis(500);
 
-/// How to open a websocket: how long connecting and writing may take,
-/// the largest frame read, and the TLS configuration of `wss://`.
-pub(crate) struct Dial {
-    pub(crate) connect: Duration,
-    pub(crate) write: Duration,
-    /// Frame limit and buffer sizes ([`frames::ws_config`]).
-    pub(crate) config: tungstenite::protocol::WebSocketConfig,
-    pub(crate) tls: Arc<ClientConfig>,
-}
-
 /// An open websocket.
 pub(crate) struct WsConn {
     socket: WebSocket<MaybeTlsStream<TcpStream>>,
@@ -38,24 +27,29 @@ pub(crate) struct WsConn {
 
 impl WsConn {
     /// Opens `uri` (`ws://` or `wss://`): TCP, TLS and the websocket
-    /// handshake, all within `dial.connect`. Writes later fail after
-    /// `dial.write`. An error says why, with a hint when one is known.
+    /// handshake, all within `dial.connect_timeout`. Writes later fail
+    /// after `dial.write_timeout`. An error says why, with a hint when one is known.
     pub(crate) fn connect(uri: &str, dial: &Dial) -> Result<Self, String> {
-        Self::open(uri, dial).map_err(|e| moobius_runtime::explain::with_hint(uri, &e))
+        Self::open(uri, dial).map_err(|e| explain::with_hint(uri, &e))
     }
 
+    /// [`connect`](Self::connect) without the host and hint in front of
+    /// its error.
     fn open(uri: &str, dial: &Dial) -> Result<Self, String> {
-        let (timeout, write_timeout) = (dial.connect, dial.write);
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now() + dial.connect_timeout;
         let request = uri
             .into_client_request()
             .map_err(|e| format!("bad websocket URI: {e}"))?;
-        let stream = tcp_connect(request.uri(), deadline)?;
+        let stream = tcp_connect(request.uri(), dial, deadline)?;
         stream
             .set_nodelay(true)
             .map_err(|e| format!("socket: {e}"))?;
         set_timeouts(&stream, remaining(deadline), remaining(deadline))?;
-        let connector = Connector::Rustls(dial.tls.clone());
+        // rustls only for wss:// (its configuration is built then).
+        let connector = match request.uri().scheme_str() {
+            Some("wss") => Connector::Rustls(dial.tls.config().map_err(|e| e.to_string())?),
+            _ => Connector::Plain,
+        };
         // Inbound frames up to the session's limit (the tokio driver's
         // configuration too); a larger one closes the socket.
         let config = dial.config;
@@ -64,16 +58,12 @@ impl WsConn {
         let (socket, _response) =
             tungstenite::client_tls_with_config(request, stream, Some(config), Some(connector))
                 .map_err(|e| match e {
-                    HandshakeError::Interrupted(_) => {
-                        format!("handshake not done within {timeout:?}")
-                    }
-                    HandshakeError::Failure(e) => {
-                        moobius_runtime::tls::describe(uri, &format!("handshake: {e}"))
-                    }
+                    HandshakeError::Interrupted(_) => dial.timed_out(),
+                    HandshakeError::Failure(e) => format!("handshake: {e}"),
                 })?;
         let conn = Self { socket };
         if let Some(tcp) = conn.tcp() {
-            set_timeouts(tcp, MIN_READ_TIMEOUT, write_timeout)?;
+            set_timeouts(tcp, MIN_READ_TIMEOUT, dial.write_timeout)?;
         }
         Ok(conn)
     }
@@ -119,17 +109,12 @@ impl WsConn {
             .map_err(|e| CloseReason::Error(format!("write: {e}")))
     }
 
-    /// Closes politely: a close frame, then a short wait for the peer's.
+    /// Closes politely: a close frame, then a short wait for the peer's
+    /// (none when the close frame could not be sent).
     pub(crate) fn close(mut self, reason: &str) {
-        if self
-            .socket
-            .close(Some(frames::close_frame(reason)))
-            .is_err()
-        {
-            return;
-        }
+        let sent = self.socket.close(Some(frames::close_frame(reason)));
         let deadline = Instant::now() + CLOSE_LINGER;
-        while Instant::now() < deadline {
+        while sent.is_ok() && Instant::now() < deadline {
             if let Some(Input::Closed(_)) = self.read(Some(remaining(deadline))) {
                 return;
             }
@@ -150,8 +135,8 @@ fn set_timeouts(tcp: &TcpStream, read: Duration, write: Duration) -> Result<(), 
 }
 
 /// A TCP connection to the URI's host (its first address that answers),
-/// within `deadline`.
-fn tcp_connect(uri: &http::Uri, deadline: Instant) -> Result<TcpStream, String> {
+/// within `deadline` (where `dial.connect_timeout` ends).
+fn tcp_connect(uri: &http::Uri, dial: &Dial, deadline: Instant) -> Result<TcpStream, String> {
     let host = uri.host().ok_or("websocket URI without a host")?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
@@ -165,7 +150,7 @@ fn tcp_connect(uri: &http::Uri, deadline: Instant) -> Result<TcpStream, String> 
     for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err("connect timed out".to_owned());
+            return Err(dial.timed_out());
         }
         match TcpStream::connect_timeout(&addr, left) {
             Ok(s) => return Ok(s),
@@ -196,6 +181,7 @@ mod tests {
             panic!("no TLS server there")
         };
         assert!(err.contains("handshake"), "{err}");
+        assert_eq!(err.matches("localhost").count(), 1, "the host once: {err}");
         let first = server.join().expect("server thread");
         assert_eq!(
             first[0], 0x16,
@@ -218,13 +204,15 @@ mod tests {
 
     fn dial(t: Duration) -> Dial {
         Dial {
-            connect: t,
-            write: t,
+            connect_timeout: t,
+            write_timeout: t,
             config: frames::ws_config(1 << 20, &moobius_runtime::Options::default()),
-            tls: moobius_runtime::TlsConfig::new()
-                .with_env(false)
-                .rustls_client_config()
+            tls: std::sync::Arc::new(
+                moobius_runtime::tls::ClientTls::new(
+                    &moobius_runtime::TlsConfig::new().with_env(false),
+                )
                 .expect("tls config"),
+            ),
         }
     }
 }

@@ -158,6 +158,7 @@ proptest! {
         lookup_cap in 1usize..5,
         e5xx in 0.0..0.3f64,
         delay_ms in 0u64..300,
+        http_cap in 1usize..8,
         groups in prop::collection::vec((0u8..10, 0u64..3000), 40),
         frames in prop::collection::vec((0usize..4, 0u8..4, 0usize..40, 0u64..40), 1..120),
     ) {
@@ -165,6 +166,7 @@ proptest! {
         limits.max_cached_groups = cache;
         limits.max_inbound_waiting = waiting_cap;
         limits.max_lookups_in_flight = lookup_cap;
+        limits.max_http_in_flight = http_cap;
         limits.lookup_timeout = Duration::from_secs(5);
         let names: Vec<String> = (0..channels).map(|c| format!("chan-{c}")).collect();
         let mut p = Platform::new();
@@ -216,6 +218,9 @@ proptest! {
             prop_assert!(b.lookups_in_flight <= limits.max_lookups_in_flight, "{:?}", b);
             prop_assert!(b.cached_groups <= b.max_cached_groups + limits.max_inbound_waiting, "{:?}", b);
             prop_assert!(sim.max_lookups_outstanding <= limits.max_lookups_in_flight);
+            // Sign-in and refresh may go beyond the cap, one each.
+            prop_assert!(b.http_in_flight <= b.max_http_in_flight + 2, "{:?}", b);
+            prop_assert!(sim.max_http_outstanding <= b.max_http_in_flight + 2);
             prop_assert_eq!(sim.reads_against_backpressure, 0);
             Ok(())
         };

@@ -1243,3 +1243,41 @@ fn a_call_refused_while_a_refresh_is_under_way_still_gets_a_fresh_token() {
         assert_eq!(ids, ["u1", "u2"], "seed {seed}");
     }
 }
+
+#[test]
+fn calls_beyond_the_http_cap_wait_their_turn_and_all_finish() {
+    let mut limits = Limits::default();
+    limits.max_http_in_flight = 5;
+    let mut sim = service_with(38, &[CHAN], limits);
+    sim.max_http_outstanding = 0;
+    let now = sim.now;
+    let ops: Vec<_> = (0..40)
+        .map(|_| {
+            sim.session
+                .call(now, moobius_proto::http::FetchMemberIds::new(CHAN, "svc-1"))
+                .expect("call")
+        })
+        .collect();
+    let b = sim.session.backlog();
+    assert_eq!((b.http_in_flight, b.http_waiting), (5, 35), "{b:?}");
+    sim.platform.expire_tokens();
+    sim.run_for(Duration::from_secs(10));
+    assert!(
+        sim.max_http_outstanding <= 5 + 1,
+        "at most the cap (and a token refresh) at once, saw {}",
+        sim.max_http_outstanding
+    );
+    for op in ops {
+        let ok = sim
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::OpDone { op: o, result: Ok(_) } if *o == op));
+        assert!(ok, "call {op:?} did not finish");
+    }
+    let b = sim.session.backlog();
+    assert_eq!(
+        (b.http_in_flight, b.http_waiting, b.http_calls),
+        (0, 0, 0),
+        "{b:?}"
+    );
+}

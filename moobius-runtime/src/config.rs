@@ -207,6 +207,20 @@ impl Config {
     }
 }
 
+/// A user-mode configuration for unit tests: nothing listens at its URIs,
+/// and it installs no logging.
+#[cfg(test)]
+pub(crate) fn test_config() -> Config {
+    let session = SessionConfig::new(
+        "bot@example.com",
+        "secret".into(),
+        "http://127.0.0.1:9/".parse().expect("base"),
+        "ws://127.0.0.1:9/ws",
+        moobius_proto::session::Role::user(vec![]),
+    );
+    Config::new(session).with_options(Options::default().install_logging(false))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

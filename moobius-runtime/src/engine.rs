@@ -346,11 +346,13 @@ impl<Sp> Engine<Sp> {
         }
     }
 
-    /// Closes the session for good: its last outputs are acted on and
-    /// every call still waiting fails with [`Error::Stopped`].
+    /// Closes the session for good: its last outputs are acted on, the
+    /// websocket is closed (if the adapters still hold one) and every call
+    /// still waiting fails with [`Error::Stopped`].
     pub fn close(&mut self, io: &mut impl Io) {
         self.session.close(Instant::now());
         self.drain(io);
+        io.close("stopped");
         self.ops.stop_all();
     }
 
@@ -375,9 +377,7 @@ impl<Sp> Engine<Sp> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Options;
     use moobius_proto::ops::JoinChannel;
-    use moobius_proto::session::{Role, SessionConfig};
     use std::sync::{Arc, Mutex};
 
     /// Records what the engine asks of the I/O; everything finishes later.
@@ -387,6 +387,7 @@ mod tests {
         requests: Vec<(HttpId, String)>,
         status: Status,
         publishes: usize,
+        closes: usize,
         failed: Option<FatalError>,
     }
 
@@ -398,7 +399,9 @@ mod tests {
         fn send(&mut self, _text: String) -> Option<Input> {
             None
         }
-        fn close(&mut self, _reason: &str) {}
+        fn close(&mut self, _reason: &str) {
+            self.closes += 1;
+        }
         fn http(&mut self, id: HttpId, request: http::Request<Bytes>) -> Option<Input> {
             self.requests.push((id, request.uri().path().to_owned()));
             None
@@ -413,15 +416,7 @@ mod tests {
     }
 
     fn engine(audience: Audience) -> Engine<u32> {
-        let session = SessionConfig::new(
-            "bot@example.com",
-            "secret".into(),
-            "http://127.0.0.1:9/".parse().expect("base"),
-            "ws://127.0.0.1:9/ws",
-            Role::user(vec![]),
-        );
-        let config = Config::new(session).with_options(Options::default().install_logging(false));
-        Engine::new(config, audience).expect("engine")
+        Engine::new(crate::config::test_config(), audience).expect("engine")
     }
 
     #[test]
@@ -477,6 +472,7 @@ mod tests {
         assert!(engine.next_delivery().is_none(), "what waited is dropped");
         engine.command(op(&answers));
         engine.close(&mut io);
+        assert!(io.closes >= 1, "the websocket is closed for good");
         assert!(engine.fatal().is_none());
         assert!(engine.stopped(&mut io).is_none());
         assert!(io.status.stopped, "handles see the loop ended");

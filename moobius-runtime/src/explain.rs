@@ -85,10 +85,27 @@ pub fn with_hint(uri: &str, text: &str) -> String {
 /// The text of a timeout: which one, how long, and the option that sets it.
 #[must_use]
 pub fn timeout(uri: &str, what: &str, limit: Duration, option: &str) -> String {
-    format!(
-        "{}: {what} took longer than {limit:?} (`Options::{option}`)",
-        host_of(uri)
-    )
+    format!("{}: {}", host_of(uri), timed_out(what, limit, option))
+}
+
+/// The text of an HTTP request of the session that took longer than
+/// `limit` (`Options::http_timeout`), in both drivers' words.
+#[must_use]
+pub fn http_timeout(uri: &str, limit: Duration) -> String {
+    timeout(uri, "the request", limit, "http_timeout")
+}
+
+/// [`timeout`] without the host in front (for a text that gets it later,
+/// as [`with_hint`] gives it).
+///
+/// ```
+/// use std::time::Duration;
+/// let text = moobius_runtime::explain::timed_out("opening the websocket", Duration::from_secs(10), "connect_timeout");
+/// assert_eq!(text, "opening the websocket took longer than 10s (`Options::connect_timeout`)");
+/// ```
+#[must_use]
+pub fn timed_out(what: &str, limit: Duration, option: &str) -> String {
+    format!("{what} took longer than {limit:?} (`Options::{option}`)")
 }
 
 /// `scheme://host:port` of `uri` (no path, query or credentials).
@@ -145,6 +162,18 @@ mod tests {
             "received corrupt message of type InvalidContentType"
         )
         .is_none());
+    }
+
+    #[test]
+    fn timeouts_name_the_host_the_limit_and_the_option() {
+        let t = http_timeout(
+            "https://u:p@api.example.com/auth/sign_in",
+            Duration::from_secs(30),
+        );
+        assert_eq!(
+            t,
+            "https://api.example.com: the request took longer than 30s (`Options::http_timeout`)"
+        );
     }
 
     #[test]

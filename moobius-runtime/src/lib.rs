@@ -8,9 +8,11 @@
 //! the one safe way to write files ([`files`]: config write-back and
 //! downloads), the handle surface ([`handle_surface!`]), and the loop's
 //! turn itself: the [`engine`] (session, operations in flight, deliveries,
-//! stopping, over a driver's small [`engine::Io`] trait), what a websocket
-//! frame means ([`frames`]) and which callback an event is for
-//! ([`call_back!`]).
+//! stopping, over a driver's small [`engine::Io`] trait), how a websocket
+//! is opened ([`dial`]) and what its frames mean ([`frames`]), the
+//! callbacks of the application traits (`callback_trait!`), which callback
+//! an event is for ([`call_back!`]) and how long a loop that cannot be
+//! woken while it reads waits ([`pace`]).
 //!
 //! Protocol rules live in `moobius_proto` (no I/O there); this crate does
 //! only small, runtime-neutral I/O (files, the clock); sockets and
@@ -20,8 +22,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
+mod callbacks;
 mod clock;
 mod config;
+pub mod dial;
 mod dispatch;
 pub mod engine;
 mod error;
@@ -31,6 +35,7 @@ pub mod frames;
 mod logging;
 mod narrator;
 mod options;
+pub mod pace;
 pub mod pending;
 pub mod prelude;
 mod status;

@@ -38,6 +38,47 @@ macro_rules! handle_surface {
             "download_size", "call",
         ];
 
+        // ---- state ------------------------------------------------------
+        // (read from the driver's `status_now()`: the status as it is now)
+
+        /// Own service id (service mode) or user id (user mode), once known.
+        #[must_use]
+        pub fn own_id(&self) -> Option<String> {
+            self.status_now().own_id.clone()
+        }
+
+        /// Channels served (service mode, once bound), in configuration
+        /// order; channels created with [`create_channel`](Self::create_channel)
+        /// and bound are added.
+        #[must_use]
+        pub fn channels(&self) -> Vec<$crate::__proto::ids::ChannelId> {
+            self.status_now().channels.clone()
+        }
+
+        /// True once start-up finished (the `on_start` callback is due).
+        #[must_use]
+        pub fn is_ready(&self) -> bool {
+            self.status_now().ready
+        }
+
+        /// True once the loop has ended (asked to stop, or failed).
+        #[must_use]
+        pub fn is_stopped(&self) -> bool {
+            self.status_now().stopped
+        }
+
+        /// The handle's `Debug` form: mode, own id, ready, stopped (never
+        /// the credentials it holds).
+        fn fmt_debug(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            let st = self.status_now();
+            f.debug_struct("Moobius")
+                .field("mode", &self.mode())
+                .field("own_id", &st.own_id)
+                .field("ready", &st.ready)
+                .field("stopped", &st.stopped)
+                .finish_non_exhaustive()
+        }
+
         // ---- websocket --------------------------------------------------
 
         /// Sends a message (`send_message`): down to its recipients in

@@ -205,8 +205,17 @@ impl ClientTls {
     /// Reads the roots `tls` names (files and `MOOBIUS_CA_FILE` now);
     /// the rustls configuration waits for [`config`](Self::config).
     pub fn new(tls: &TlsConfig) -> Result<Self, TlsError> {
+        Self::from_roots(tls.root_certificates()?)
+    }
+
+    /// The configuration that will trust `roots` (from
+    /// [`TlsConfig::root_certificates`]); none is an error now.
+    pub fn from_roots(roots: Vec<CertificateDer<'static>>) -> Result<Self, TlsError> {
+        if roots.is_empty() {
+            return Err(TlsError::NoRoots);
+        }
         Ok(Self {
-            roots: Mutex::new(tls.root_certificates()?),
+            roots: Mutex::new(roots),
             config: OnceLock::new(),
         })
     }

@@ -61,3 +61,28 @@ for fn, label in [("encode_into", "encode message_down (reused buffer)"), ("enco
     print(f"| {label} | {o:.3f} | {v:.3f} | — | — | {r:.1f} | {r / o:.0f}× |")
 print(f"\nreference json.loads of a message_up frame: {ref['json.loads message_up']:.2f} µs")
 PY
+
+if [ -n "${MOOBIUS_BENCH_INSTRUCTIONS:-}" ]; then
+  bench_bin="$(cargo bench --locked -p moobius-proto --bench codec --no-run --message-format=json 2>/dev/null \
+    | python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "codec":
+        print(m["executable"])')"
+  # Instructions of n passes over a payload file; per payload = (n=11 − n=1) / (10 × lines).
+  count() {
+    CODEC_BENCH_ONLY="$1" CODEC_BENCH_PASSES="$2" valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+      "$bench_bin" 2>&1 | awk '/Collected/ {print $4}'
+  }
+  echo
+  echo "Instructions per payload (valgrind --tool=callgrind)"
+  echo
+  echo "| what | ours | IgnoredAny (floor) | ours / floor |"
+  echo "|---|---|---|---|"
+  for name in message_up join button_click; do
+    lines="$(grep -c . "$payloads/$name.jsonl")"
+    per() { echo $(( ($(count "decode/$name/$1" 11) - $(count "decode/$name/$1" 1)) / (10 * lines) )); }
+    o="$(per decode_inbound)"; f="$(per ignored_any)"
+    python3 -c "print(f'| decode $name | $o | $f | {$o / $f:.2f}× |')"
+  done
+fi

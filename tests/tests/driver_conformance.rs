@@ -1424,13 +1424,13 @@ conformance! {
     }
 }
 
-/// The method names of `pub trait <name>` in a source file: the lines
-/// `fn x(` from the trait's opening line to its closing `}`.
-fn trait_methods(source: &str, name: &str) -> Vec<String> {
+/// The callbacks `moobius_runtime::callback_trait!` declares: the lines
+/// `fn x(` of its `pub trait` arm, to the end of the macro.
+fn declared_callbacks(source: &str) -> Vec<String> {
     let mut lines = source
         .lines()
-        .skip_while(|l| !l.starts_with(&format!("pub trait {name}")));
-    lines.next().expect("the trait is in the file");
+        .skip_while(|l| !l.trim_start().starts_with("pub trait $name"));
+    lines.next().expect("the trait arm is in the macro");
     lines
         .take_while(|l| *l != "}")
         .filter_map(|l| l.trim_start().strip_prefix("fn "))
@@ -1439,28 +1439,33 @@ fn trait_methods(source: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// `CALLBACKS` (and so the coverage check) lists every callback of both
-/// traits: a new callback without an entry fails here.
+/// `CALLBACKS` (and so the coverage check) lists every callback the
+/// callback traits declare: a new callback without an entry fails here.
+/// Both traits (`Service`, `Bot`) are written by that one macro: the
+/// scenarios' implementations of each override every callback, so a trait
+/// without one would not compile.
 #[test]
 fn the_callback_table_lists_every_trait_method() {
     let table: Vec<_> = CALLBACKS.iter().map(|(n, _)| (*n).to_owned()).collect();
-    for (file, name, source) in [
+    let mut methods = declared_callbacks(include_str!("../../moobius-runtime/src/callbacks.rs"));
+    methods.sort();
+    let mut listed = table;
+    listed.sort();
+    assert_eq!(methods, listed, "callback_trait! vs CALLBACKS");
+    for (file, source) in [
         (
             "moobius-tokio/src/service.rs",
-            "Service",
             include_str!("../../moobius-tokio/src/service.rs"),
         ),
         (
             "moobius-blocking/src/bot.rs",
-            "Bot",
             include_str!("../../moobius-blocking/src/bot.rs"),
         ),
     ] {
-        let mut methods = trait_methods(source, name);
-        methods.sort();
-        let mut listed = table.clone();
-        listed.sort();
-        assert_eq!(methods, listed, "{file}: trait {name} vs CALLBACKS");
+        assert!(
+            source.contains("moobius_runtime::callback_trait! {"),
+            "{file}: its trait is not declared by callback_trait!"
+        );
     }
 }
 

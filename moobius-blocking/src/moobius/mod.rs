@@ -51,13 +51,7 @@ struct Inner {
 
 impl std::fmt::Debug for Moobius {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let st = self.inner.shared.status();
-        f.debug_struct("Moobius")
-            .field("mode", &self.inner.mode)
-            .field("own_id", &st.own_id)
-            .field("ready", &st.ready)
-            .field("stopped", &st.stopped)
-            .finish_non_exhaustive()
+        self.fmt_debug(f)
     }
 }
 
@@ -90,31 +84,9 @@ impl Moobius {
         self.inner.mode
     }
 
-    /// Own service id (service mode) or user id (user mode), once known.
-    #[must_use]
-    pub fn own_id(&self) -> Option<String> {
-        self.inner.shared.status().own_id.clone()
-    }
-
-    /// Channels served (service mode, once bound), in configuration order;
-    /// channels created with [`create_channel`](Self::create_channel) and
-    /// bound are added.
-    #[must_use]
-    pub fn channels(&self) -> Vec<ChannelId> {
-        self.inner.shared.status().channels.clone()
-    }
-
-    /// True once start-up finished ([`Bot::on_start`](crate::Bot::on_start)
-    /// is due).
-    #[must_use]
-    pub fn is_ready(&self) -> bool {
-        self.inner.shared.status().ready
-    }
-
-    /// True once the client has stopped (asked to, or failed).
-    #[must_use]
-    pub fn is_stopped(&self) -> bool {
-        self.inner.shared.status().stopped
+    /// The status as it is now (for the state methods of `handle_surface!`).
+    fn status_now(&self) -> impl std::ops::Deref<Target = moobius_runtime::Status> + '_ {
+        self.inner.shared.status()
     }
 
     /// Waits until start-up has finished: [`Error::Stopped`] if the client

@@ -48,13 +48,14 @@ pub struct Context {
 /// A received context: its text, and the map parsed from it on first read.
 #[derive(Clone)]
 struct Received {
-    text: Box<RawValue>,
+    /// A JSON object's text, checked when the frame was decoded.
+    text: Box<str>,
     parsed: OnceLock<Map<String, Value>>,
 }
 
 impl Received {
     fn parse(&self) -> Map<String, Value> {
-        serde_json::from_str(self.text.get()).unwrap_or_default()
+        serde_json::from_str(&self.text).unwrap_or_default()
     }
 }
 
@@ -67,28 +68,33 @@ impl Context {
 
     /// Keeps a received JSON value as a context, unparsed; `Err` with the
     /// parse error when the value is not an object.
-    pub(crate) fn from_raw(raw: Box<RawValue>) -> Result<Self, serde_json::Error> {
+    pub(crate) fn from_raw(raw: &RawValue) -> Result<Self, serde_json::Error> {
         let text = raw.get();
         if !text.starts_with('{') {
             // Not an object: let the map parser say what it is instead.
             return serde_json::from_str::<Map<String, Value>>(text).map(Self::from);
         }
+        Ok(Self::from_object_text(text))
+    }
+
+    /// Keeps the text of a JSON object, already checked to be one, unparsed.
+    pub(crate) fn from_object_text(text: &str) -> Self {
         if text == "{}" {
-            return Ok(Self::new());
+            return Self::new();
         }
-        Ok(Self {
+        Self {
             owned: Map::new(),
             raw: Some(Box::new(Received {
-                text: raw,
+                text: Box::from(text),
                 parsed: OnceLock::new(),
             })),
-        })
+        }
     }
 
     /// The JSON text of a received context, as it arrived, while unchanged.
     #[must_use]
     pub fn raw_json(&self) -> Option<&str> {
-        self.raw.as_deref().map(|r| r.text.get())
+        self.raw.as_deref().map(|r| &*r.text)
     }
 
     /// The context as a map (parsing a received one on first use).
@@ -133,17 +139,20 @@ impl Context {
     /// ```
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         match &self.raw {
-            Some(raw) => serde_json::from_str(raw.text.get()),
+            Some(raw) => serde_json::from_str(&raw.text),
             None => T::deserialize(&Value::Object(self.owned.clone())),
         }
     }
 
     /// Writes the context into a JSON encoder: its received text verbatim when
     /// unchanged, the map otherwise. Only for `serde_json` serializers (the
-    /// text is a `RawValue`).
+    /// text goes out as a `RawValue`, borrowed here: received contexts are
+    /// decoded far more often than they are written back).
     pub(crate) fn serialize_json<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match &self.raw {
-            Some(raw) => raw.text.serialize(s),
+            Some(raw) => serde_json::from_str::<&RawValue>(&raw.text)
+                .map_err(serde::ser::Error::custom)?
+                .serialize(s),
             None => self.owned.serialize(s),
         }
     }
@@ -156,7 +165,7 @@ pub(crate) fn deserialize_raw_context<'de, D: Deserializer<'de>>(
 ) -> Result<Option<Context>, D::Error> {
     match Option::<Box<RawValue>>::deserialize(d)? {
         None => Ok(None),
-        Some(raw) => Context::from_raw(raw).map(Some).map_err(de::Error::custom),
+        Some(raw) => Context::from_raw(&raw).map(Some).map_err(de::Error::custom),
     }
 }
 

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 pub struct CopyBody {
     /// The `request_id` of the acknowledged frame.
     pub request_id: RequestId,
-    /// The `type` of the acknowledged frame.
-    #[serde(default)]
+    /// The `type` of the acknowledged frame (empty when absent or `null`).
+    #[serde(default, deserialize_with = "super::lenient::null_as_default")]
     pub origin_type: String,
     /// `true` accepted; `false` rejected (typically: not logged in).
     pub status: bool,
@@ -39,5 +39,25 @@ impl CopyBody {
             status,
             context: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CopyBody;
+
+    #[test]
+    fn a_missing_or_null_origin_type_is_empty() {
+        for text in [
+            r#"{"request_id":"r","status":true}"#,
+            r#"{"request_id":"r","origin_type":null,"status":true}"#,
+        ] {
+            let copy: CopyBody = serde_json::from_str(text).unwrap();
+            assert_eq!(copy, CopyBody::new("r", "", true), "{text}");
+        }
+        assert!(serde_json::from_str::<CopyBody>(
+            r#"{"request_id":"r","origin_type":1,"status":true}"#
+        )
+        .is_err());
     }
 }

@@ -124,7 +124,8 @@ pub struct MessageBody {
     pub channel_id: ChannelId,
     /// The payload.
     pub content: MessageContent,
-    /// Milliseconds since the Unix epoch, from the sender's clock (0 when absent).
+    /// Milliseconds since the Unix epoch, from the sender's clock (0 when
+    /// absent or `null`; a number with a fraction is truncated).
     pub timestamp: i64,
     /// Intended recipients, as sent on the wire.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,6 +161,38 @@ impl MessageBody {
             message_id: None,
             context: None,
         }
+    }
+}
+
+/// The members of a message body as read so far, by either decoder (the
+/// `serde_json` one below or the websocket fast path):
+/// [`MessageBodyParts::finish`] makes the body, the same way for both.
+#[derive(Default)]
+pub(crate) struct MessageBodyParts {
+    pub(crate) subtype: Option<MessageSubtype>,
+    pub(crate) channel_id: Option<ChannelId>,
+    pub(crate) content: Option<MessageContent>,
+    pub(crate) timestamp: i64,
+    pub(crate) recipients: Option<CharacterRefs>,
+    pub(crate) sender: Option<CharacterId>,
+    pub(crate) message_id: Option<MessageId>,
+    pub(crate) context: Option<Context>,
+}
+
+impl MessageBodyParts {
+    /// The body, or the name of a missing member.
+    #[inline]
+    pub(crate) fn finish(self) -> Result<MessageBody, &'static str> {
+        Ok(MessageBody {
+            subtype: self.subtype.ok_or("subtype")?,
+            channel_id: self.channel_id.ok_or("channel_id")?,
+            content: self.content.ok_or("content")?,
+            timestamp: self.timestamp,
+            recipients: self.recipients,
+            sender: self.sender.ok_or("sender")?,
+            message_id: self.message_id,
+            context: self.context,
+        })
     }
 }
 
@@ -223,39 +256,25 @@ impl<'de> Deserialize<'de> for MessageBody {
                 f.write_str("a message body")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageBody, A::Error> {
-                let mut subtype = None;
-                let mut channel_id = None;
-                let mut content = None;
-                let mut timestamp = 0;
-                let mut recipients = None;
-                let mut sender = None;
-                let mut message_id = None;
-                let mut context = None;
+                let mut p = MessageBodyParts::default();
                 while let Some(key) = map.next_key::<BodyKey>()? {
                     match key {
-                        BodyKey::Subtype => subtype = Some(map.next_value()?),
-                        BodyKey::ChannelId => channel_id = Some(map.next_value()?),
-                        BodyKey::Content => content = Some(map.next_value()?),
-                        BodyKey::Timestamp => timestamp = map.next_value()?,
-                        BodyKey::Recipients => recipients = map.next_value()?,
-                        BodyKey::Sender => sender = Some(map.next_value()?),
-                        BodyKey::MessageId => message_id = map.next_value()?,
-                        BodyKey::Context => context = map.next_value::<RawContext>()?.0,
+                        BodyKey::Subtype => p.subtype = Some(map.next_value()?),
+                        BodyKey::ChannelId => p.channel_id = Some(map.next_value()?),
+                        BodyKey::Content => p.content = Some(map.next_value()?),
+                        BodyKey::Timestamp => {
+                            p.timestamp = map.next_value::<super::lenient::Millis>()?.0
+                        }
+                        BodyKey::Recipients => p.recipients = map.next_value()?,
+                        BodyKey::Sender => p.sender = Some(map.next_value()?),
+                        BodyKey::MessageId => p.message_id = map.next_value()?,
+                        BodyKey::Context => p.context = map.next_value::<RawContext>()?.0,
                         BodyKey::Other => {
                             map.next_value::<de::IgnoredAny>()?;
                         }
                     }
                 }
-                Ok(MessageBody {
-                    subtype: subtype.ok_or_else(|| de::Error::missing_field("subtype"))?,
-                    channel_id: channel_id.ok_or_else(|| de::Error::missing_field("channel_id"))?,
-                    content: content.ok_or_else(|| de::Error::missing_field("content"))?,
-                    timestamp,
-                    recipients,
-                    sender: sender.ok_or_else(|| de::Error::missing_field("sender"))?,
-                    message_id,
-                    context,
-                })
+                p.finish().map_err(de::Error::missing_field)
             }
         }
         d.deserialize_map(V)
@@ -288,11 +307,11 @@ mod tests {
         assert!(err(r#"{"subtype":"text","channel_id":"c","sender":"u"}"#).contains("`content`"));
         assert!(err(r#"{"subtype":"text","channel_id":"c","content":{}}"#).contains("`sender`"));
         assert!(err(
-            r#"{"subtype":"text","channel_id":"c","content":{},"sender":"u","timestamp":null}"#
+            r#"{"subtype":"text","channel_id":"c","content":{},"sender":"u","timestamp":"1"}"#
         )
-        .contains("null"));
+        .contains("timestamp in milliseconds"));
         let ok: MessageBody = serde_json::from_str(
-            r#"{"subtype":"text","channel_id":"c","content":{},"sender":"u","recipients":null,"message_id":null,"context":null,"extra":[1]}"#,
+            r#"{"subtype":"text","channel_id":"c","content":{},"sender":"u","recipients":null,"message_id":null,"context":null,"timestamp":null,"extra":[1]}"#,
         )
         .unwrap();
         assert_eq!(

@@ -42,6 +42,7 @@ pub use copy::CopyBody;
 pub use group::Group;
 pub use kinds::{ActionSubtype, Display, InputType, MessageSubtype, UpdateSubtype, Widget};
 pub use menu::MenuItem;
+pub(crate) use message::MessageBodyParts;
 pub use message::{MessageBody, MessageContent};
 pub use one_or_list::OneOrList;
 pub use style::StyleItem;

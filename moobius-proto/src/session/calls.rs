@@ -1,5 +1,9 @@
-//! HTTP calls in flight: what each is for, retries with backoff, and the
-//! refresh-then-retry-once rule for expired tokens.
+//! HTTP calls in flight: what each is for, retries with backoff, the
+//! refresh-then-retry-once rule for expired tokens, and the bound on
+//! requests in flight ([`Limits::max_http_in_flight`]: the others wait in
+//! order; signing in and refreshing never wait).
+//!
+//! [`Limits::max_http_in_flight`]: super::Limits::max_http_in_flight
 
 use super::composite::ContentHash;
 use super::event::{HttpId, OpError, OpId, OpOutput, Output, TransportError};
@@ -11,7 +15,7 @@ use crate::http::{ApiContext, ApiError, Refresh, RequestError, SignIn};
 use crate::ids::{ChannelId, GroupId};
 use bytes::Bytes;
 use http::{Method, Request, Response};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Instant;
 
 /// An endpoint whose answer travels as a [`Reply`], so calls of every kind
@@ -187,6 +191,9 @@ pub(super) struct Calls {
     next_id: u64,
     retry_later: Vec<(Instant, InFlight)>,
     awaiting_token: Vec<InFlight>,
+    /// Calls waiting for a slot, oldest first (built when they leave, so
+    /// with the token of that moment).
+    waiting: VecDeque<InFlight>,
     refreshing: bool,
     /// Counts the access tokens received, so that a call refused for an
     /// older token knows a newer one already exists.
@@ -203,11 +210,25 @@ impl Calls {
                 .map(|(_, c)| c),
         );
         all.extend(std::mem::take(&mut self.awaiting_token));
+        all.extend(std::mem::take(&mut self.waiting));
         all.iter().filter_map(|c| c.purpose.op()).collect()
     }
 
     pub(super) fn len(&self) -> usize {
-        self.in_flight.len() + self.retry_later.len() + self.awaiting_token.len()
+        self.in_flight.len()
+            + self.retry_later.len()
+            + self.awaiting_token.len()
+            + self.waiting.len()
+    }
+
+    /// Requests sent and not answered.
+    pub(super) fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Calls waiting for a slot.
+    pub(super) fn waiting(&self) -> usize {
+        self.waiting.len()
     }
 }
 
@@ -224,7 +245,29 @@ impl Session {
         self.send_call(now, flight);
     }
 
-    fn send_call(&mut self, now: Instant, mut flight: InFlight) {
+    fn send_call(&mut self, now: Instant, flight: InFlight) {
+        let cap = self.cfg.limits.max_http_in_flight.max(1);
+        if !flight.purpose.is_auth()
+            && (self.calls.in_flight.len() >= cap || !self.calls.waiting.is_empty())
+        {
+            self.calls.waiting.push_back(flight);
+            return;
+        }
+        self.send_now(now, flight);
+    }
+
+    /// Sends calls that wait, while there are free slots.
+    fn send_waiting(&mut self, now: Instant) {
+        let cap = self.cfg.limits.max_http_in_flight.max(1);
+        while self.calls.in_flight.len() < cap {
+            let Some(flight) = self.calls.waiting.pop_front() else {
+                return;
+            };
+            self.send_now(now, flight);
+        }
+    }
+
+    fn send_now(&mut self, now: Instant, mut flight: InFlight) {
         match flight.call.build(&self.api) {
             Ok(request) => {
                 flight.retry_safe = flight.purpose.retry_safe()
@@ -253,6 +296,9 @@ impl Session {
         if self.closed {
             return;
         }
+        // Its slot goes to the oldest waiting call first; what this answer
+        // starts queues behind it.
+        self.send_waiting(now);
         let outcome = match result {
             Err(e) => Err(OpError::Transport(e)),
             Ok(response) => flight.call.parse(response).map_err(OpError::Api),

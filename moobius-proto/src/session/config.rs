@@ -165,6 +165,13 @@ pub struct Limits {
     /// Per-channel start-up calls (bind, unbind, group lists, membership
     /// checks) in flight at once (4).
     pub max_startup_calls_in_flight: usize,
+    /// HTTP requests in flight at once, of every purpose but signing in and
+    /// refreshing the token, which never wait (32). More wait in a queue
+    /// and leave in order as answers come back, so that an application
+    /// starting thousands of calls at once opens a bounded number of
+    /// connections to the platform. (The reference SDK opens one per call,
+    /// without a bound.)
+    pub max_http_in_flight: usize,
     /// Groups kept in each cache: created groups by character list, and
     /// members by group id (10,000). Groups named by frames still waiting
     /// are kept on top of that until those frames leave.
@@ -183,6 +190,7 @@ impl Default for Limits {
             max_inbound_waiting: 1024,
             max_lookups_in_flight: 4,
             max_startup_calls_in_flight: 4,
+            max_http_in_flight: 32,
             max_cached_groups: 10_000,
             lookup_timeout: Duration::from_secs(60),
             failed_lookup_ttl: Duration::from_secs(30),

@@ -113,11 +113,18 @@ pub struct Backlog {
     /// Bound of `startup_calls_in_flight`
     /// ([`Limits::max_startup_calls_in_flight`]).
     pub max_startup_calls_in_flight: usize,
-    /// HTTP calls in flight or waiting to be retried, of every purpose:
-    /// lookups and start-up calls are capped as above, group creations
-    /// follow the queued frames, and the application's own calls are the
-    /// application's.
+    /// HTTP calls in flight, waiting for a slot or waiting to be retried,
+    /// of every purpose: lookups and start-up calls are capped as above,
+    /// group creations follow the queued frames, and the application's own
+    /// calls are the application's.
     pub http_calls: usize,
+    /// HTTP requests sent and not answered (bound: `max_http_in_flight`,
+    /// which sign-in and token refresh may exceed by one each).
+    pub http_in_flight: usize,
+    /// Bound of `http_in_flight` ([`Limits::max_http_in_flight`]).
+    pub max_http_in_flight: usize,
+    /// HTTP calls waiting for a slot, in the order they were started.
+    pub http_waiting: usize,
     /// Outputs not yet drained.
     pub outputs: usize,
 }
@@ -286,6 +293,9 @@ impl Session {
             startup_calls_in_flight: self.startup_calls.in_flight(),
             max_startup_calls_in_flight: limits.max_startup_calls_in_flight.max(1),
             http_calls: self.calls.len(),
+            http_in_flight: self.calls.in_flight(),
+            max_http_in_flight: limits.max_http_in_flight.max(1),
+            http_waiting: self.calls.waiting(),
             outputs: self.outputs.len(),
         }
     }

@@ -121,8 +121,18 @@ pub fn decode_inbound_with_limit(text: &str, limit: usize) -> Result<Inbound, De
             limit,
         });
     }
-    // Fast path: one pass, no path bookkeeping. On failure, decode again with
-    // path tracking to say where it failed; that cost is paid only by bad frames.
+    // The usual frames in their usual form: one pass straight into the model.
+    if let Some(inbound) = super::inbound_fast::decode(text) {
+        return Ok(inbound);
+    }
+    decode_general(text)
+}
+
+/// The general decoder (serde_json), the authority on every frame: what the
+/// fast path reads, it reads the same.
+pub(super) fn decode_general(text: &str) -> Result<Inbound, DecodeError> {
+    // One pass, no path bookkeeping. On failure, decode again with path
+    // tracking to say where it failed; that cost is paid only by bad frames.
     let decoded = match serde_json::from_str::<Frame>(text) {
         Ok(frame) => frame,
         Err(_) => return Err(explain_failure(text)),
@@ -414,6 +424,77 @@ impl<'de> Deserialize<'de> for ActionKey {
     }
 }
 
+/// The members of an action body as read so far, by either decoder (this
+/// one or the fast path): [`ActionParts::finish`] makes the action, the same
+/// way for both.
+#[derive(Default)]
+pub(super) struct ActionParts {
+    pub(super) subtype: Option<ActionSubtype>,
+    pub(super) channel_id: Option<ChannelId>,
+    pub(super) sender: Option<CharacterId>,
+    pub(super) context: Option<Context>,
+    pub(super) button_id: Option<ButtonId>,
+    pub(super) arguments: Vec<ClickArgument>,
+    pub(super) labels: Option<Vec<String>>,
+    pub(super) bottom_button_id: Option<String>,
+    pub(super) button_type: Option<String>,
+    pub(super) menu_item_id: Option<MenuItemId>,
+    pub(super) message_id: Option<MessageId>,
+    pub(super) message_subtype: Option<MessageSubtype>,
+    /// Boxed: most actions have none, and the parts are moved into `finish`.
+    pub(super) message_content: Option<Box<MessageContent>>,
+}
+
+impl ActionParts {
+    /// The action (`Err(subtype)` inside for a subtype this SDK does not
+    /// handle), or the name of a missing member.
+    #[inline]
+    pub(super) fn finish(self) -> Result<Result<Action, String>, &'static str> {
+        fn need<T>(v: Option<T>, field: &'static str) -> Result<T, &'static str> {
+            v.ok_or(field)
+        }
+        let p = self;
+        let simple = |channel_id, sender, context| -> Result<SimpleAction, &'static str> {
+            Ok(SimpleAction {
+                channel_id: need(channel_id, "channel_id")?,
+                sender: need(sender, "sender")?,
+                context,
+            })
+        };
+        Ok(Ok(match need(p.subtype, "subtype")? {
+            ActionSubtype::Join | ActionSubtype::JoinChannel => {
+                Action::Join(simple(p.channel_id, p.sender, p.context)?)
+            }
+            ActionSubtype::Leave | ActionSubtype::LeaveChannel => {
+                Action::Leave(simple(p.channel_id, p.sender, p.context)?)
+            }
+            ActionSubtype::Refresh => Action::Refresh(simple(p.channel_id, p.sender, p.context)?),
+            ActionSubtype::ButtonClick => Action::ButtonClick(Box::new(ButtonClick {
+                button_id: need(p.button_id, "button_id")?,
+                channel_id: need(p.channel_id, "channel_id")?,
+                sender: need(p.sender, "sender")?,
+                arguments: p.arguments,
+                labels: p.labels,
+                bottom_button_id: p.bottom_button_id,
+                context: p.context,
+                button_type: p.button_type,
+            })),
+            ActionSubtype::MenuItemClick => Action::MenuItemClick(Box::new(MenuItemClick {
+                menu_item_id: need(p.menu_item_id, "menu_item_id")?,
+                message_subtype: need(p.message_subtype, "message_subtype")?,
+                message_content: p.message_content.map(|c| *c).unwrap_or_default(),
+                channel_id: need(p.channel_id, "channel_id")?,
+                sender: need(p.sender, "sender")?,
+                message_id: p.message_id,
+                arguments: p.arguments,
+                bottom_button_id: p.bottom_button_id,
+                context: p.context,
+            })),
+            ActionSubtype::Other(s) => return Ok(Err(s)),
+        }))
+    }
+}
+
 /// Click arguments, flattened one level ([`crate::model::flatten_click_arguments`]).
 struct Arguments(Vec<ClickArgument>);
 
@@ -432,84 +513,30 @@ impl<'de> Deserialize<'de> for ActionBody {
                 f.write_str("an action body")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ActionBody, A::Error> {
-                fn need<T, E: de::Error>(v: Option<T>, field: &'static str) -> Result<T, E> {
-                    v.ok_or_else(|| E::missing_field(field))
-                }
-                let mut subtype: Option<ActionSubtype> = None;
-                let mut channel_id: Option<ChannelId> = None;
-                let mut sender: Option<CharacterId> = None;
-                let mut context: Option<Context> = None;
-                let mut button_id: Option<ButtonId> = None;
-                let mut arguments: Vec<ClickArgument> = Vec::new();
-                let mut labels: Option<Vec<String>> = None;
-                let mut bottom_button_id: Option<String> = None;
-                let mut button_type: Option<String> = None;
-                let mut menu_item_id: Option<MenuItemId> = None;
-                let mut message_id: Option<MessageId> = None;
-                let mut message_subtype: Option<MessageSubtype> = None;
-                let mut message_content: Option<Box<MessageContent>> = None;
+                let mut p = ActionParts::default();
                 while let Some(key) = map.next_key::<ActionKey>()? {
                     match key {
-                        ActionKey::Subtype => subtype = Some(map.next_value()?),
-                        ActionKey::ChannelId => channel_id = map.next_value()?,
-                        ActionKey::Sender => sender = map.next_value()?,
+                        ActionKey::Subtype => p.subtype = Some(map.next_value()?),
+                        ActionKey::ChannelId => p.channel_id = map.next_value()?,
+                        ActionKey::Sender => p.sender = map.next_value()?,
                         ActionKey::Context => {
-                            context = map.next_value::<crate::model::RawContext>()?.0
+                            p.context = map.next_value::<crate::model::RawContext>()?.0
                         }
-                        ActionKey::ButtonId => button_id = map.next_value()?,
-                        ActionKey::Arguments => arguments = map.next_value::<Arguments>()?.0,
-                        ActionKey::Labels => labels = map.next_value()?,
-                        ActionKey::BottomButtonId => bottom_button_id = map.next_value()?,
-                        ActionKey::ButtonType => button_type = map.next_value()?,
-                        ActionKey::MenuItemId => menu_item_id = map.next_value()?,
-                        ActionKey::MessageId => message_id = map.next_value()?,
-                        ActionKey::MessageSubtype => message_subtype = map.next_value()?,
-                        ActionKey::MessageContent => message_content = map.next_value()?,
+                        ActionKey::ButtonId => p.button_id = map.next_value()?,
+                        ActionKey::Arguments => p.arguments = map.next_value::<Arguments>()?.0,
+                        ActionKey::Labels => p.labels = map.next_value()?,
+                        ActionKey::BottomButtonId => p.bottom_button_id = map.next_value()?,
+                        ActionKey::ButtonType => p.button_type = map.next_value()?,
+                        ActionKey::MenuItemId => p.menu_item_id = map.next_value()?,
+                        ActionKey::MessageId => p.message_id = map.next_value()?,
+                        ActionKey::MessageSubtype => p.message_subtype = map.next_value()?,
+                        ActionKey::MessageContent => p.message_content = map.next_value()?,
                         ActionKey::Other => {
                             map.next_value::<IgnoredAny>()?;
                         }
                     }
                 }
-                let simple = |channel_id, sender, context| -> Result<SimpleAction, A::Error> {
-                    Ok(SimpleAction {
-                        channel_id: need(channel_id, "channel_id")?,
-                        sender: need(sender, "sender")?,
-                        context,
-                    })
-                };
-                Ok(ActionBody(Ok(match need(subtype, "subtype")? {
-                    ActionSubtype::Join | ActionSubtype::JoinChannel => {
-                        Action::Join(simple(channel_id, sender, context)?)
-                    }
-                    ActionSubtype::Leave | ActionSubtype::LeaveChannel => {
-                        Action::Leave(simple(channel_id, sender, context)?)
-                    }
-                    ActionSubtype::Refresh => Action::Refresh(simple(channel_id, sender, context)?),
-                    ActionSubtype::ButtonClick => Action::ButtonClick(Box::new(ButtonClick {
-                        button_id: need(button_id, "button_id")?,
-                        channel_id: need(channel_id, "channel_id")?,
-                        sender: need(sender, "sender")?,
-                        arguments,
-                        labels,
-                        bottom_button_id,
-                        context,
-                        button_type,
-                    })),
-                    ActionSubtype::MenuItemClick => {
-                        Action::MenuItemClick(Box::new(MenuItemClick {
-                            menu_item_id: need(menu_item_id, "menu_item_id")?,
-                            message_subtype: need(message_subtype, "message_subtype")?,
-                            message_content: message_content.map(|c| *c).unwrap_or_default(),
-                            channel_id: need(channel_id, "channel_id")?,
-                            sender: need(sender, "sender")?,
-                            message_id,
-                            arguments,
-                            bottom_button_id,
-                            context,
-                        }))
-                    }
-                    ActionSubtype::Other(s) => return Ok(ActionBody(Err(s))),
-                })))
+                p.finish().map(ActionBody).map_err(de::Error::missing_field)
             }
         }
         d.deserialize_map(V)

@@ -5,13 +5,19 @@
 //!   timestamp) is an argument, never drawn here.
 //! * [`decode_inbound`] reads a platform frame; it is lenient where the
 //!   reference SDK is brittle (unknown keys ignored, nested click arguments
-//!   flattened, missing optional keys defaulted) and never panics.
+//!   flattened, missing optional keys defaulted) and never panics. The
+//!   frames a session receives most, in their usual form, take a one-pass
+//!   fast path (`inbound_fast.rs` over `json_scan.rs`); everything else, and
+//!   every error, goes through the general `serde_json` decoder
+//!   (`inbound.rs`), which gives the same value for what both read.
 //! * [`decode_client_frame`] reads a client frame, for servers (the devserver)
 //!   and tests.
 
 mod client_frame;
 mod decode_error;
 mod inbound;
+mod inbound_fast;
+mod json_scan;
 mod outbound;
 
 pub use client_frame::{decode_client_frame, ClientFrame};
@@ -19,6 +25,18 @@ pub use decode_error::DecodeError;
 pub use inbound::{
     decode_inbound, decode_inbound_bytes, decode_inbound_with_limit, Action, Inbound, UnknownFrame,
 };
+
+/// The general (`serde_json`) decoder alone, without the fast path: the
+/// oracle the `ws_inbound` fuzz target holds [`decode_inbound`] to. Only in
+/// fuzzing builds (`cargo fuzz` sets `--cfg fuzzing`).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub fn decode_inbound_general(text: &str) -> Result<Inbound, DecodeError> {
+    if text.len() > MAX_INBOUND_FRAME_BYTES {
+        return decode_inbound(text);
+    }
+    inbound::decode_general(text)
+}
 pub use outbound::{
     ClickedMessage, CustomFrame, GenericUpdate, MessageDown, MessageUp, Outbound, ServiceLogin,
     Update, UpdateKind, UserAction, UserActionKind, UserLogin, DEFAULT_BOTTOM_BUTTON,

@@ -69,11 +69,9 @@ impl Http {
             ))),
             Ok(Err(e @ Failure::TooLarge(_))) => Err(TransportError(e.to_string())),
             Ok(Err(e)) => Err(TransportError(explain::transport(&url, &e))),
-            Err(_) => Err(TransportError(explain::timeout(
+            Err(_) => Err(TransportError(explain::http_timeout(
                 &url,
-                "the request",
                 self.request_timeout,
-                "http_timeout",
             ))),
         }
     }

@@ -4,8 +4,8 @@
 //!
 //! Each turn of the loop waits (`tokio::select!`) for whichever comes first:
 //! the running callback finishing, a command, an HTTP answer, the websocket
-//! opening, a frame, a write failure, a spell, or the session's next
-//! timeout; it feeds that to the engine, which then acts on every output of
+//! opening, a frame, the websocket's writer failing, a spell, or the
+//! session's next timeout; it feeds that to the engine, which then acts on every output of
 //! the session through this driver's I/O adapters. Callbacks run one at a
 //! time, concurrently with the loop (the callback's future is one of the
 //! branches), so a callback awaiting a `Moobius` call sees it completed by
@@ -23,6 +23,7 @@ use dispatch::{Finished, RunningCallback};
 use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
 use moobius_proto::session::HttpId;
+use moobius_runtime::dial::Dial;
 pub(crate) use moobius_runtime::engine::Command;
 use moobius_runtime::engine::{Audience, Engine, Input, Io};
 use moobius_runtime::Status;
@@ -46,7 +47,6 @@ pub(crate) struct Driver<S: Service> {
     commands: mpsc::Receiver<Command>,
     spells: mpsc::Receiver<S::Spell>,
     spells_open: bool,
-    stop_deadline: Option<tokio::time::Instant>,
 }
 
 /// The I/O adapters: the websocket, the HTTP calls in flight, and the
@@ -100,14 +100,7 @@ impl<S: Service> Driver<S> {
         let tls = std::sync::Arc::new(moobius_runtime::tls::ClientTls::new(&config.options.tls)?);
         let io = Adapters {
             http: http::Http::new(config, tls.clone()),
-            ws: ws::Ws::new(
-                moobius_runtime::frames::ws_config(
-                    config.session.inbound_frame_limit(),
-                    &config.options,
-                ),
-                config.options.connect_timeout,
-                tls,
-            ),
+            ws: ws::Ws::new(Dial::new(config, tls)),
             calls: FuturesUnordered::new(),
             status: wiring.status,
         };
@@ -120,7 +113,6 @@ impl<S: Service> Driver<S> {
             commands: wiring.commands,
             spells: wiring.spells,
             spells_open: true,
-            stop_deadline: None,
         })
     }
 
@@ -137,24 +129,22 @@ impl<S: Service> Driver<S> {
         // entry per turn, several per message).
         let timer = tokio::time::sleep_until(tokio::time::Instant::now());
         tokio::pin!(timer);
-        let mut armed: Option<tokio::time::Instant> = None;
+        // Once stopping: until when the running callback may finish.
+        let mut stop_deadline = None;
         loop {
             self.start_next_callback();
-            if self.engine.is_stopping() && self.stop_deadline.is_none() {
-                self.stop_deadline = Some(tokio::time::Instant::now() + STOP_GRACE);
-            }
-            if self.stop_deadline.is_some() && self.running.is_none() {
-                break;
+            if self.engine.is_stopping() {
+                if self.running.is_none() {
+                    break;
+                }
+                stop_deadline.get_or_insert_with(|| tokio::time::Instant::now() + STOP_GRACE);
             }
             let timeout = self
                 .engine
                 .poll_timeout()
                 .map(tokio::time::Instant::from_std);
-            if timeout != armed {
-                if let Some(at) = timeout {
-                    timer.as_mut().reset(at);
-                }
-                armed = timeout;
+            if let Some(at) = timeout.filter(|&at| at != timer.deadline()) {
+                timer.as_mut().reset(at);
             }
             let reading = self.engine.wants_read(MAX_QUEUED_DELIVERIES);
             let ws = &mut self.io.ws;
@@ -168,16 +158,13 @@ impl<S: Service> Driver<S> {
                 frame = opt(ws.reader.as_mut().map(StreamExt::next)), if reading => {
                     self.engine.feed(ws.on_frame(frame));
                 }
-                failed = ws.failures.recv() => self.engine.feed(ws.on_write_failed(failed)),
+                ended = opt(ws.writing.as_mut()) => self.engine.feed(ws.on_write_ended(ended)),
                 spell = self.spells.recv(), if self.spells_open => match spell {
                     Some(spell) => self.engine.spell(spell),
                     None => self.spells_open = false,
                 },
-                () = &mut timer, if armed.is_some() => {
-                    armed = None;
-                    self.engine.on_timer();
-                }
-                () = opt(self.stop_deadline.map(tokio::time::sleep_until)) => {
+                () = &mut timer, if timeout.is_some() => self.engine.on_timer(),
+                () = opt(stop_deadline.map(tokio::time::sleep_until)) => {
                     tracing::warn!("a callback did not finish within the stop grace period; stopping anyway");
                     break;
                 }
