@@ -96,7 +96,8 @@
 //!
 //! `https://` and `wss://` go through rustls with the `ring` crypto provider
 //! named explicitly: the driver builds one rustls `ClientConfig` (module
-//! `moobius_runtime::tls`, re-exported as `moobius_tokio::tls`) and uses it for
+//! `moobius_runtime::tls`, re-exported as `moobius_tokio::tls`; at the first
+//! `https://` or `wss://`, so a service on `http://` and `ws://` never does) and uses it for
 //! the websocket (tokio-tungstenite) and HTTP, so another crypto provider in your build graph (aws-lc-rs, pulled in
 //! by some other crate) cannot make it panic.
 //!
