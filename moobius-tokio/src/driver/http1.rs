@@ -159,7 +159,7 @@ impl Reader {
 /// environment at the first request), idle connections.
 pub(super) struct Client {
     tls: Arc<ClientTls>,
-    proxies: OnceLock<hyper_util::client::proxy::matcher::Matcher>,
+    proxies: OnceLock<Option<hyper_util::client::proxy::matcher::Matcher>>,
     idle: Mutex<Vec<(Origin, Instant, Reader)>>,
     connect_timeout: Duration,
 }
@@ -200,8 +200,9 @@ impl Client {
         };
         let proxy = self
             .proxies
-            .get_or_init(hyper_util::client::proxy::matcher::Matcher::from_system)
-            .intercept(uri);
+            .get_or_init(proxies_from_env)
+            .as_ref()
+            .and_then(|m| m.intercept(uri));
         // A reused connection the server has closed meanwhile fails before
         // any answer: then once more on a new one.
         if let Some(reader) = self.take_idle(&origin) {
@@ -228,14 +229,17 @@ impl Client {
         Some(idle.swap_remove(i).2)
     }
 
-    /// Keeps the connection for the next request when it can carry one.
+    /// Keeps the connection for the next request when it can carry one
+    /// (its read buffer, empty, is let go meanwhile).
     fn keep(
         &self,
         origin: Origin,
         response: http::Response<Bytes>,
         reader: Option<Reader>,
     ) -> http::Response<Bytes> {
-        if let (Some(reader), Ok(mut idle)) = (reader, self.idle.lock()) {
+        if let (Some(mut reader), Ok(mut idle)) = (reader, self.idle.lock()) {
+            reader.buf = BytesMut::new();
+            idle.retain(|(_, since, _)| since.elapsed() < IDLE_FOR);
             if idle.len() >= MAX_IDLE {
                 idle.remove(0);
             }
@@ -300,6 +304,24 @@ impl Client {
             Err(_) => Err(Failure::ConnectTimeout),
         }
     }
+}
+
+/// The proxy settings of the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
+/// `ALL_PROXY`, lower case too, and `NO_PROXY`), read by hyper-util's
+/// matcher; none without any of those proxy variables (the usual case:
+/// the matcher's parsing is then never run).
+fn proxies_from_env() -> Option<hyper_util::client::proxy::matcher::Matcher> {
+    const VARS: [&str; 6] = [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ];
+    VARS.iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+        .then(hyper_util::client::proxy::matcher::Matcher::from_system)
 }
 
 /// Opens a `CONNECT` tunnel to `origin` through the proxy `tcp` leads to.
