@@ -109,7 +109,8 @@ impl<Sp: Send + 'static> Loop<Sp> {
         let o = &engine.config().options;
         let pace = Pace::new(o.command_poll);
         let roots = o.tls.root_certificates()?;
-        let tls = moobius_runtime::tls::client_config(roots.clone())?;
+        // Built at the first wss:// (issue 18).
+        let tls = Arc::new(moobius_runtime::tls::ClientTls::from_roots(roots.clone())?);
         let io = Adapters {
             ws: None,
             dial: Dial::new(engine.config(), tls),

@@ -45,7 +45,11 @@ impl WsConn {
             .set_nodelay(true)
             .map_err(|e| format!("socket: {e}"))?;
         set_timeouts(&stream, remaining(deadline), remaining(deadline))?;
-        let connector = Connector::Rustls(dial.tls.clone());
+        // rustls only for wss:// (its configuration is built then).
+        let connector = match request.uri().scheme_str() {
+            Some("wss") => Connector::Rustls(dial.tls.config().map_err(|e| e.to_string())?),
+            _ => Connector::Plain,
+        };
         // Inbound frames up to the session's limit (the tokio driver's
         // configuration too); a larger one closes the socket.
         let config = dial.config;
@@ -203,10 +207,12 @@ mod tests {
             connect_timeout: t,
             write_timeout: t,
             config: frames::ws_config(1 << 20, &moobius_runtime::Options::default()),
-            tls: moobius_runtime::TlsConfig::new()
-                .with_env(false)
-                .rustls_client_config()
+            tls: std::sync::Arc::new(
+                moobius_runtime::tls::ClientTls::new(
+                    &moobius_runtime::TlsConfig::new().with_env(false),
+                )
                 .expect("tls config"),
+            ),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! How both drivers open a websocket: the settings their adapters take
 //! from the configuration, gathered once.
 
+use crate::tls::ClientTls;
 use crate::Config;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,16 +20,16 @@ pub struct Dial {
     /// A write blocked this long counts as a lost connection
     /// (`Options::write_timeout`).
     pub write_timeout: Duration,
-    /// The driver's TLS configuration (`TlsConfig::rustls_client_config`,
-    /// or `tls::client_config` over roots shared with HTTP).
-    pub tls: Arc<rustls::ClientConfig>,
+    /// The driver's TLS configuration, built at the first `wss://` (or
+    /// `https://`: the tokio driver's HTTP shares it).
+    pub tls: Arc<ClientTls>,
 }
 
 impl Dial {
     /// The settings of `config` (the session's inbound frame limit, the
     /// options' buffers and time limits), with `tls` for `wss://`.
     #[must_use]
-    pub fn new(config: &Config, tls: Arc<rustls::ClientConfig>) -> Self {
+    pub fn new(config: &Config, tls: Arc<ClientTls>) -> Self {
         let options = &config.options;
         Self {
             config: crate::frames::ws_config(config.session.inbound_frame_limit(), options),
@@ -63,11 +64,8 @@ mod tests {
             .options
             .connect_timeout(Duration::from_secs(3))
             .write_timeout(Duration::from_secs(4));
-        let tls = TlsConfig::new()
-            .with_env(false)
-            .rustls_client_config()
-            .expect("tls");
-        let dial = Dial::new(&config, tls);
+        let tls = ClientTls::new(&TlsConfig::new().with_env(false)).expect("tls");
+        let dial = Dial::new(&config, Arc::new(tls));
         assert_eq!(dial.connect_timeout, Duration::from_secs(3));
         assert_eq!(dial.write_timeout, Duration::from_secs(4));
         let limit = config.session.inbound_frame_limit();

@@ -96,19 +96,27 @@ pub fn layers(
     cfg: &LogConfig,
     rust_log: Option<&str>,
 ) -> Result<(Vec<BoxedLayer>, LogGuard), LoggingError> {
-    let terminal = match rust_log.filter(|s| !s.trim().is_empty()) {
-        Some(directives) => EnvFilter::builder()
-            .with_default_directive(LevelFilter::INFO.into())
-            .parse_lossy(directives),
-        None => EnvFilter::builder()
-            .with_default_directive(level("terminal_log_level", &cfg.terminal_log_level)?.into())
-            .parse_lossy(""),
-    };
-    let mut out: Vec<BoxedLayer> = vec![tracing_subscriber::fmt::layer()
+    let terminal = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .with_filter(terminal)
-        .boxed()];
+        .with_writer(std::io::stderr);
+    // Without `RUST_LOG` the terminal's filter is the one level of
+    // `terminal_log_level`: a plain `LevelFilter`; an `EnvFilter` (directive
+    // parsing, per-callsite maps) only when there are directives. Issue 18:
+    // building the `EnvFilter` at start-up paged in more code, 57 KiB of
+    // idle RSS (mean of 5 runs; about the runs' own spread).
+    let terminal = match rust_log.filter(|s| !s.trim().is_empty()) {
+        Some(directives) => terminal
+            .with_filter(
+                EnvFilter::builder()
+                    .with_default_directive(LevelFilter::INFO.into())
+                    .parse_lossy(directives),
+            )
+            .boxed(),
+        None => terminal
+            .with_filter(level("terminal_log_level", &cfg.terminal_log_level)?)
+            .boxed(),
+    };
+    let mut out: Vec<BoxedLayer> = vec![terminal];
     let mut guards = Vec::new();
     let (rotation, keep) = retention(&cfg.log_retention)?;
     let file_level = level("log_level", &cfg.log_level)?;

@@ -24,16 +24,20 @@
 //! assert_eq!(tls.ca_files().len(), 1);
 //! ```
 
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::pem::PemObject;
 pub use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The environment variable naming a PEM file of extra trusted roots.
 pub const ENV_CA_FILE: &str = "MOOBIUS_CA_FILE";
 
 /// Why a TLS configuration cannot be built.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TlsError {
     /// A PEM file of extra roots cannot be read or holds no certificate.
@@ -180,25 +184,170 @@ impl TlsConfig {
     }
 }
 
+/// A driver's TLS client configuration, built at its first use: the roots
+/// are read when the driver starts (a missing CA file stops the start), the
+/// rustls configuration when the first `https://` request or `wss://`
+/// connection needs it, then shared by every later one.
+///
+/// A service that only speaks `http://` and `ws://` (a devserver, a
+/// platform behind a TLS-terminating proxy) never builds it. Measured on the
+/// default tokio echo service against an `http://` devserver (issue 18):
+/// building it at start-up paged in ~330 KiB more, mostly rustls' code
+/// (6.02 -> 5.69 MiB idle RSS, mean of 4 runs, HTTP without reqwest).
+#[derive(Debug)]
+pub struct ClientTls {
+    /// The roots, taken when the configuration is built.
+    roots: Mutex<Vec<CertificateDer<'static>>>,
+    config: OnceLock<Result<Arc<rustls::ClientConfig>, TlsError>>,
+}
+
+impl ClientTls {
+    /// Reads the roots `tls` names (files and `MOOBIUS_CA_FILE` now);
+    /// the rustls configuration waits for [`config`](Self::config).
+    pub fn new(tls: &TlsConfig) -> Result<Self, TlsError> {
+        Self::from_roots(tls.root_certificates()?)
+    }
+
+    /// The configuration that will trust `roots` (from
+    /// [`TlsConfig::root_certificates`]); none is an error now.
+    pub fn from_roots(roots: Vec<CertificateDer<'static>>) -> Result<Self, TlsError> {
+        if roots.is_empty() {
+            return Err(TlsError::NoRoots);
+        }
+        Ok(Self {
+            roots: Mutex::new(roots),
+            config: OnceLock::new(),
+        })
+    }
+
+    /// The rustls client configuration (built at the first call).
+    pub fn config(&self) -> Result<Arc<rustls::ClientConfig>, TlsError> {
+        self.config
+            .get_or_init(|| {
+                let roots = match self.roots.lock() {
+                    Ok(mut roots) => std::mem::take(&mut *roots),
+                    Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+                };
+                client_config(roots)
+            })
+            .clone()
+    }
+}
+
 /// The rustls client configuration trusting `roots` (from
 /// [`TlsConfig::root_certificates`]), with the `ring` provider named
 /// explicitly.
+///
+/// The roots are parsed into rustls' store at the first certificate check,
+/// not here: a service that only speaks `http://` and `ws://` (a devserver,
+/// a platform behind a TLS-terminating proxy) never pays for Mozilla's ~150
+/// roots, and one that speaks TLS pays at its first handshake. Measured on
+/// the default tokio echo service against an `http://` devserver (issue 18,
+/// `scripts/bench/e2e-vs-reference.sh`): parsing them at start-up kept
+/// 77 KiB of heap (heaptrack) and paged in their DER bytes and webpki's
+/// parser, 7.41 -> 7.23 MiB idle RSS (mean of 4 runs).
 pub fn client_config(
     roots: Vec<CertificateDer<'static>>,
 ) -> Result<Arc<rustls::ClientConfig>, TlsError> {
-    let mut store = rustls::RootCertStore::empty();
-    let (added, ignored) = store.add_parsable_certificates(roots);
-    if ignored > 0 {
-        tracing::debug!(added, ignored, "some root certificates were not usable");
-    }
-    if added == 0 {
+    if roots.is_empty() {
         return Err(TlsError::NoRoots);
     }
-    let config = rustls::ClientConfig::builder_with_provider(crypto_provider())
+    let provider = crypto_provider();
+    let verifier = Arc::new(LazyRoots {
+        roots: Mutex::new(roots),
+        provider: provider.clone(),
+        verifier: OnceLock::new(),
+    });
+    let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
-        .with_root_certificates(store)
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     Ok(Arc::new(config))
+}
+
+/// The server certificate verifier of [`client_config`]: rustls' own
+/// (`WebPkiServerVerifier`, the one `with_root_certificates` installs),
+/// built from the roots at the first TLS handshake that needs it, then
+/// kept. Every check is that verifier's, so trust is exactly what
+/// `with_root_certificates(roots)` gives; only the moment the roots are
+/// parsed differs. ("dangerous" is rustls' name for any custom verifier.)
+#[derive(Debug)]
+struct LazyRoots {
+    /// The roots, taken (left empty) when the verifier is built.
+    roots: Mutex<Vec<CertificateDer<'static>>>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    /// The verifier, or why none could be built (no usable root).
+    verifier: OnceLock<Result<Arc<WebPkiServerVerifier>, String>>,
+}
+
+impl LazyRoots {
+    fn verifier(&self) -> Result<&Arc<WebPkiServerVerifier>, rustls::Error> {
+        self.verifier
+            .get_or_init(|| {
+                let roots = match self.roots.lock() {
+                    Ok(mut roots) => std::mem::take(&mut *roots),
+                    Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+                };
+                let mut store = rustls::RootCertStore::empty();
+                let (added, ignored) = store.add_parsable_certificates(roots);
+                if ignored > 0 {
+                    tracing::debug!(added, ignored, "some root certificates were not usable");
+                }
+                if added == 0 {
+                    return Err(TlsError::NoRoots.to_string());
+                }
+                WebPkiServerVerifier::builder_with_provider(Arc::new(store), self.provider.clone())
+                    .build()
+                    .map_err(|e| format!("TLS configuration: {e}"))
+            })
+            .as_ref()
+            .map_err(|e| rustls::Error::General(e.clone()))
+    }
+}
+
+impl ServerCertVerifier for LazyRoots {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.verifier()?.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.verifier()?.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.verifier()?.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        // What the verifier would answer, without building it.
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
 }
 
 /// The crypto provider of every TLS connection: `ring`, named explicitly.
@@ -365,6 +514,78 @@ mod tests {
             .with_env(false)
             .rustls_client_config();
         assert!(matches!(e, Err(TlsError::NoRoots)));
+    }
+
+    /// A CA (as DER) and a certificate for `localhost` signed by it.
+    fn ca_and_leaf() -> (CertificateDer<'static>, CertificateDer<'static>) {
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::new(ca, ca_key);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .signed_by(&key, &issuer)
+            .unwrap();
+        (ca_cert.der().clone(), leaf.der().clone())
+    }
+
+    fn lazy(roots: Vec<CertificateDer<'static>>) -> LazyRoots {
+        LazyRoots {
+            roots: Mutex::new(roots),
+            provider: crypto_provider(),
+            verifier: OnceLock::new(),
+        }
+    }
+
+    fn check(v: &LazyRoots, leaf: &CertificateDer<'_>, name: &str) -> Result<(), rustls::Error> {
+        let name = ServerName::try_from(name.to_owned()).unwrap();
+        v.verify_server_cert(leaf, &[], &name, &[], UnixTime::now())
+            .map(|_| ())
+    }
+
+    #[test]
+    fn the_roots_are_parsed_at_the_first_check_and_trusted_as_rustls_does() {
+        let (ca, leaf) = ca_and_leaf();
+        let v = lazy(vec![ca]);
+        assert!(v.verifier.get().is_none(), "nothing parsed before a check");
+        check(&v, &leaf, "localhost").unwrap();
+        assert!(v.verifier.get().is_some());
+        let e = check(&v, &leaf, "example.com").unwrap_err().to_string();
+        assert!(e.contains("not valid for name"), "{e}");
+        // Another CA's certificate is refused, as with_root_certificates
+        // would (same default subject as ours: a bad signature).
+        let (_, stranger) = ca_and_leaf();
+        let e = check(&v, &stranger, "localhost").unwrap_err().to_string();
+        assert!(e.contains("invalid peer certificate"), "{e}");
+        assert!(!v.supported_verify_schemes().is_empty());
+    }
+
+    #[test]
+    fn unusable_roots_fail_the_check_not_the_start() {
+        let (_, leaf) = ca_and_leaf();
+        client_config(vec![CertificateDer::from(b"not DER".to_vec())]).unwrap();
+        let v = lazy(vec![CertificateDer::from(b"not DER".to_vec())]);
+        let e = check(&v, &leaf, "localhost").unwrap_err().to_string();
+        assert!(e.contains("no trusted root certificates"), "{e}");
+    }
+
+    #[test]
+    fn client_tls_reads_files_at_once_and_builds_the_config_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = TlsConfig::new()
+            .with_env(false)
+            .with_ca_file(dir.path().join("missing.pem"));
+        let e = ClientTls::new(&missing).unwrap_err().to_string();
+        assert!(e.contains("missing.pem"), "{e}");
+        let tls = ClientTls::new(&TlsConfig::new().with_env(false)).unwrap();
+        assert!(
+            tls.config.get().is_none(),
+            "nothing built before the first use"
+        );
+        let (a, b) = (tls.config().unwrap(), tls.config().unwrap());
+        assert!(Arc::ptr_eq(&a, &b));
     }
 
     #[test]

@@ -9,9 +9,9 @@
 //! ids, ordering) live in [`moobius_proto`] (re-exported as [`proto`]); this
 //! crate only does the I/O: one task per service owns the protocol
 //! [`Session`](proto::session::Session), drives it with tokio-tungstenite
-//! (`ws://` and `wss://` with rustls) and reqwest (rustls), sleeps until its
-//! next timeout, and runs the service's callbacks one at a time, in the
-//! order events arrive.
+//! (`ws://` and `wss://` with rustls) and a small HTTP/1.1 client (rustls
+//! for `https://`), sleeps until its next timeout, and runs the service's
+//! callbacks one at a time, in the order events arrive.
 //!
 //! ```no_run
 //! use moobius_tokio::prelude::*;
@@ -96,8 +96,9 @@
 //!
 //! `https://` and `wss://` go through rustls with the `ring` crypto provider
 //! named explicitly: the driver builds one rustls `ClientConfig` (module
-//! `moobius_runtime::tls`, re-exported as `moobius_tokio::tls`) and uses it for
-//! the websocket (tokio-tungstenite) and HTTP (reqwest), so another crypto provider in your build graph (aws-lc-rs, pulled in
+//! `moobius_runtime::tls`, re-exported as `moobius_tokio::tls`; at the first
+//! `https://` or `wss://`, so a service on `http://` and `ws://` never does) and uses it for
+//! the websocket (tokio-tungstenite) and HTTP, so another crypto provider in your build graph (aws-lc-rs, pulled in
 //! by some other crate) cannot make it panic.
 //!
 //! Which certificate authorities are trusted:
@@ -121,7 +122,7 @@
 //! --tls-key FILE` (`DevServerBuilder::tls_pem_files`); `tests/tests/tls.rs`
 //! makes a CA with rcgen and runs the whole lifecycle over it.
 //!
-//! **Proxies.** HTTP honours `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (reqwest reads them). The websocket does not use a proxy: tokio-tungstenite connects directly to the host of `ws_server_uri`; where only a proxy leads out, the websocket cannot connect.
+//! **Proxies.** HTTP honours `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (as reqwest reads them: hyper-util's matcher; an `https://` target goes through a `CONNECT` tunnel). The websocket does not use a proxy: tokio-tungstenite connects directly to the host of `ws_server_uri`; where only a proxy leads out, the websocket cannot connect.
 //!
 //! ## Performance: runtime flavour, buffers, memory
 //!
@@ -150,10 +151,12 @@
 //! - The loop keeps one timer for the session's next timeout and moves it
 //!   when it changes, instead of registering a new one every turn.
 //! - Memory: an idle service on `current_thread` is one thread and about
-//!   0.6 MiB of heap and stacks; its resident size (7.2–7.4 MiB) is
-//!   mostly the executable's code mapped from disk. Build your service with
-//!   `lto = "fat"` and `codegen-units = 1` in `[profile.release]` for a
-//!   smaller binary: 5.8–6.0 MiB resident, the same or less CPU per message.
+//!   0.5 MiB of heap and stacks; its resident size (5.8–5.9 MiB with the
+//!   default release profile) is mostly the executable's code mapped from
+//!   disk, so what runs at start-up is what costs: TLS (roots and rustls'
+//!   configuration) is set up at the first `https://` or `wss://`, not
+//!   before, and HTTP is a small HTTP/1.1 client rather than reqwest's
+//!   (which paged in ~1 MiB more code; issue 18).
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

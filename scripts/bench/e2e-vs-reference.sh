@@ -57,5 +57,28 @@ cargo build --locked --profile bench -p moobius-devserver --bin moobius-devserve
   -p moobius-tokio --example e2e_service --example e2e_service_tokio_main \
   -p moobius-blocking --example e2e_service_blocking
 
+# Idle RSS is mostly the binaries' code mapped from the page cache, and how
+# much of it a start-up maps depends on how the file got there (written by
+# the linker, copied, read: the kernel's large folios differ, up to ~0.6 MiB
+# apart for one binary). Drop the services' binaries from the cache and fault
+# them back in page by page through a mapping, as executing them does (a
+# plain `cat` measured ~0.1 MiB more), so that rows built at different times
+# compare and time to ready stays a warm start.
+for bin in target/release/examples/e2e_service target/release/examples/e2e_service_tokio_main \
+  target/release/examples/e2e_service_blocking "${MOOBIUS_BENCH_BEFORE_SERVICE:-}" \
+  "${MOOBIUS_BENCH_EXTRA_SERVICE:-}"; do
+  if [ -f "$bin" ]; then
+    "${MOOBIUS_PYTHON:-python3}" - "$bin" <<'PY' || true
+import mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.fsync(fd)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+with mmap.mmap(fd, 0, prot=mmap.PROT_READ) as m:
+    sum(m[off] for off in range(0, len(m), mmap.PAGESIZE))
+os.close(fd)
+PY
+  fi
+done
+
 echo "== cargo bench -p moobius-tokio --bench e2e"
 cargo bench --locked -p moobius-tokio --bench e2e

@@ -14,6 +14,7 @@
 
 mod dispatch;
 mod http;
+mod http1;
 mod ws;
 
 use crate::runner::Wiring;
@@ -95,10 +96,10 @@ impl<S: Service> Driver<S> {
         let engine = Engine::new(config, Audience::Callbacks)?;
         let config = engine.config();
         // One TLS configuration (explicit provider, configured roots) for
-        // the websocket and HTTP.
-        let tls = config.options.tls.rustls_client_config()?;
+        // the websocket and HTTP, built at the first `https://` or `wss://`.
+        let tls = std::sync::Arc::new(moobius_runtime::tls::ClientTls::new(&config.options.tls)?);
         let io = Adapters {
-            http: http::Http::new(config, &tls)?,
+            http: http::Http::new(config, tls.clone()),
             ws: ws::Ws::new(Dial::new(config, tls)),
             calls: FuturesUnordered::new(),
             status: wiring.status,

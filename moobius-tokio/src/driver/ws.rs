@@ -59,10 +59,22 @@ impl Ws {
     pub(super) fn connect(&mut self, uri: String) {
         self.close("reconnecting");
         let config = self.dial.config;
-        let tls = Some(tokio_tungstenite::Connector::Rustls(self.dial.tls.clone()));
+        // rustls only for wss:// (its configuration is built then).
+        let tls = if uri.starts_with("wss:") {
+            self.dial
+                .tls
+                .config()
+                .map(tokio_tungstenite::Connector::Rustls)
+        } else {
+            Ok(tokio_tungstenite::Connector::Plain)
+        };
         let limit = self.dial.connect_timeout;
         let timed_out = self.dial.timed_out();
         self.connecting = Some(Box::pin(async move {
+            let tls = match tls {
+                Ok(connector) => Some(connector),
+                Err(e) => return Err(moobius_runtime::explain::transport(&uri, &e)),
+            };
             let attempt = tokio_tungstenite::connect_async_tls_with_config(
                 uri.as_str(),
                 Some(config),
@@ -262,15 +274,15 @@ mod tests {
 
     /// A websocket adapter whose writes fail after `write_timeout`.
     fn test_ws(write_timeout: Duration) -> Ws {
-        let tls = moobius_runtime::TlsConfig::new()
-            .with_env(false)
-            .rustls_client_config()
-            .unwrap();
+        let tls = moobius_runtime::tls::ClientTls::new(
+            &moobius_runtime::TlsConfig::new().with_env(false),
+        )
+        .unwrap();
         Ws::new(Dial {
             config: frames::ws_config(1 << 20, &moobius_runtime::Options::default()),
             connect_timeout: Duration::from_secs(10),
             write_timeout,
-            tls,
+            tls: std::sync::Arc::new(tls),
         })
     }
 }
