@@ -163,6 +163,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod driver;
+mod http1;
 mod moobius;
 pub mod prelude;
 mod runner;

@@ -1,10 +1,10 @@
 //! HTTP requests of the session, performed with the small HTTP/1.1 client
-//! of [`http1`](super::http1) (rustls for `https://`).
+//! of [`http1`](crate::http1) (rustls for `https://`).
 //!
 //! Only the method and path are logged: bodies may carry passwords or
 //! tokens and the `Authorization` header is never printed.
 
-use super::http1::{Client, Failure};
+use crate::http1::{Client, Failure};
 use crate::Config;
 use bytes::Bytes;
 use moobius_proto::session::{HttpId, TransportError};

@@ -14,7 +14,6 @@
 
 mod dispatch;
 mod http;
-mod http1;
 mod ws;
 
 use crate::runner::Wiring;

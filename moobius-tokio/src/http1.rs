@@ -6,6 +6,11 @@
 //! connection), and idle connections kept for the next request to the same
 //! origin.
 //!
+//! It stands apart from the driver, in the place reqwest had: it takes an
+//! `http::Request<Bytes>` and gives an `http::Response<Bytes>`, and knows
+//! nothing of sessions or engines; the driver's HTTP adapter
+//! (`driver/http.rs`) hands it the session's requests.
+//!
 //! Why not reqwest (issue 18): the session sends a handful of requests
 //! (sign-in, token refresh, uploads, a few queries), and reqwest with
 //! hyper-util's pooled client, tower, url and idna paged ~1 MiB of code in
@@ -34,7 +39,7 @@ const MAX_HEADERS: usize = 100;
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
-pub(super) enum Failure {
+pub(crate) enum Failure {
     /// Opening the connection (TCP, proxy tunnel, TLS) took too long.
     #[error("connect timeout")]
     ConnectTimeout,
@@ -157,7 +162,7 @@ impl Reader {
 
 /// The client: the driver's TLS, the proxy settings (read from the
 /// environment at the first request), idle connections.
-pub(super) struct Client {
+pub(crate) struct Client {
     tls: Arc<ClientTls>,
     proxies: OnceLock<Option<hyper_util::client::proxy::matcher::Matcher>>,
     idle: Mutex<Vec<(Origin, Instant, Reader)>>,
@@ -165,7 +170,7 @@ pub(super) struct Client {
 }
 
 impl Client {
-    pub(super) fn new(tls: Arc<ClientTls>, connect_timeout: Duration) -> Self {
+    pub(crate) fn new(tls: Arc<ClientTls>, connect_timeout: Duration) -> Self {
         Self {
             tls,
             proxies: OnceLock::new(),
@@ -176,7 +181,7 @@ impl Client {
 
     /// Sends `request` and reads its answer, whose body may be at most
     /// `max_body` bytes. Redirects are not followed.
-    pub(super) async fn send(
+    pub(crate) async fn send(
         &self,
         request: &http::Request<Bytes>,
         max_body: usize,
