@@ -36,6 +36,20 @@ macro_rules! callback_trait {
     (@ret []) => { $crate::CallbackResult };
     (@body [await] $body:block) => { async move $body };
     (@body [] $body:block) => { $body };
+    // A callback whose default does nothing.
+    (@noop [$($aw:tt)?] $(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?)) => {
+        $(#[$doc])*
+        fn $name(
+            &mut self,
+            moobius: &crate::Moobius,
+            $($arg: $ty),*
+        ) -> $crate::callback_trait!(@ret [$($aw)?]) {
+            $crate::callback_trait!(@body [$($aw)?] {
+                let _ = (moobius, $($arg),*);
+                Ok(())
+            })
+        }
+    };
 
     (@trait [$($aw:tt)?]
         $(#[$attr:meta])*
@@ -45,16 +59,10 @@ macro_rules! callback_trait {
         pub trait $name $(: $bound $(+ $more)*)? {
             $($head)*
 
-            /// Service mode: logged in, channels are about to be bound
-            /// (`before_channel_init`).
-            fn before_channel_init(
-                &mut self,
-                moobius: &crate::Moobius,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = moobius;
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// Service mode: logged in, channels are about to be bound
+                /// (`before_channel_init`).
+                fn before_channel_init()
             }
 
             /// Service mode: a configured channel is bound and ready, once
@@ -71,42 +79,22 @@ macro_rules! callback_trait {
                 })
             }
 
-            /// Service mode: periodic check-in of each channel
-            /// (`service_config.checkin_interval`), and at start by default.
-            fn on_channel_checkin(
-                &mut self,
-                moobius: &crate::Moobius,
-                channel_id: $crate::__proto::ids::ChannelId,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, channel_id);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// Service mode: periodic check-in of each channel
+                /// (`service_config.checkin_interval`), and at start by default.
+                fn on_channel_checkin(channel_id: $crate::__proto::ids::ChannelId)
             }
 
-            /// Start-up finished: logged in, channels bound (or joined).
-            fn on_start(
-                &mut self,
-                moobius: &crate::Moobius,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = moobius;
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// Start-up finished: logged in, channels bound (or joined).
+                fn on_start()
             }
 
-            /// Service mode: a user's message. `message.recipients` holds the
-            /// resolved ids of its intended recipients (empty when sent to the
-            /// service only).
-            fn on_message_up(
-                &mut self,
-                moobius: &crate::Moobius,
-                message: $crate::__proto::model::MessageBody,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, message);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// Service mode: a user's message. `message.recipients` holds the
+                /// resolved ids of its intended recipients (empty when sent to the
+                /// service only).
+                fn on_message_up(message: $crate::__proto::model::MessageBody)
             }
 
             /// Service mode: a user action. The default hands each kind to
@@ -155,35 +143,23 @@ macro_rules! callback_trait {
                 })
             }
 
-            /// Service mode: brings one member's view of a channel up to
-            /// date, the usual place to send a user the service's interface
-            /// (characters, buttons, menu, canvas, style). The default
-            /// [`on_join`](Self::on_join) and [`on_refresh`](Self::on_refresh)
-            /// call it with the channel and the user who joined or asked; as
-            /// the reference's `do_member_sync`, the default itself sends
-            /// **nothing**. The trait's documentation shows an override.
-            fn do_member_sync(
-                &mut self,
-                moobius: &crate::Moobius,
-                channel_id: $crate::__proto::ids::ChannelId,
-                member: $crate::__proto::ids::CharacterId,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, channel_id, member);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// Service mode: brings one member's view of a channel up to
+                /// date, the usual place to send a user the service's interface
+                /// (characters, buttons, menu, canvas, style). The default
+                /// [`on_join`](Self::on_join) and [`on_refresh`](Self::on_refresh)
+                /// call it with the channel and the user who joined or asked; as
+                /// the reference's `do_member_sync`, the default itself sends
+                /// **nothing**. The trait's documentation shows an override.
+                fn do_member_sync(
+                    channel_id: $crate::__proto::ids::ChannelId,
+                    member: $crate::__proto::ids::CharacterId,
+                )
             }
 
-            /// Service mode: a user left a channel.
-            fn on_leave(
-                &mut self,
-                moobius: &crate::Moobius,
-                action: $crate::__proto::model::SimpleAction,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, action);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// Service mode: a user left a channel.
+                fn on_leave(action: $crate::__proto::model::SimpleAction)
             }
 
             /// Service mode: a client asks for the channel's state
@@ -200,40 +176,19 @@ macro_rules! callback_trait {
                 })
             }
 
-            /// Service mode: a button was clicked (with its dialog's values).
-            fn on_button_click(
-                &mut self,
-                moobius: &crate::Moobius,
-                click: $crate::__proto::model::ButtonClick,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, click);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// Service mode: a button was clicked (with its dialog's values).
+                fn on_button_click(click: $crate::__proto::model::ButtonClick)
             }
 
-            /// Service mode: a context-menu item was clicked on a message.
-            fn on_menu_item_click(
-                &mut self,
-                moobius: &crate::Moobius,
-                click: $crate::__proto::model::MenuItemClick,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, click);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// Service mode: a context-menu item was clicked on a message.
+                fn on_menu_item_click(click: $crate::__proto::model::MenuItemClick)
             }
 
-            /// The platform's acknowledgement of a frame (`copy`).
-            fn on_copy_client(
-                &mut self,
-                moobius: &crate::Moobius,
-                copy: $crate::__proto::model::CopyBody,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, copy);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// The platform's acknowledgement of a frame (`copy`).
+                fn on_copy_client(copy: $crate::__proto::model::CopyBody)
             }
 
             /// A frame of a type this SDK does not know, with its raw JSON.
@@ -249,31 +204,17 @@ macro_rules! callback_trait {
                 })
             }
 
-            /// A spell sent to the running application
-            /// ([`Spell`](Self::Spell)).
-            fn on_spell(
-                &mut self,
-                moobius: &crate::Moobius,
-                spell: Self::Spell,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, spell);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// A spell sent to the running application
+                /// ([`Spell`](Self::Spell)).
+                fn on_spell(spell: Self::Spell)
             }
 
-            /// User mode: a service's message. `message.recipients` holds
-            /// resolved ids when the frame carried any (the platform normally
-            /// strips them).
-            fn on_message_down(
-                &mut self,
-                moobius: &crate::Moobius,
-                message: $crate::__proto::model::MessageBody,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, message);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// User mode: a service's message. `message.recipients` holds
+                /// resolved ids when the frame carried any (the platform normally
+                /// strips them).
+                fn on_message_down(message: $crate::__proto::model::MessageBody)
             }
 
             /// User mode: the channel's interface changed, group ids resolved
@@ -320,81 +261,49 @@ macro_rules! callback_trait {
                 })
             }
 
-            /// User mode: the character list shown in a channel, in order.
-            fn on_update_characters(
-                &mut self,
-                moobius: &crate::Moobius,
-                channel_id: $crate::__proto::ids::ChannelId,
-                characters: ::std::vec::Vec<$crate::__proto::ids::CharacterId>,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, channel_id, characters);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// User mode: the character list shown in a channel, in order.
+                fn on_update_characters(
+                    channel_id: $crate::__proto::ids::ChannelId,
+                    characters: ::std::vec::Vec<$crate::__proto::ids::CharacterId>,
+                )
             }
 
-            /// User mode: a channel's name or description changed.
-            fn on_update_channel_info(
-                &mut self,
-                moobius: &crate::Moobius,
-                info: $crate::__proto::model::ChannelInfo,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, info);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// User mode: a channel's name or description changed.
+                fn on_update_channel_info(info: $crate::__proto::model::ChannelInfo)
             }
 
-            /// User mode: the canvas (whole replacement).
-            fn on_update_canvas(
-                &mut self,
-                moobius: &crate::Moobius,
-                channel_id: $crate::__proto::ids::ChannelId,
-                items: ::std::vec::Vec<$crate::__proto::model::CanvasItem>,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, channel_id, items);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// User mode: the canvas (whole replacement).
+                fn on_update_canvas(
+                    channel_id: $crate::__proto::ids::ChannelId,
+                    items: ::std::vec::Vec<$crate::__proto::model::CanvasItem>,
+                )
             }
 
-            /// User mode: the button bar (whole replacement).
-            fn on_update_buttons(
-                &mut self,
-                moobius: &crate::Moobius,
-                channel_id: $crate::__proto::ids::ChannelId,
-                buttons: ::std::vec::Vec<$crate::__proto::model::Button>,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, channel_id, buttons);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// User mode: the button bar (whole replacement).
+                fn on_update_buttons(
+                    channel_id: $crate::__proto::ids::ChannelId,
+                    buttons: ::std::vec::Vec<$crate::__proto::model::Button>,
+                )
             }
 
-            /// User mode: widget styles.
-            fn on_update_style(
-                &mut self,
-                moobius: &crate::Moobius,
-                channel_id: $crate::__proto::ids::ChannelId,
-                items: ::std::vec::Vec<$crate::__proto::model::StyleItem>,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, channel_id, items);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// User mode: widget styles.
+                fn on_update_style(
+                    channel_id: $crate::__proto::ids::ChannelId,
+                    items: ::std::vec::Vec<$crate::__proto::model::StyleItem>,
+                )
             }
 
-            /// User mode: the context menu (whole replacement).
-            fn on_update_menu(
-                &mut self,
-                moobius: &crate::Moobius,
-                channel_id: $crate::__proto::ids::ChannelId,
-                items: ::std::vec::Vec<$crate::__proto::model::MenuItem>,
-            ) -> $crate::callback_trait!(@ret [$($aw)?]) {
-                $crate::callback_trait!(@body [$($aw)?] {
-                    let _ = (moobius, channel_id, items);
-                    Ok(())
-                })
+            $crate::callback_trait! { @noop [$($aw)?]
+                /// User mode: the context menu (whole replacement).
+                fn on_update_menu(
+                    channel_id: $crate::__proto::ids::ChannelId,
+                    items: ::std::vec::Vec<$crate::__proto::model::MenuItem>,
+                )
             }
         }
     };
