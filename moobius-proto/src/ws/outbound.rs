@@ -343,8 +343,14 @@ fn message_down_into(
     let mut ser = serde_json::Serializer::new(&mut *out);
     d.timestamp.serialize(&mut ser)?;
     out.extend_from_slice(br#","context":"#);
-    let mut ser = serde_json::Serializer::new(&mut *out);
-    d.context.serialize_json(&mut ser)?;
+    match d.context.raw_json() {
+        // A received context (forwarded messages carry it): its text, checked
+        // to be a JSON object when it was decoded, goes out verbatim.
+        Some(text) => out.extend_from_slice(text.as_bytes()),
+        None => d
+            .context
+            .serialize_json(&mut serde_json::Serializer::new(&mut *out))?,
+    }
     out.extend_from_slice(br#","sender":"#);
     let mut ser = serde_json::Serializer::new(&mut *out);
     d.sender.serialize(&mut ser)?;
