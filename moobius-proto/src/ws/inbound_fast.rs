@@ -14,8 +14,8 @@
 //! value (as the general decoder's hand-written visitors do); in the derived
 //! types (`content`, click arguments, `copy` bodies) a repeated key is the
 //! general decoder's error, so it is `None` here. That the two agree is
-//! tested below on every sample payload and on generated variations of them,
-//! and fuzzed (`fuzz/fuzz_targets/inbound_fast.rs`).
+//! tested (`inbound_fast/tests.rs`) on every sample payload and on generated
+//! variations of them, and fuzzed (`fuzz/fuzz_targets/ws_inbound.rs`).
 
 use super::frame_type;
 use super::inbound::{Action, ActionParts, Inbound};
