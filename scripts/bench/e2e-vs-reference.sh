@@ -7,7 +7,7 @@
 # (windows 32 and 1), idle RSS, time to ready, and the ratios.
 #
 #   bash scripts/bench/e2e-vs-reference.sh                 # ~2-3 min warm
-#   E2E_BEFORE=8bccf7d bash scripts/bench/e2e-vs-reference.sh
+#   E2E_BEFORE=de9a2d2 bash scripts/bench/e2e-vs-reference.sh
 #       # also measures e2e_service_tokio_main built at that revision
 #       # (the "before" row; built once into target/e2e-before/REV/)
 #   E2E_LTO=1 bash scripts/bench/e2e-vs-reference.sh
@@ -33,6 +33,27 @@ if [ -n "${E2E_BEFORE:-}" ]; then
     rm -rf "$src" && mkdir -p "$src"
     git archive "$rev" | tar -x -C "$src"
     cp moobius-tokio/examples/e2e_service_tokio_main.rs "$src/moobius-tokio/examples/"
+    # Revisions before `Config::from_args` (e.g. de9a2d2, the start of wave 2):
+    # the example reads `--config PATH` by hand and calls `Config::load`.
+    if ! grep -rq "fn from_args" "$src"/moobius-*/src; then
+      python3 - "$src/moobius-tokio/examples/e2e_service_tokio_main.rs" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+text = text.replace(
+    """    let config = Config::from_args(std::env::args().skip(1))?
+        .ok_or("usage: e2e_service_tokio_main --config PATH")?;""",
+    """    let args: Vec<String> = std::env::args().collect();
+    let path = args
+        .iter()
+        .position(|a| a == "--config")
+        .and_then(|i| args.get(i + 1))
+        .ok_or("usage: e2e_service_tokio_main --config PATH")?;
+    let config = Config::load(path)?;""",
+)
+open(path, "w").write(text)
+PY
+    fi
     (cd "$src" && CARGO_TARGET_DIR="$root/target" cargo build --locked --profile bench \
       -p moobius-tokio --example e2e_service_tokio_main)
     cp "$root/target/release/examples/e2e_service_tokio_main" "$before_bin"
